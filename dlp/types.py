@@ -1,0 +1,223 @@
+"""Every type that crosses a stage of the pipeline.
+
+Connectors produce :class:`ItemRef` and :class:`Item`; extractors turn an item into a :class:`Document`;
+the detection engine produces :class:`Finding`; the worker wraps all of it into an :class:`ItemResult`
+that the single store writer persists. Only these types cross process boundaries, so all of them are
+frozen, picklable and round-trip through plain dicts (``to_dict`` / ``from_dict``).
+
+NOTE: a :class:`Finding` never carries the raw matched value except in ``value``, which is filled only
+when the analyst asked for ``--show-values``; the store and the logs never read that field.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class Status(str, enum.Enum):
+    """The end state of every examined item: nothing is ever silently absent."""
+
+    SCANNED = "scanned"
+    NOT_EXAMINED = "not_examined"
+    ERROR = "error"
+
+
+class Reason(str, enum.Enum):
+    """Why an item was not examined or failed. The values are the contract's ``reason`` strings."""
+
+    ENCRYPTED = "encrypted"
+    TOO_LARGE = "too_large"
+    UNSUPPORTED = "unsupported"
+    TIMEOUT = "timeout"
+    BOMB = "bomb"
+    TOO_DEEP = "too_deep"
+    TOO_MANY_MEMBERS = "too_many_members"
+    EMPTY = "empty"
+    VANISHED = "vanished"
+    PERMISSION_DENIED = "permission_denied"
+    UNREADABLE = "unreadable"
+    CORRUPT = "corrupt"
+    SYMLINK_LOOP = "symlink_loop"
+    OUTSIDE_ROOT = "outside_root"
+    WORKER_CRASHED = "worker_crashed"
+    INTERNAL = "internal"
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRef:
+    """A cheap reference to one item of a source, as enumerated (no content read yet).
+
+    ``item_id`` is stable across runs within a source (a relative path, a message id) and, with
+    ``source``, is the key of the incremental state. ``local_path`` is set when a worker process can
+    read the content itself (a local or mounted share), so that no bytes need to be shipped to it.
+    """
+
+    source: str
+    item_id: str
+    uri: str
+    size: int | None = None
+    modified: float | None = None
+    etag: str | None = None
+    owner: str | None = None
+    exposure: tuple[str, ...] = ()
+    recipients: tuple[str, ...] = ()
+    local_path: str | None = None
+    # For items a connector already knows to be unreadable (permission denied, vanished, loop):
+    # the pipeline records them without fetching.
+    status: Status | None = None
+    reason: Reason | None = None
+    detail: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of this reference."""
+        return _to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ItemRef:
+        """Rebuild a reference from :meth:`to_dict` output."""
+        data = dict(data)
+        data["exposure"] = tuple(data.get("exposure", ()))
+        data["recipients"] = tuple(data.get("recipients", ()))
+        if data.get("status") is not None:
+            data["status"] = Status(data["status"])
+        if data.get("reason") is not None:
+            data["reason"] = Reason(data["reason"])
+        return cls(**data)
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """An item with its content: either bytes in memory or a path the worker may read."""
+
+    ref: ItemRef
+    name: str
+    data: bytes | None = None
+    path: str | None = None
+    depth: int = 0
+
+    def read(self, limit: int | None = None) -> bytes:
+        """Return the content, at most ``limit`` bytes when a limit is given."""
+        if self.data is not None:
+            return self.data if limit is None else self.data[:limit]
+        if self.path is None:
+            raise ValueError(f"item {self.ref.uri!r} has neither data nor a path")
+        with open(self.path, "rb") as handle:
+            return handle.read() if limit is None else handle.read(limit)
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One piece of extracted text and where it came from.
+
+    ``locator`` is human readable ("body", "page 3", "sheet Roster", "header Subject").
+    ``rows`` is set for tabular parts (CSV, XLSX sheets, HTML/DOCX tables): the first row is the
+    header when ``has_header`` is true. ``text`` is always set so that text-only engines work on it.
+    """
+
+    locator: str
+    text: str
+    rows: tuple[tuple[str, ...], ...] | None = None
+    has_header: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Child:
+    """A member of a container (archive member, e-mail attachment) that becomes an item of its own.
+
+    When the member cannot be read (encrypted with no matching password, too large, a bomb) ``data``
+    is None and ``status``/``reason`` say why.
+    """
+
+    name: str
+    data: bytes | None
+    status: Status | None = None
+    reason: Reason | None = None
+    detail: str | None = None
+    encrypted: bool = False
+    cipher: str | None = None
+    key_bits: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """What an extractor made of an item: its text parts and its child items."""
+
+    media_type: str
+    parts: tuple[Part, ...] = ()
+    children: tuple[Child, ...] = ()
+    encrypted: bool = False
+    cipher: str | None = None
+    key_bits: int | None = None
+    # Pages or images with no text layer that were not OCRed (counted in the summary).
+    untexted_pages: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One detected value. ``value`` is only set for ``--show-values`` and is never stored or logged."""
+
+    entity: str
+    score: float
+    locator: str
+    start: int
+    end: int
+    preview: str
+    value_hash: str
+    recognizer: str = ""
+    value: str | None = None
+
+    def without_value(self) -> Finding:
+        """The same finding with the raw value dropped."""
+        return dataclasses.replace(self, value=None) if self.value is not None else self
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResult:
+    """The judgement of one item, as written by the store and printed by the outputs."""
+
+    ref: ItemRef
+    status: Status
+    reason: Reason | None = None
+    detail: str | None = None
+    parent_uri: str | None = None
+    media_type: str | None = None
+    content_hash: str | None = None
+    size: int | None = None
+    classifications: tuple[str, ...] = ()
+    subjects: int = 0
+    findings: tuple[Finding, ...] = ()
+    encrypted: bool = False
+    cipher: str | None = None
+    key_bits: int | None = None
+    untexted_pages: int = 0
+    seconds: float = 0.0
+    # True when the result was copied from identical content judged elsewhere (no extraction ran).
+    deduplicated: bool = False
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def uri(self) -> str:
+        """The item's URI (the contract's ``uri``)."""
+        return self.ref.uri
+
+
+def _to_dict(obj: Any) -> Any:
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: _to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    if isinstance(obj, tuple | list):
+        return [_to_dict(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: _to_dict(v) for k, v in obj.items()}
+    return obj
+
+
+def to_dict(obj: Any) -> Any:
+    """A JSON-ready structure of any stage type (enums become their values, tuples lists)."""
+    return _to_dict(obj)
