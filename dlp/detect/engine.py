@@ -1,0 +1,178 @@
+"""The detection engine: Presidio's AnalyzerEngine with the spaCy model, built once per worker process.
+
+The engine is built from serializable settings (:class:`~dlp.config.DetectSettings`) in each worker's
+initializer, never shipped between processes. It adds the district recognizers found in the
+``detectors`` package and removes the Presidio recognizers they replace. Texts are analysed in
+overlapping windows, so a long file never goes to spaCy whole and a value on a window border is
+still found exactly once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import logging
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from dlp import __version__
+from dlp.config import DetectSettings
+from dlp.detect.values import keyed_hash, mask
+from dlp.types import Document, Finding
+
+if TYPE_CHECKING:
+    from presidio_analyzer import AnalyzerEngine, EntityRecognizer
+
+log = logging.getLogger(__name__)
+
+# The contract's canonical entities (CONTRACT.md section 3). Presidio finds more (URL, IP_ADDRESS,
+# DATE_TIME...), which are not personal information under the district's policy and only add noise.
+CANONICAL_ENTITIES: tuple[str, ...] = (
+    "US_SSN",
+    "US_ITIN",
+    "CREDIT_CARD",
+    "US_BANK_NUMBER",
+    "ABA_ROUTING_NUMBER",
+    "IBAN_CODE",
+    "US_DRIVER_LICENSE",
+    "US_PASSPORT",
+    "MA_SASID",
+    "MA_MEPID",
+    "STUDENT_ID",
+    "EMPLOYEE_ID",
+    "DATE_OF_BIRTH",
+    "PERSON",
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "MASSHEALTH_ID",
+    "CREDENTIAL",
+)
+
+# Overlap between analysis windows: longer than any identifier with its context words.
+WINDOW_OVERLAP = 200
+
+
+def make_tldextract_offline() -> None:
+    """Point tldextract at its bundled public-suffix snapshot so that no scan ever fetches the list.
+
+    Presidio's e-mail recognizer calls ``tldextract.extract``, which by default downloads the list on
+    first use: on an air-gapped district server that logs tracebacks or hangs.
+    """
+    import tldextract
+    import tldextract.tldextract
+
+    tldextract.tldextract.TLD_EXTRACTOR = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def _district_recognizers(settings: DetectSettings) -> tuple[list[EntityRecognizer], set[str]]:
+    """The recognizers of the ``detectors`` package and the Presidio recognizers they replace."""
+    try:
+        base = importlib.import_module("detectors.base")
+    except ModuleNotFoundError:
+        return [], set()
+    loader = getattr(base, "load_recognizers", None)
+    replaced = getattr(base, "replaced_recognizers", None)
+    if loader is None:
+        return [], set()
+    recognizers = list(loader(context_window=settings.context_window))
+    return recognizers, set(replaced()) if replaced is not None else set()
+
+
+def engine_version(settings: DetectSettings) -> str:
+    """A short digest of everything that decides findings: code version, settings and recognizers.
+
+    An item judged under another version is judged again by an incremental scan.
+    """
+    recognizers, replaced = _district_recognizers(settings)
+    names = sorted(f"{type(r).__module__}.{type(r).__name__}:{getattr(r, 'VERSION', 1)}" for r in recognizers)
+    blob = repr((__version__, settings, names, sorted(replaced)))
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+class DetectionEngine:
+    """Finds personal information in a document's text parts and returns value-free findings."""
+
+    def __init__(self, settings: DetectSettings, key: bytes, *, show_values: bool = False) -> None:
+        self.settings = settings
+        self._key = key
+        self._show_values = show_values
+        self._analyzer = self._build()
+        self.entities = [e for e in self._analyzer.get_supported_entities(settings.language)
+                         if e in (settings.entities or CANONICAL_ENTITIES)]
+
+    def _build(self) -> AnalyzerEngine:
+        make_tldextract_offline()
+        from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+        from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+        provider = NlpEngineProvider(
+            nlp_configuration={
+                "nlp_engine_name": "spacy",
+                "models": [{"lang_code": self.settings.language, "model_name": self.settings.model}],
+            }
+        )
+        nlp_engine = provider.create_engine()
+        registry = RecognizerRegistry(supported_languages=[self.settings.language])
+        registry.load_predefined_recognizers(languages=[self.settings.language], nlp_engine=nlp_engine)
+        district, replaced = _district_recognizers(self.settings)
+        for name in replaced:
+            registry.remove_recognizer(name)
+        for recognizer in district:
+            registry.add_recognizer(recognizer)
+        log.debug("detection engine: %d recognizers (%d district)", len(registry.recognizers), len(district))
+        return AnalyzerEngine(
+            registry=registry,
+            nlp_engine=nlp_engine,
+            supported_languages=[self.settings.language],
+            default_score_threshold=self.settings.score_threshold,
+        )
+
+    def detect(self, document: Document) -> list[Finding]:
+        """Every finding in every part of the document, each value hashed and masked."""
+        findings: list[Finding] = []
+        for part in document.parts:
+            findings.extend(self.detect_text(part.text, part.locator))
+        return findings
+
+    def detect_text(self, text: str, locator: str) -> Iterator[Finding]:
+        """Findings in one text, analysed in overlapping windows; each span is reported once."""
+        seen: set[tuple[str, int, int]] = set()
+        for offset, window in _windows(text, self.settings.max_chars_per_call, WINDOW_OVERLAP):
+            results: Iterable[Any] = self._analyzer.analyze(
+                text=window, language=self.settings.language, entities=self.entities
+            )
+            for res in results:
+                start, end = offset + res.start, offset + res.end
+                key = (res.entity_type, start, end)
+                if key in seen:
+                    continue
+                seen.add(key)
+                value = text[start:end]
+                explanation = getattr(res, "recognition_metadata", None) or {}
+                yield Finding(
+                    entity=res.entity_type,
+                    score=round(float(res.score), 3),
+                    locator=locator,
+                    start=start,
+                    end=end,
+                    preview=mask(res.entity_type, value),
+                    value_hash=keyed_hash(self._key, res.entity_type, value),
+                    recognizer=str(explanation.get("recognizer_name", "")),
+                    value=value if self._show_values else None,
+                )
+
+
+def _windows(text: str, size: int, overlap: int) -> Iterator[tuple[int, str]]:
+    """Split text into windows of ``size`` characters that overlap by ``overlap``.
+
+    A value that straddles a border lies whole in the next window, because it is shorter than the
+    overlap; the caller drops the duplicate span that both windows report.
+    """
+    if len(text) <= size:
+        yield 0, text
+        return
+    step = size - overlap
+    for start in range(0, len(text), step):
+        yield start, text[start : start + size]
+        if start + size >= len(text):
+            break

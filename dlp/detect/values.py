@@ -1,0 +1,90 @@
+"""What may be kept of a detected value: a masked preview and a keyed hash, never the value itself.
+
+The keyed hash (HMAC-SHA256 under the district's key) lets reports count distinct people and match the
+same SSN across items without storing it. Values are normalized first, so that ``078-05-1121`` and
+``078 05 1121`` hash alike, and so do ``Jordan  Alvarez`` and ``jordan alvarez``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+import unicodedata
+from pathlib import Path
+
+KEY_BYTES = 32
+
+_NUMERIC_ENTITIES = frozenset(
+    {
+        "US_SSN",
+        "US_ITIN",
+        "CREDIT_CARD",
+        "US_BANK_NUMBER",
+        "ABA_ROUTING_NUMBER",
+        "MA_SASID",
+        "MA_MEPID",
+        "PHONE_NUMBER",
+        "MASSHEALTH_ID",
+    }
+)
+
+
+def load_or_create_key(path: Path) -> bytes:
+    """Read the HMAC key, creating it (random, mode 0600, parents 0700) on first use.
+
+    Raises:
+        PermissionError: the key file is readable by others (a key others can read is no secret).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        mode = path.stat().st_mode & 0o077
+        if mode:
+            raise PermissionError(
+                f"key file {path} is readable by group or others (mode {oct(path.stat().st_mode & 0o777)}); "
+                f"run: chmod 600 {path}"
+            ) from None
+        key = path.read_bytes()
+        if len(key) < 16:
+            raise PermissionError(f"key file {path} is too short to be a key; move it away to make a new one")
+        return key
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(secrets.token_bytes(KEY_BYTES))
+    return path.read_bytes()
+
+
+def normalize(entity: str, value: str) -> str:
+    """The canonical form of a value for hashing: digits only for numbers, folded text otherwise."""
+    if entity in _NUMERIC_ENTITIES:
+        return re.sub(r"[^0-9A-Za-z]", "", value).upper()
+    text = unicodedata.normalize("NFKD", value)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(text.casefold().split())
+
+
+def keyed_hash(key: bytes, entity: str, value: str) -> str:
+    """HMAC-SHA256 (hex) of the normalized value. The entity is not mixed in, so a number found as a
+    SASID in one file and as a student ID in another still matches."""
+    return hmac.new(key, normalize(entity, value).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def mask(entity: str, value: str) -> str:
+    """A preview that shows the shape and at most the last four characters of a number.
+
+    ``078-05-1121`` -> ``***-**-1121``; ``Jordan Alvarez`` -> ``J***** A******``;
+    ``jdoe@example.org`` -> ``j***@example.org``.
+    """
+    if entity == "EMAIL_ADDRESS" and "@" in value:
+        local, _, domain = value.partition("@")
+        return f"{local[:1]}***@{domain}"
+    if entity in ("PERSON",):
+        return " ".join(w[:1] + "*" * (len(w) - 1) for w in value.split())
+    if entity == "CREDENTIAL":
+        return "********"
+    alnum = [i for i, ch in enumerate(value) if ch.isalnum()]
+    keep = set(alnum[-4:]) if len(alnum) > 6 else set(alnum[-2:]) if len(alnum) > 3 else set()
+    return "".join(ch if (i in keep or not ch.isalnum()) else "*" for i, ch in enumerate(value))

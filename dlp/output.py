@@ -1,0 +1,194 @@
+"""Scan output (CONTRACT.md section 2): table, json, jsonl and csv, plus the coverage summary.
+
+Values appear only with ``--show-values``, and only here: the analyst's own output stream.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections import defaultdict
+from typing import IO, Any
+
+from dlp.types import ItemResult, Status
+
+MAX_LOCATIONS = 20
+
+
+def item_record(result: ItemResult, show_values: bool = False) -> dict[str, Any]:
+    """The contract's JSON object for one item."""
+    grouped: dict[str, dict[str, Any]] = {}
+    for f in result.findings:
+        g = grouped.setdefault(f.entity, {"entity": f.entity, "count": 0, "score": 0.0, "locations": [],
+                                          "values": []})
+        g["count"] += 1
+        g["score"] = max(g["score"], f.score)
+        if f.locator not in g["locations"] and len(g["locations"]) < MAX_LOCATIONS:
+            g["locations"].append(f.locator)
+        if show_values and f.value is not None and f.value not in g["values"]:
+            g["values"].append(f.value)
+    findings = []
+    for g in sorted(grouped.values(), key=lambda g: (-g["count"], g["entity"])):
+        if not show_values:
+            del g["values"]
+        findings.append(g)
+    record: dict[str, Any] = {
+        "uri": result.uri,
+        "status": result.status.value,
+        "reason": result.reason.value if result.reason else None,
+        "classifications": list(result.classifications),
+        "subjects": result.subjects,
+        "owner": result.ref.owner,
+        "exposure": list(result.ref.exposure),
+        "recipients": list(result.ref.recipients),
+        "findings": findings,
+    }
+    if result.detail and result.status is not Status.SCANNED:
+        record["detail"] = result.detail
+    if result.encrypted:
+        record["encrypted"] = True
+        record["cipher"] = result.cipher
+        record["key_bits"] = result.key_bits
+    if result.media_type:
+        record["media_type"] = result.media_type
+    return record
+
+
+class JsonlSink:
+    """One JSON object per item as it is stored; the summary object last."""
+
+    def __init__(self, out: IO[str], show_values: bool) -> None:
+        self.out = out
+        self.show_values = show_values
+
+    def item(self, result: ItemResult) -> None:
+        """Write one item line."""
+        self.out.write(json.dumps(item_record(result, self.show_values)) + "\n")
+        self.out.flush()
+
+    def close(self, summary: dict[str, Any]) -> None:
+        """Write the summary line."""
+        self.out.write(json.dumps({"summary": summary}) + "\n")
+        self.out.flush()
+
+
+class JsonSink:
+    """One JSON document: ``{"items": [...], "summary": {...}}``."""
+
+    def __init__(self, out: IO[str], show_values: bool) -> None:
+        self.out = out
+        self.show_values = show_values
+        self.items: list[dict[str, Any]] = []
+
+    def item(self, result: ItemResult) -> None:
+        """Keep one item."""
+        self.items.append(item_record(result, self.show_values))
+
+    def close(self, summary: dict[str, Any]) -> None:
+        """Write the document."""
+        json.dump({"items": self.items, "summary": summary}, self.out, indent=2)
+        self.out.write("\n")
+
+
+CSV_COLUMNS = ["uri", "status", "reason", "classifications", "subjects", "owner", "exposure", "recipients",
+               "entities", "locations"]
+
+
+class CsvSink:
+    """One CSV row per item; entities as ``US_SSN:3;PERSON:2``. The summary goes to standard error."""
+
+    def __init__(self, out: IO[str], show_values: bool) -> None:
+        self.writer = csv.writer(out)
+        self.out = out
+        self.show_values = show_values
+        self.writer.writerow([*CSV_COLUMNS, "values"] if show_values else CSV_COLUMNS)
+
+    def item(self, result: ItemResult) -> None:
+        """Write one row."""
+        rec = item_record(result, self.show_values)
+        row = [
+            rec["uri"], rec["status"], rec["reason"] or "", ";".join(rec["classifications"]), rec["subjects"],
+            rec["owner"] or "", ";".join(rec["exposure"]), ";".join(rec["recipients"]),
+            ";".join(f"{f['entity']}:{f['count']}" for f in rec["findings"]),
+            ";".join(sorted({loc for f in rec["findings"] for loc in f["locations"]})),
+        ]
+        if self.show_values:
+            row.append(";".join(v for f in rec["findings"] for v in f.get("values", [])))
+        self.writer.writerow(row)
+
+    def close(self, summary: dict[str, Any]) -> None:
+        """Print the coverage summary to standard error."""
+        self.out.flush()
+        print_coverage(summary, sys.stderr)
+
+
+class TableSink:
+    """A readable table of items with findings or problems, then the coverage summary."""
+
+    def __init__(self, out: IO[str], show_values: bool) -> None:
+        self.out = out
+        self.show_values = show_values
+        self.rows: list[dict[str, Any]] = []
+        self.clean = 0
+
+    def item(self, result: ItemResult) -> None:
+        """Keep items worth a row; count the clean ones."""
+        if result.findings or result.status is not Status.SCANNED or result.classifications:
+            self.rows.append(item_record(result, self.show_values))
+        else:
+            self.clean += 1
+
+    def close(self, summary: dict[str, Any]) -> None:
+        """Render the table and the summary."""
+        from rich.console import Console
+        from rich.table import Table
+
+        console = Console(file=self.out, soft_wrap=False)
+        table = Table(title="Items with personal information or not fully examined", show_lines=False)
+        table.add_column("item", overflow="fold")
+        table.add_column("status")
+        table.add_column("class", overflow="fold")
+        table.add_column("people", justify="right")
+        table.add_column("findings", overflow="fold")
+        for rec in sorted(self.rows, key=lambda r: (r["status"] == "scanned", -r["subjects"], r["uri"])):
+            status = rec["status"] if rec["status"] == "scanned" else f"{rec['status']} ({rec['reason']})"
+            found = ", ".join(f"{f['entity']}×{f['count']}" for f in rec["findings"])
+            if self.show_values:
+                found += "\n" + "; ".join(v for f in rec["findings"] for v in f.get("values", []))
+            table.add_row(rec["uri"], status, " ".join(rec["classifications"]), str(rec["subjects"]), found)
+        if self.rows:
+            console.print(table)
+        console.print(f"{self.clean} item(s) examined in this run had no findings.")
+        print_coverage(summary, self.out)
+
+
+def print_coverage(summary: dict[str, Any], out: IO[str]) -> None:
+    """The coverage block every run ends with: what was scanned, what was not and why."""
+    by_status = summary.get("by_status", {})
+    lines = [
+        f"Run {summary.get('run_id')} {summary.get('status')}: {summary.get('items', 0)} items "
+        f"in {summary.get('seconds', 0)} s",
+        f"  scanned: {by_status.get('scanned', 0)}   not examined: {by_status.get('not_examined', 0)}   "
+        f"errors: {by_status.get('error', 0)}",
+        f"  examined now: {summary.get('examined', 0)}   unchanged: {summary.get('unchanged', 0)}   "
+        f"deduplicated: {summary.get('deduplicated', 0)}   removed: {summary.get('removed', 0)}   "
+        f"with findings: {summary.get('with_findings', 0)}",
+    ]
+    reasons = summary.get("by_reason") or {}
+    if reasons:
+        lines.append("  by reason: " + ", ".join(f"{k}: {v}" for k, v in sorted(reasons.items())))
+    out.write("\n".join(lines) + "\n")
+    out.flush()
+
+
+SINKS = {"jsonl": JsonlSink, "json": JsonSink, "csv": CsvSink, "table": TableSink}
+
+
+def count_by_entity(results: list[ItemResult]) -> dict[str, int]:
+    """Findings per entity over some results (for tests and the bench)."""
+    out: dict[str, int] = defaultdict(int)
+    for r in results:
+        for f in r.findings:
+            out[f.entity] += 1
+    return dict(out)

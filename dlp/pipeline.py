@@ -1,0 +1,431 @@
+"""The scan pipeline: enumerate -> bounded queue -> worker processes -> one writer.
+
+::
+
+    enumerator thread                 main thread                          worker processes (pebble)
+    connector.enumerate()  --queue-->  incremental/dedup decisions  --->   read, extract, detect, classify
+    compare with the store             results -> Store.write (batched) <--  list[ItemResult]
+    hash changed content               -> output sink, progress
+
+The enumerator thread compares every reference with the store's incremental state and hashes changed
+content, so the main thread only dispatches, collects and writes. The queue and the number of
+outstanding tasks are bounded. Each task has a time limit: pebble kills a stuck worker, starts a new
+one, and the item is recorded as ``error`` / ``timeout``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import queue
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from connectors.base import Connector
+from dlp.config import Settings
+from dlp.store.db import KnownItem, Store
+from dlp.types import ItemRef, ItemResult, Reason, Status
+from dlp.worker import init_worker, process_item
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """Command-line choices for one scan."""
+
+    workers: int = 0
+    full: bool = False
+    resume: bool = False
+    show_values: bool = False
+
+
+class ResultSink(Protocol):
+    """Receives every item's result as it is stored, and the summary at the end."""
+
+    def item(self, result: ItemResult) -> None:
+        """One item (top-level or member)."""
+
+    def close(self, summary: dict[str, Any]) -> None:
+        """The run is over."""
+
+
+class Progress(Protocol):
+    """Reports progress of a long scan."""
+
+    def update(self, stats: RunStats) -> None:
+        """Called after each batch of results and periodically."""
+
+    def close(self) -> None:
+        """The run is over."""
+
+
+@dataclass
+class RunStats:
+    """Live counters of a run, for progress and the summary."""
+
+    started: float = field(default_factory=time.time)
+    enumerated: int = 0
+    enumerated_bytes: int = 0
+    enumeration_done: bool = False
+    done: int = 0  # top-level items finished (examined, unchanged or problem)
+    done_bytes: int = 0
+    examined_items: int = 0  # items and members whose content was judged in this invocation
+    examined_bytes: int = 0
+    unchanged: int = 0
+    deduplicated: int = 0
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Work:
+    ref: ItemRef
+    content_hash: str | None
+
+
+@dataclass(frozen=True)
+class _SourceDone:
+    source: str
+    complete: bool
+
+
+_END = object()
+
+
+class Scanner:
+    """Runs one scan of some sources into a store."""
+
+    def __init__(self, settings: Settings, store: Store, key: bytes, engine_version: str,
+                 options: ScanOptions) -> None:
+        self.settings = settings
+        self.store = store
+        self.key = key
+        self.engine_version = engine_version
+        self.options = options
+        self.workers = options.workers or settings.scan.workers or os.cpu_count() or 1
+        self.stats = RunStats()
+        self._stop = threading.Event()
+
+    def run(self, connectors: list[Connector], sink: ResultSink, progress: Progress | None = None,
+            command_options: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
+        """Scan the sources; return the run id and its summary. Interrupts end the run as 'interrupted'."""
+        sources = [c.source_key for c in connectors]
+        self.store.close_stale_runs()
+        run_id: int | None = self.store.interrupted_run(sources) if self.options.resume else None
+        if run_id is not None:
+            self.store.reopen_run(run_id)
+            log.info("resuming run %d", run_id)
+        else:
+            if self.options.resume:
+                log.info("--resume: no interrupted run over these sources; starting a new run")
+            run_id = self.store.start_run(sources, command_options or {}, self.engine_version)
+        states = {c.source_key: self.store.known_items(c.source_key) for c in connectors}
+        q: queue.Queue[object] = queue.Queue(maxsize=self.settings.scan.queue_size or 4 * self.workers)
+        enumerator = threading.Thread(target=self._enumerate, args=(connectors, states, run_id, q),
+                                      name="enumerate", daemon=True)
+        status = "completed"
+        completed_sources: list[str] = []
+        previous = signal.signal(signal.SIGTERM, _raise_interrupt) if _main_thread() else None
+        try:
+            enumerator.start()
+            completed_sources = self._dispatch(run_id, q, sink, progress)
+        except KeyboardInterrupt:
+            status = "interrupted"
+            self._stop.set()
+            log.warning("scan interrupted; what was stored is kept, continue with --resume")
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+            for connector in connectors:
+                connector.close()
+        for source in completed_sources if status == "completed" else []:
+            self.store.mark_removed(run_id, source)
+        summary = self.summary(run_id, status)
+        self.store.finish_run(run_id, status, summary)
+        if progress is not None:
+            progress.close()
+        sink.close(summary)
+        return run_id, summary
+
+    # -- enumeration thread --
+
+    def _enumerate(self, connectors: list[Connector], states: dict[str, dict[str, KnownItem]], run_id: int,
+                   q: queue.Queue[object]) -> None:
+        try:
+            for connector in connectors:
+                known = states[connector.source_key]
+                complete = True
+                for ref in connector.enumerate():
+                    if self._stop.is_set():
+                        complete = False
+                        break
+                    self._put(q, self._decide(connector, ref, known.get(ref.item_id), run_id))
+                self._put(q, _SourceDone(connector.source_key, complete))
+        finally:
+            self._put(q, _END)
+
+    def _put(self, q: queue.Queue[object], message: object) -> None:
+        while not self._stop.is_set():
+            try:
+                q.put(message, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    def _decide(self, connector: Connector, ref: ItemRef, known: KnownItem | None, run_id: int) -> object:
+        if ref.status is not None:
+            return ref
+        if not self.options.full and known is not None and _unchanged(ref, known, self.engine_version):
+            return ("unchanged", ref)
+        return _Work(ref, connector.content_hash(ref))
+
+    # -- main thread: dispatch, collect, write --
+
+    def _dispatch(self, run_id: int, q: queue.Queue[object], sink: ResultSink,
+                  progress: Progress | None) -> list[str]:
+        from pebble import ProcessPool
+
+        limit = self.settings.scan.queue_size or 4 * self.workers
+        writer = _Writer(self.store, run_id, self.engine_version, self.settings.scan.commit_every, sink)
+        pending: dict[Future[list[ItemResult]], _Work] = {}
+        in_flight: dict[str, list[_Work]] = {}  # content hash -> duplicates waiting for the first one
+        completed: list[str] = []
+        unchanged: dict[str, list[str]] = {}
+        last_progress = 0.0
+        connectors_done = False
+        pool = ProcessPool(max_workers=self.workers, initializer=init_worker,
+                           initargs=(self.settings, self.key, self.options.show_values))
+        try:
+            while not connectors_done or pending:
+                # Take from the queue while there is room for more work.
+                while not connectors_done and len(pending) < limit:
+                    try:
+                        message = q.get(timeout=0.05 if pending else 0.5)
+                    except queue.Empty:
+                        break
+                    if message is _END:
+                        connectors_done = True
+                        self.stats.enumeration_done = True
+                    elif isinstance(message, _SourceDone):
+                        if message.complete:
+                            completed.append(message.source)
+                    elif isinstance(message, ItemRef):
+                        self._count_enumerated(message)
+                        writer.add([ItemResult(ref=message, status=message.status or Status.ERROR,
+                                               reason=message.reason, detail=message.detail)])
+                        self.stats.done += 1
+                    elif isinstance(message, tuple):
+                        ref = message[1]
+                        self._count_enumerated(ref)
+                        unchanged.setdefault(ref.source, []).append(ref.item_id)
+                        self.stats.unchanged += 1
+                        self.stats.done += 1
+                        self.stats.done_bytes += ref.size or 0
+                    elif isinstance(message, _Work):
+                        self._count_enumerated(message.ref)
+                        self._submit(pool, message, pending, in_flight, writer)
+                if sum(len(v) for v in unchanged.values()) >= 500:
+                    self._flush_unchanged(run_id, unchanged)
+                if pending:
+                    finished, _ = wait(list(pending), timeout=0.2, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        work = pending.pop(future)
+                        results = self._result_of(future, work)
+                        writer.add(results)
+                        self._account(results)
+                        for dup in in_flight.pop(work.content_hash or "", []):
+                            copies = _readdress(results, dup.ref)
+                            writer.add(copies)
+                            self.stats.deduplicated += 1
+                            self.stats.done += 1
+                            self.stats.done_bytes += dup.ref.size or 0
+                now = time.monotonic()
+                if progress is not None and now - last_progress > 0.25:
+                    progress.update(self.stats)
+                    last_progress = now
+            self._flush_unchanged(run_id, unchanged)
+            writer.flush()
+        except BaseException:
+            pool.stop()
+            writer.flush()
+            self._flush_unchanged(run_id, unchanged)
+            raise
+        finally:
+            pool.close()
+            pool.join(timeout=5)
+            pool.stop()
+        if progress is not None:
+            progress.update(self.stats)
+        return completed
+
+    def _count_enumerated(self, ref: ItemRef) -> None:
+        self.stats.enumerated += 1
+        self.stats.enumerated_bytes += ref.size or 0
+
+    def _submit(self, pool: Any, work: _Work, pending: dict[Future[list[ItemResult]], _Work],
+                in_flight: dict[str, list[_Work]], writer: _Writer) -> None:
+        h = work.content_hash
+        if h is not None:
+            if h in in_flight:
+                in_flight[h].append(work)  # identical content already being judged: wait for it
+                return
+            copies = writer.recent(h, work.ref)
+            if copies is None:
+                row = self.store.judged_by_hash(h, self.engine_version)
+                copies = self.store.copy_judgement(row, work.ref) if row is not None else None
+            if copies is not None:
+                writer.add(copies)
+                self.stats.deduplicated += 1
+                self.stats.done += 1
+                self.stats.done_bytes += work.ref.size or 0
+                return
+            in_flight[h] = []
+        from dlp.types import Item
+
+        item = Item(ref=work.ref, name=os.path.basename(work.ref.item_id) or work.ref.item_id,
+                    path=work.ref.local_path)
+        future = pool.schedule(process_item, args=(item,), timeout=self.settings.scan.item_timeout)
+        pending[future] = work
+
+    def _result_of(self, future: Future[list[ItemResult]], work: _Work) -> list[ItemResult]:
+        from pebble import ProcessExpired
+
+        try:
+            return future.result()
+        except FutureTimeout:
+            detail = f"no result within {self.settings.scan.item_timeout:g} s; the worker was replaced"
+            return [ItemResult(ref=work.ref, status=Status.ERROR, reason=Reason.TIMEOUT, detail=detail)]
+        except ProcessExpired as exc:
+            return [ItemResult(ref=work.ref, status=Status.ERROR, reason=Reason.WORKER_CRASHED,
+                               detail=f"worker process died (exit code {exc.exitcode})")]
+
+    def _account(self, results: list[ItemResult]) -> None:
+        self.stats.done += 1
+        if results:
+            self.stats.done_bytes += results[0].ref.size or results[0].size or 0
+        for r in results:
+            if r.status is not Status.ERROR or r.content_hash:
+                self.stats.examined_items += 1
+                self.stats.examined_bytes += r.size or 0
+            for stage, seconds in r.stage_seconds.items():
+                self.stats.stage_seconds[stage] = self.stats.stage_seconds.get(stage, 0.0) + seconds
+
+    def _flush_unchanged(self, run_id: int, unchanged: dict[str, list[str]]) -> None:
+        for source, ids in unchanged.items():
+            self.store.mark_seen(run_id, source, ids)
+        unchanged.clear()
+
+    # -- summary --
+
+    def summary(self, run_id: int, status: str) -> dict[str, Any]:
+        """The run's summary (the contract's last jsonl line): counts from the store, rates from this run."""
+        counts = self.store.run_counts(run_id)
+        elapsed = max(time.time() - self.stats.started, 1e-9)
+        return {
+            "run_id": run_id,
+            "status": status,
+            "items": sum(counts["by_status"].values()),
+            "by_status": counts["by_status"],
+            "by_reason": counts["by_reason"],
+            "examined": counts["examined"],
+            "unchanged": counts["unchanged"],
+            "deduplicated": self.stats.deduplicated,
+            "removed": counts["removed_total"],
+            "with_findings": counts["with_findings"],
+            "seconds": round(elapsed, 3),
+            "items_per_second": round(self.stats.done / elapsed, 2),
+            "bytes_per_second": round(self.stats.done_bytes / elapsed, 1),
+            "examined_bytes": self.stats.examined_bytes,
+            "stage_seconds": {k: round(v, 3) for k, v in sorted(self.stats.stage_seconds.items())},
+            "workers": self.workers,
+        }
+
+
+class _Writer:
+    """Batches results into store transactions and passes each result to the output sink once stored."""
+
+    def __init__(self, store: Store, run_id: int, engine_version: str, every: int, sink: ResultSink) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.engine_version = engine_version
+        self.every = every
+        self.sink = sink
+        self.batch: list[list[ItemResult]] = []
+        self.by_hash: dict[str, list[ItemResult]] = {}
+        self.last = time.monotonic()
+
+    def add(self, results: list[ItemResult]) -> None:
+        if not results:
+            return
+        self.batch.append(results)
+        top = results[0]
+        if top.content_hash and top.status is not Status.ERROR:
+            self.by_hash[top.content_hash] = results
+        if len(self.batch) >= self.every or time.monotonic() - self.last > 2.0:
+            self.flush()
+
+    def recent(self, content_hash: str, ref: ItemRef) -> list[ItemResult] | None:
+        """Results of identical content judged in this batch, re-addressed (not yet in the store)."""
+        found = self.by_hash.get(content_hash)
+        return _readdress(found, ref) if found is not None else None
+
+    def flush(self) -> None:
+        if self.batch:
+            self.store.write(self.run_id, self.engine_version, self.batch)
+            for group in self.batch:
+                for result in group:
+                    self.sink.item(result)
+        self.batch = []
+        self.by_hash = {}
+        self.last = time.monotonic()
+
+
+def _readdress(results: list[ItemResult], ref: ItemRef) -> list[ItemResult]:
+    """Copies of an item's results for identical content found at ``ref``."""
+    if not results:
+        return []
+    old = results[0].ref
+    out: list[ItemResult] = []
+    for r in results:
+        if r.ref is old:
+            new_ref = ref
+        else:
+            new_ref = dataclasses.replace(r.ref, source=ref.source,
+                                          item_id=ref.item_id + r.ref.item_id[len(old.item_id):],
+                                          uri=ref.uri + r.ref.uri[len(old.uri):], owner=ref.owner,
+                                          exposure=ref.exposure, recipients=ref.recipients)
+        parent = None if r.parent_uri is None else ref.uri + r.parent_uri[len(old.uri):]
+        out.append(dataclasses.replace(r, ref=new_ref, parent_uri=parent, deduplicated=True, stage_seconds={}))
+    return out
+
+
+def _unchanged(ref: ItemRef, known: KnownItem, engine_version: str) -> bool:
+    if known.engine_version != engine_version or known.status == Status.ERROR.value:
+        return False
+    if ref.etag is not None and known.etag is not None:
+        return ref.etag == known.etag
+    return ref.size == known.size and ref.modified == known.modified
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+def iter_results(results: list[list[ItemResult]]) -> Iterator[ItemResult]:
+    """Flatten groups of results."""
+    for group in results:
+        yield from group
+
+
+ProgressFactory = Callable[[], Progress]
