@@ -22,7 +22,8 @@ _BLOCKS = (
     "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead",
     "title", "tr", "ul", "option", "label", "textarea",
 )  # fmt: skip
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
+_SPACES = re.compile(r"[\s\u00a0\u200b]+")
+_BREAK = "\ue000"  # a private-use character: marks a line break until the text is normalized
 # Form fields a reader can see filled in (and hidden ones, which often carry IDs).
 _VALUE_INPUTS = ("text", "hidden", "email", "tel", "number", "date", "search", "")
 
@@ -54,11 +55,16 @@ def html_parts(markup: bytes | str, max_chars: int, *, body_locator: str = "body
         title = soup.title.get_text(" ", strip=True) if soup.title else ""
         for tag in soup.find_all(_INVISIBLE):
             tag.decompose()
+        # Line breaks in the source are just spaces to a browser; breaks come from <br> and block
+        # elements (and <pre>), marked with a private-use character and turned into newlines at the end.
+        for tag in soup.find_all("pre"):
+            for string in tag.find_all(string=True):
+                string.replace_with(str(string).replace("\n", _BREAK))
         for tag in soup.find_all("br"):
-            tag.replace_with("\n")
+            tag.replace_with(_BREAK)
         for tag in soup.find_all(_BLOCKS):
-            tag.insert_before("\n")
-            tag.insert_after("\n")
+            tag.insert_before(_BREAK)
+            tag.insert_after(_BREAK)
         fields = [
             str(tag.get("value", "")).strip()
             for tag in soup.find_all("input")
@@ -102,6 +108,6 @@ def _table_rows(table: Tag) -> tuple[tuple[tuple[str, ...], ...], bool]:
 
 
 def _normalize(text: str) -> str:
-    """Collapse runs of spaces, strip lines and drop the empty ones."""
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    """Collapse whitespace (source newlines included), break lines at the marks, drop empty lines."""
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split(_BREAK))
     return "\n".join(line for line in lines if line)
