@@ -91,8 +91,11 @@ def open_binary(item: Item) -> BinaryIO:
     return open(item.path, "rb")  # noqa: SIM115 - the caller closes it
 
 
-def detect_encoding(data: bytes) -> tuple[str, int]:
-    """Guess the encoding of ``data``; return the codec name and the number of BOM bytes to skip."""
+def detect_encoding(data: bytes, *, truncated: bool = False) -> tuple[str, int]:
+    """Guess the encoding of ``data``; return the codec name and the number of BOM bytes to skip.
+
+    ``truncated`` says ``data`` is a prefix of the item, so its end may cut a character in two.
+    """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return encoding, len(bom)
@@ -102,7 +105,8 @@ def detect_encoding(data: bytes) -> tuple[str, int]:
     sample = data[:_DETECT_SAMPLE]
     try:
         # A truncated sample may end inside a multi-byte sequence: decode incrementally, not final.
-        codecs.getincrementaldecoder("utf-8")("strict").decode(sample, final=len(sample) == len(data))
+        final = not truncated and len(sample) == len(data)
+        codecs.getincrementaldecoder("utf-8")("strict").decode(sample, final=final)
         return "utf-8", 0
     except UnicodeDecodeError:
         pass
@@ -128,19 +132,20 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
-def decode_text(data: bytes, max_chars: int, *, truncated: bool = False) -> str:
+def decode_text(data: bytes, max_chars: int, *, truncated: bool = False) -> tuple[str, bool]:
     """Decode bytes of unknown charset into at most ``max_chars`` characters.
 
     ``truncated`` says the bytes are a prefix of the item, so a multi-byte sequence cut at the end is
-    dropped instead of being turned into a replacement character.
+    dropped instead of being turned into a replacement character. Returns the text and whether it
+    is incomplete (the bytes were a prefix, or the text was cut at ``max_chars``).
     """
-    encoding, skip = detect_encoding(data)
+    encoding, skip = detect_encoding(data, truncated=truncated)
     try:
         decoder = codecs.getincrementaldecoder(encoding)("replace")
     except LookupError:
         decoder = codecs.getincrementaldecoder("cp1252")("replace")
     text = decoder.decode(data[skip:], final=not truncated)
-    return text[:max_chars]
+    return text[:max_chars], truncated or len(text) > max_chars
 
 
 def cell_text(value: object) -> str:

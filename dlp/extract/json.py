@@ -37,7 +37,7 @@ class JsonExtractor(Extractor):
     def extract(self, item: Item, ctx: ExtractContext) -> Document:
         """One ``json`` (or ``json lines``) part; raises ItemError(CORRUPT) when nothing parses."""
         data, truncated = read_bounded(item, byte_budget(ctx))
-        text = decode_text(data, ctx.settings.max_text_chars, truncated=truncated)
+        text, truncated = decode_text(data, ctx.settings.max_text_chars, truncated=truncated)
         media_type = self.media_types[0]
         if not text.strip():
             return Document(media_type=media_type)

@@ -30,7 +30,7 @@ class DelimitedExtractor(Extractor):
     def extract(self, item: Item, ctx: ExtractContext) -> Document:
         """One ``table`` part with the rows; the header flag is guessed from the first rows."""
         data, truncated = read_bounded(item, byte_budget(ctx))
-        text = decode_text(data, ctx.settings.max_text_chars, truncated=truncated)
+        text, truncated = decode_text(data, ctx.settings.max_text_chars, truncated=truncated)
         media_type = self.media_types[0]
         if not text.strip():
             return Document(media_type=media_type)

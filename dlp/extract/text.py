@@ -52,6 +52,6 @@ class TextExtractor(Extractor):
     def extract(self, item: Item, ctx: ExtractContext) -> Document:
         """One ``body`` part with the decoded text, at most ``max_text_chars`` characters."""
         data, truncated = read_bounded(item, byte_budget(ctx))
-        text = decode_text(data, ctx.settings.max_text_chars, truncated=truncated)
+        text, truncated = decode_text(data, ctx.settings.max_text_chars, truncated=truncated)
         parts = (Part(locator="body", text=text),) if text else ()
         return Document(media_type=self.media_types[0], parts=parts)
