@@ -2,8 +2,8 @@
 
 Two letters of a country that uses IBANs, two check digits and the national account part, at that
 country's exact length; moving the first four characters to the end and reading letters as 10-35
-must give a number that is 1 mod 97. Written compact or in groups of four; a trailing group that
-breaks the checksum (a word glued on after the IBAN) is trimmed off.
+must give a number that is 1 mod 97. Written compact or in groups of four (spaces or dashes); a
+trailing group that breaks the checksum (a word glued on after the IBAN) is trimmed off.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ IBAN_LENGTHS: dict[str, int] = {
 
 
 def is_valid_iban(value: str) -> bool:
-    """Country, length and mod-97 check of an IBAN given with or without spaces."""
-    compact = value.replace(" ", "").upper()
+    """Country, length and mod-97 check of an IBAN, compact or grouped with spaces or dashes."""
+    compact = value.replace(" ", "").replace("-", "").upper()
     if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]+", compact) or IBAN_LENGTHS.get(compact[:2]) != len(compact):
         return False
     rearranged = compact[4:] + compact[:4]
@@ -44,8 +44,11 @@ class IbanCodeRecognizer(DistrictPatternRecognizer):
     REGEX_FLAGS = 0
     PATTERNS = (
         DistrictPattern("iban compact", r"(?<![\w-])[A-Z]{2}\d{2}[A-Z0-9]{11,30}(?![\w-])", 0.8),
+        # Groups of four, one separator throughout (a space, or a dash as some forms print it).
         DistrictPattern(
-            "iban grouped", r"(?<![\w-])[A-Z]{2}\d{2}(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?(?![\w-])", 0.8
+            "iban grouped",
+            r"(?<![\w-])[A-Z]{2}\d{2}([ -])[A-Z0-9]{4}(?:\1[A-Z0-9]{4}){1,6}(?:\1[A-Z0-9]{1,4})?(?![\w-])",
+            0.8,
         ),
     )
     CONTEXT = ("iban", "iban#", "bank account", "account", "swift", "bic", "wire", "transfer", "bank")
@@ -72,10 +75,11 @@ class IbanCodeRecognizer(DistrictPatternRecognizer):
     def locate(self, text: str, match: re.Match[str]) -> tuple[int, int] | None:
         """The longest prefix of the match, cut at a group boundary, that is a valid IBAN."""
         start, end = match.span()
+        separator = (match.group(1) or " ") if match.re.groups else " "
         while end > start:
             if is_valid_iban(text[start:end]):
                 return start, end
-            cut = text.rfind(" ", start, end)
+            cut = text.rfind(separator, start, end)
             if cut <= start:
                 break
             end = cut
