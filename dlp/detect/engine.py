@@ -48,6 +48,9 @@ CANONICAL_ENTITIES: tuple[str, ...] = (
     "CREDENTIAL",
 )
 
+_IGNORED_NER_LABELS = ("CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT", "PRODUCT", "WORK_OF_ART",
+                       "EVENT", "LAW", "LANGUAGE", "FAC", "TIME")
+
 # Overlap between analysis windows: longer than any identifier with its context words.
 WINDOW_OVERLAP = 200
 
@@ -109,6 +112,9 @@ class DetectionEngine:
             nlp_configuration={
                 "nlp_engine_name": "spacy",
                 "models": [{"lang_code": self.settings.language, "model_name": self.settings.model}],
+                # spaCy labels that are no personal information; Presidio warns once per text about
+                # each label it does not map, which floods the log otherwise.
+                "ner_model_configuration": {"labels_to_ignore": list(_IGNORED_NER_LABELS)},
             }
         )
         nlp_engine = provider.create_engine()

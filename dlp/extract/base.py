@@ -75,9 +75,12 @@ def sniff(name: str, head: bytes) -> str:
     ext = os.path.splitext(name.lower())[1]
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         # OOXML and OpenDocument are zips; their part names sit in the first local headers.
-        for prefix, media_type in _OOXML.items():
-            if prefix.encode() in head[:4096] and ext in ("", ".docx", ".xlsx", ".pptx", ".docm", ".xlsm"):
-                return media_type
+        # An OOXML package names its content types part near the start; a plain zip that happens to
+        # hold a "word/" folder does not.
+        if b"[Content_Types].xml" in head[:8192] or ext in (".docx", ".xlsx", ".pptx", ".docm", ".xlsm"):
+            for prefix, media_type in _OOXML.items():
+                if prefix.encode() in head[:8192]:
+                    return media_type
         if b"mimetypeapplication/vnd.oasis.opendocument" in head[:200]:
             return "application/vnd.oasis.opendocument"
         by_ext = _ext_table().get(ext)
