@@ -15,9 +15,10 @@ from dlp.types import Document, Item, Part, Reason
 
 log = logging.getLogger(__name__)
 
-# pypdf logs a warning for every oddity of a malformed file; a share of scanned forms would flood the
-# worker's log with them, and the file's fate is reported through its status anyway.
-logging.getLogger("pypdf").setLevel(logging.ERROR)
+# pypdf logs warnings and errors for every oddity it repairs in a malformed file ("advanced encoding
+# not implemented"); a share of scanned forms would flood the worker's log with them, and the file's
+# fate is reported through its status anyway.
+logging.getLogger("pypdf").setLevel(logging.CRITICAL)
 
 
 class PdfExtractor(Extractor):

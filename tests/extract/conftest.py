@@ -28,7 +28,9 @@ def make_ctx(passwords: tuple[str, ...] = (), **settings: Any) -> ExtractContext
     return ExtractContext(settings=dataclasses.replace(ExtractSettings(), **settings), passwords=passwords)
 
 
-def run_extract(name: str, data: bytes | None = None, *, passwords: tuple[str, ...] = (), **settings: Any) -> Document:
+def run_extract(
+    name: str, data: bytes | None = None, *, passwords: tuple[str, ...] = (), **settings: Any
+) -> Document:
     """Extract a fixture (or given bytes) with the extractor its sniffed media type selects."""
     if data is None:
         data = (FILES / name).read_bytes()

@@ -49,7 +49,7 @@ def test_a_file_that_is_not_really_csv_is_still_scanned_as_text(extract):
 
 
 def test_a_field_over_the_csv_size_limit_falls_back_to_plain_text(extract):
-    data = b"Name,Blob\nJordan Alvarez,\"" + b"x" * 200_000 + b" 523-47-1186\"\n"
+    data = b'Name,Blob\nJordan Alvarez,"' + b"x" * 200_000 + b' 523-47-1186"\n'
     document = extract("huge_field.csv", data)
     assert document.parts[0].locator == "body"
     assert "523-47-1186" in document.parts[0].text

@@ -41,7 +41,7 @@ def test_text_is_cut_at_max_text_chars(extract):
 
 def test_a_multibyte_character_cut_by_the_byte_budget_is_dropped_not_garbled(extract):
     # 5 characters allowed -> 20 bytes read; the 20th byte is the first half of an "é".
-    data = "Ren".encode() + "é".encode() * 20
+    data = b"Ren" + "é".encode() * 20
     body = part(extract("cut.txt", data, max_text_chars=5), "body").text
     assert body == "Renéé"
 
