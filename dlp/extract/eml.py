@@ -179,15 +179,23 @@ def _attached_message(node: Message) -> bytes | None:
 
 
 def _header_part(message: Message, name: str, budget: TextBudget) -> Part | None:
-    """One header's decoded values (all occurrences), or None when absent."""
+    """One header's decoded values (all occurrences), or None when absent.
+
+    A header the parser found defects in is taken raw (encoded words decoded): the parser's repair
+    of ``Jordan Alvarez <jordan@@example..org>`` drops the address, which may be the very PI.
+    """
+    raw_values = _raw_headers(message, name)
     values: list[str] = []
-    try:
-        found = message.get_all(name) or []
-        values = [str(v) for v in found]
-    except (ItemError, MemoryError):
-        raise
-    except Exception:  # noqa: BLE001 - policy.default parses headers lazily and may fail on junk
-        values = [_raw_header(v) for v in _raw_headers(message, name)]
+    for index, raw in enumerate(raw_values):
+        try:
+            parsed = message.get_all(name) or []
+            header = parsed[index]
+            clean = not getattr(header, "defects", ())
+            values.append(str(header) if clean else _raw_header(raw))
+        except (ItemError, MemoryError):
+            raise
+        except Exception:  # noqa: BLE001 - policy.default parses headers lazily and may fail on junk
+            values.append(_raw_header(raw))
     text = budget.take("\n".join(v.strip() for v in values if v and v.strip()))
     return Part(locator=f"header {name}", text=text) if text else None
 
@@ -199,7 +207,9 @@ def _raw_headers(message: Message, name: str) -> list[str]:
 
 def _raw_header(value: str) -> str:
     try:
-        return str(email.header.make_header(email.header.decode_header(value)))
+        # Folded lines are unfolded first, as a reader of the header would see them.
+        unfolded = " ".join(str(value).split())
+        return str(email.header.make_header(email.header.decode_header(unfolded)))
     except Exception:  # noqa: BLE001 - undecodable encoded-words: keep the raw value
         return value
 
