@@ -18,7 +18,8 @@ def is_valid_itin(digits: str) -> bool:
         return False
     middle = int(digits[3:5])
     in_range = 50 <= middle <= 65 or 70 <= middle <= 88 or 90 <= middle <= 92 or 94 <= middle <= 99
-    return in_range and digits[5:] != "0000"
+    # 987-65-4320 to 987-65-4329 are reserved for advertisements.
+    return in_range and digits[5:] != "0000" and not digits.startswith("98765432")
 
 
 class ItinRecognizer(DistrictPatternRecognizer):
@@ -47,6 +48,7 @@ class ItinRecognizer(DistrictPatternRecognizer):
         negatives=(
             "ITIN: 912-93-3456",  # 93 is an ATIN, not an ITIN
             "ITIN: 912-40-3456",  # 40 is in no ITIN range
+            "Sample ITIN 987-65-4321 from the brochure",  # reserved for advertisements
             "Invoice 912703456 for bus service",  # bare digits without a tax-ID word
             "ITIN 912-70 3456",  # mixed separators
             "Call 978-555-0142 after 3 pm",
