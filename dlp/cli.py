@@ -8,6 +8,7 @@ error, 3 with ``--fail-on-incomplete`` when an item was not examined or failed, 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 from typing import IO, Any
@@ -113,7 +114,7 @@ def _scan(args: argparse.Namespace) -> int:
 
     from dlp.detect.engine import engine_version
     from dlp.output import SINKS, print_coverage
-    from dlp.pipeline import ScanOptions, Scanner
+    from dlp.pipeline import ResultSink, Scanner, ScanOptions
     from dlp.store.db import Store
 
     try:
@@ -121,9 +122,11 @@ def _scan(args: argparse.Namespace) -> int:
     except SQLAlchemyError as exc:
         raise ConfigError(f"cannot open the store ({type(exc).__name__}); check --db / [store] db") from None
     fmt = args.format or ("table" if sys.stdout.isatty() and not args.output else "jsonl")
-    out: IO[str] = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
-    try:
-        sink = SINKS[fmt](out, args.show_values)
+    with contextlib.ExitStack() as stack:
+        stack.callback(store.close)
+        out: IO[str] = (stack.enter_context(open(args.output, "w", encoding="utf-8", newline=""))
+                        if args.output else sys.stdout)
+        sink: ResultSink = SINKS[fmt](out, args.show_values)
         progress: Any = None
         if not args.no_progress:
             from dlp.progress import PlainProgress, RichProgress
@@ -138,13 +141,9 @@ def _scan(args: argparse.Namespace) -> int:
         except RuntimeError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_INTERNAL
-        if fmt in ("jsonl", "json") or args.output:
-            if fmt != "table":
-                print_coverage(summary, sys.stderr)
-    finally:
-        if args.output:
-            out.close()
-        store.close()
+        if fmt in ("jsonl", "json"):
+            # The machine-readable output carries the summary object; people get the block on stderr.
+            print_coverage(summary, sys.stderr)
     if summary["status"] == "interrupted":
         return EXIT_INTERRUPTED
     by_status = summary["by_status"]

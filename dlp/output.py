@@ -9,8 +9,10 @@ import csv
 import json
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from typing import IO, Any
 
+from dlp.pipeline import ResultSink
 from dlp.types import ItemResult, Status
 
 MAX_LOCATIONS = 20
@@ -182,7 +184,9 @@ def print_coverage(summary: dict[str, Any], out: IO[str]) -> None:
     out.flush()
 
 
-SINKS = {"jsonl": JsonlSink, "json": JsonSink, "csv": CsvSink, "table": TableSink}
+SINKS: dict[str, Callable[[IO[str], bool], ResultSink]] = {
+    "jsonl": JsonlSink, "json": JsonSink, "csv": CsvSink, "table": TableSink,
+}
 
 
 def count_by_entity(results: list[ItemResult]) -> dict[str, int]:

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     """The end state of every examined item: nothing is ever silently absent."""
 
     SCANNED = "scanned"
@@ -27,7 +27,7 @@ class Status(str, enum.Enum):
     ERROR = "error"
 
 
-class Reason(str, enum.Enum):
+class Reason(enum.StrEnum):
     """Why an item was not examined or failed. The values are the contract's ``reason`` strings."""
 
     ENCRYPTED = "encrypted"

@@ -12,7 +12,7 @@ import hashlib
 import logging
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dlp.config import Settings
 from dlp.detect.engine import DetectionEngine
@@ -59,7 +59,8 @@ def process_item(item: Item) -> list[ItemResult]:
     except PermissionError:
         return [ItemResult(ref=ref, status=Status.ERROR, reason=Reason.PERMISSION_DENIED, detail="cannot be read")]
     except OSError as exc:
-        return [ItemResult(ref=ref, status=Status.ERROR, reason=Reason.UNREADABLE, detail=f"read failed: {exc.strerror}")]
+        return [ItemResult(ref=ref, status=Status.ERROR, reason=Reason.UNREADABLE,
+                           detail=f"read failed: {exc.strerror}")]
     if len(data) > limit:
         return [_unexamined(ref, Reason.TOO_LARGE, f"over the limit of {limit} bytes")]
     read_seconds = time.perf_counter() - started
@@ -68,7 +69,7 @@ def process_item(item: Item) -> list[ItemResult]:
     if out:
         stages = dict(out[0].stage_seconds)
         stages["read"] = read_seconds
-        out[0] = _replace(out[0], stage_seconds=stages, seconds=time.perf_counter() - started)
+        out[0] = replace(out[0], stage_seconds=stages, seconds=time.perf_counter() - started)
     return out
 
 
@@ -78,8 +79,8 @@ def _judge(
 ) -> None:
     content_hash = hashlib.sha256(data).hexdigest()
     media_type = sniff(name, data[:8192])
-    base = {"ref": ref, "parent_uri": parent_uri, "media_type": media_type, "content_hash": content_hash,
-            "size": len(data)}
+    base = ItemResult(ref=ref, status=Status.SCANNED, parent_uri=parent_uri, media_type=media_type,
+                      content_hash=content_hash, size=len(data))
     t0 = time.perf_counter()
     try:
         extractor = extractor_for(media_type)
@@ -90,27 +91,27 @@ def _judge(
         t2 = time.perf_counter()
         classifications, subjects = classify(document, findings)
     except NotExamined as exc:
-        out.append(ItemResult(status=Status.NOT_EXAMINED, reason=exc.reason, detail=exc.detail,
-                              encrypted=exc.encrypted, cipher=exc.cipher, key_bits=exc.key_bits, **base))
+        out.append(replace(base, status=Status.NOT_EXAMINED, reason=exc.reason, detail=exc.detail,
+                           encrypted=exc.encrypted, cipher=exc.cipher, key_bits=exc.key_bits))
         return
     except ItemError as exc:
-        out.append(ItemResult(status=Status.ERROR, reason=exc.reason, detail=exc.detail, **base))
+        out.append(replace(base, status=Status.ERROR, reason=exc.reason, detail=exc.detail))
         return
     except EXPECTED_ITEM_ERRORS as exc:
         # A parser's own message may quote the file's content: keep only the kind of error.
-        out.append(ItemResult(status=Status.ERROR, reason=Reason.CORRUPT,
-                              detail=f"{type(exc).__name__} while parsing {media_type}", **base))
+        out.append(replace(base, status=Status.ERROR, reason=Reason.CORRUPT,
+                           detail=f"{type(exc).__name__} while parsing {media_type}"))
         return
     except Exception as exc:  # noqa: BLE001 - one defective parser must not stop the scan; logged as a defect
         where = traceback.extract_tb(exc.__traceback__)[-1]
         log.error("defect: %s in %s:%s while reading a %s item (%s)", type(exc).__name__, where.filename,
                   where.lineno, media_type, ref.uri)
-        out.append(ItemResult(status=Status.ERROR, reason=Reason.INTERNAL,
-                              detail=f"{type(exc).__name__} at {where.name}:{where.lineno}", **base))
+        out.append(replace(base, status=Status.ERROR, reason=Reason.INTERNAL,
+                           detail=f"{type(exc).__name__} at {where.name}:{where.lineno}"))
         return
     out.append(
-        ItemResult(
-            status=Status.SCANNED,
+        replace(
+            base,
             classifications=classifications,
             subjects=subjects,
             findings=tuple(findings),
@@ -119,7 +120,6 @@ def _judge(
             key_bits=document.key_bits,
             untexted_pages=document.untexted_pages,
             stage_seconds={"extract": t1 - t0, "detect": t2 - t1},
-            **base,
         )
     )
     names: dict[str, int] = {}
@@ -154,9 +154,3 @@ def _unique(name: str, seen: dict[str, int]) -> str:
 
 def _unexamined(ref: ItemRef, reason: Reason, detail: str) -> ItemResult:
     return ItemResult(ref=ref, status=Status.NOT_EXAMINED, reason=reason, detail=detail)
-
-
-def _replace(result: ItemResult, **changes: object) -> ItemResult:
-    import dataclasses
-
-    return dataclasses.replace(result, **changes)  # type: ignore[arg-type]

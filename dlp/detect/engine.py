@@ -125,7 +125,7 @@ class DetectionEngine:
             registry.remove_recognizer(name)
         for recognizer in district:
             registry.add_recognizer(recognizer)
-        log.debug("detection engine: %d recognizers (%d district)", len(registry.recognizers), len(district))
+        log.debug("detection engine: %d recognizers (%d district)", len(list(registry.recognizers)), len(district))
         return AnalyzerEngine(
             registry=registry,
             nlp_engine=nlp_engine,

@@ -50,7 +50,9 @@ def load_or_create_key(path: Path) -> bytes:
             ) from None
         key = path.read_bytes()
         if len(key) < 16:
-            raise PermissionError(f"key file {path} is too short to be a key; move it away to make a new one")
+            raise PermissionError(
+                f"key file {path} is too short to be a key; move it away to make a new one"
+            ) from None
         return key
     with os.fdopen(fd, "wb") as handle:
         handle.write(secrets.token_bytes(KEY_BYTES))

@@ -334,9 +334,10 @@ class Store:
         """Counts over the items this run saw: by status and reason, scanned in this run or unchanged."""
         with self.engine.connect() as conn:
             seen = and_(items.c.last_seen_run == run_id, items.c.removed.is_(False))
-            by_status = dict(conn.execute(select(items.c.status, func.count()).where(seen).group_by(items.c.status))
-                             .all())
-            by_reason = dict(conn.execute(select(items.c.reason, func.count())
+            by_status: dict[str, int] = dict(
+                conn.execute(select(items.c.status, func.count()).where(seen).group_by(items.c.status)).all()
+            )
+            by_reason: dict[str, int] = dict(conn.execute(select(items.c.reason, func.count())
                                           .where(seen, items.c.reason.is_not(None)).group_by(items.c.reason)).all())
             examined = conn.execute(select(func.count()).where(seen, items.c.last_scanned_run == run_id)).scalar_one()
             unchanged = conn.execute(

@@ -16,7 +16,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "files"
 
 def _raw_values() -> list[str]:
     values: list[str] = []
-    for name, sasid, ssn, dob, phone, email in STUDENTS:
+    for name, sasid, ssn, _dob, phone, email in STUDENTS:
         values += [name, sasid, ssn, ssn.replace("-", ""), phone, email]
     return values
 
