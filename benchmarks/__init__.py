@@ -1,0 +1,1 @@
+"""Benchmarks: the synthetic corpus generator and the throughput/accuracy runs."""
