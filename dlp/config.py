@@ -89,6 +89,8 @@ class DetectSettings:
     entities: tuple[str, ...] = ()  # empty = every entity the registry knows
     max_chars_per_call: int = 100_000  # text is analysed in windows of this size (spaCy's own limit is 1e6)
     context_window: int = 40  # characters either side searched for context words
+    student_id_patterns: tuple[str, ...] = ()  # regexes of the district's local student IDs
+    employee_id_patterns: tuple[str, ...] = ()  # regexes of local employee IDs
 
 
 @dataclass(frozen=True)

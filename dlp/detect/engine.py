@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from dlp import __version__
 from dlp.config import DetectSettings
 from dlp.detect.values import keyed_hash, mask
+from dlp.errors import ConfigError
 from dlp.types import Document, Finding
 
 if TYPE_CHECKING:
@@ -77,7 +78,12 @@ def _district_recognizers(settings: DetectSettings) -> tuple[list[EntityRecogniz
     replaced = getattr(base, "replaced_recognizers", None)
     if loader is None:
         return [], set()
-    recognizers = list(loader(context_window=settings.context_window))
+    try:
+        recognizers = list(loader(context_window=settings.context_window,
+                                  student_id_patterns=settings.student_id_patterns,
+                                  employee_id_patterns=settings.employee_id_patterns))
+    except ValueError as exc:  # a configured pattern that does not compile
+        raise ConfigError(f"[detect] {exc}") from None
     return recognizers, set(replaced()) if replaced is not None else set()
 
 
