@@ -78,7 +78,7 @@ def _judge(
     out: list[ItemResult],
 ) -> None:
     content_hash = hashlib.sha256(data).hexdigest()
-    media_type = sniff(name, data[:8192])
+    media_type = sniff(name, data[:8192], data[-65536:] if len(data) > 8192 else b"")
     base = ItemResult(ref=ref, status=Status.SCANNED, parent_uri=parent_uri, media_type=media_type,
                       content_hash=content_hash, size=len(data))
     t0 = time.perf_counter()

@@ -13,6 +13,7 @@ problem it is, never what text the file holds.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -67,19 +68,31 @@ _OOXML = {
 }
 
 
-def sniff(name: str, head: bytes) -> str:
-    """Guess a media type from the first bytes and, failing that, the file name's extension."""
+_MAIL_HEADER = re.compile(
+    rb"^(?:From|To|Subject|Date|Received|Return-Path|Message-ID|MIME-Version|Delivered-To|X-[A-Za-z-]+):[ \t]",
+    re.IGNORECASE | re.MULTILINE,
+)
+_FIRST_HEADER_LINE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]{1,60}:[ \t]")
+_HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL)
+
+
+def sniff(name: str, head: bytes, tail: bytes = b"") -> str:
+    """Guess a media type from the first bytes and, failing that, the file name's extension.
+
+    ``tail`` (the last few KB) lets a zip be told from an OOXML package whose writer put the content
+    types part last: the central directory at the end lists every member name.
+    """
     for magic, media_type in _MAGIC:
         if head.startswith(magic):
             return media_type
     ext = os.path.splitext(name.lower())[1]
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        # OOXML and OpenDocument are zips; their part names sit in the first local headers.
-        # An OOXML package names its content types part near the start; a plain zip that happens to
-        # hold a "word/" folder does not.
-        if b"[Content_Types].xml" in head[:8192] or ext in (".docx", ".xlsx", ".pptx", ".docm", ".xlsm"):
+        # An OOXML package has a content types part; a plain zip that happens to hold a "word/" folder
+        # does not. Member names sit in the local headers (head) and the central directory (tail).
+        names = head[:8192] + tail
+        if b"[Content_Types].xml" in names or ext in (".docx", ".xlsx", ".pptx", ".docm", ".xlsm"):
             for prefix, media_type in _OOXML.items():
-                if prefix.encode() in head[:8192]:
+                if prefix.encode() in names:
                     return media_type
         if b"mimetypeapplication/vnd.oasis.opendocument" in head[:200]:
             return "application/vnd.oasis.opendocument"
@@ -90,6 +103,11 @@ def sniff(name: str, head: bytes) -> str:
     by_ext = _ext_table().get(ext)
     if by_ext is not None:
         return by_ext
+    # Unnamed attachments ("attachment-1") and extension-less files: look at the text itself.
+    if _FIRST_HEADER_LINE.match(head) and len(_MAIL_HEADER.findall(head[:4096])) >= 2:
+        return "message/rfc822"
+    if _HTML_START.match(head[:2048]):
+        return "text/html"
     if b"\x00" in head[:8192] and not _looks_utf16(head):
         return "application/octet-stream"
     return "text/plain"

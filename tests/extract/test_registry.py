@@ -65,3 +65,17 @@ def test_binary_formats_are_recognised_by_content_without_a_file_name(name, medi
 def test_each_format_family_has_its_extractor():
     names = set(known_media_types().values())
     assert {"text", "delimited", "json", "html", "docx", "xlsx", "pdf", "eml", "zip"} <= names
+
+
+def test_unnamed_mail_html_and_late_content_types_are_sniffed_by_content() -> None:
+    from dlp.extract.base import sniff
+
+    mail = b"Received: from mx.example.org\r\nFrom: a@example.org\r\nSubject: hi\r\n\r\nbody"
+    assert sniff("attachment-1", mail) == "message/rfc822"
+    assert sniff("attachment-2", b"Note: call home\nThanks") == "text/plain"
+    assert sniff("page", b"  <!DOCTYPE html><html><body>x</body></html>") == "text/html"
+    # A workbook whose writer put [Content_Types].xml last: only the central directory names it.
+    head = b"PK\x03\x04" + b"\x00" * 26 + b"xl/worksheets/sheet1.xml" + b"\x00" * 9000
+    tail = b"PK\x01\x02 ... xl/workbook.xml ... [Content_Types].xml PK\x05\x06"
+    assert sniff("attachment-3", head, tail).endswith("spreadsheetml.sheet")
+    assert sniff("archive.bin", head) == "application/zip"
