@@ -200,8 +200,9 @@ class Scanner:
         unchanged: dict[str, list[str]] = {}
         last_progress = 0.0
         connectors_done = False
-        pool = ProcessPool(max_workers=self.workers, initializer=init_worker,
-                           initargs=(self.settings, self.key, self.options.show_values))
+        # Started on the first item that needs examining: an unchanged rescan loads no model at all.
+        pool = _LazyPool(lambda: ProcessPool(max_workers=self.workers, initializer=init_worker,
+                                             initargs=(self.settings, self.key, self.options.show_values)))
         try:
             while not connectors_done or pending:
                 # Take from the queue while there is room for more work.
@@ -258,9 +259,7 @@ class Scanner:
             self._flush_unchanged(run_id, unchanged)
             raise
         finally:
-            pool.close()
-            pool.join(timeout=5)
-            pool.stop()
+            pool.shutdown()
         if progress is not None:
             progress.update(self.stats)
         return completed
@@ -346,6 +345,30 @@ class Scanner:
             "stage_seconds": {k: round(v, 3) for k, v in sorted(self.stats.stage_seconds.items())},
             "workers": self.workers,
         }
+
+
+class _LazyPool:
+    """A pebble ProcessPool made on first use."""
+
+    def __init__(self, factory: Callable[[], Any]) -> None:
+        self._factory = factory
+        self._pool: Any = None
+
+    def schedule(self, fn: Callable[..., Any], args: tuple[Any, ...], timeout: float) -> Future[Any]:
+        if self._pool is None:
+            self._pool = self._factory()
+        future: Future[Any] = self._pool.schedule(fn, args=args, timeout=timeout)
+        return future
+
+    def stop(self) -> None:
+        if self._pool is not None:
+            self._pool.stop()
+
+    def shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool.join(timeout=5)
+            self._pool.stop()
 
 
 class _Writer:
