@@ -81,3 +81,28 @@ def test_a_stuck_item_is_killed_at_its_time_limit_and_the_scan_goes_on(tmp_path:
     again = run_cli("scan", str(share), "--config", str(cfg), "--format", "jsonl", "--no-progress")
     assert [r["uri"] for r in again.records()] == [f"{share}/a-long-report.txt"]
     json.dumps(again.summary())
+
+
+def test_sigterm_ends_the_run_as_interrupted_with_exit_130_and_resume_finishes_it(tmp_path: Path, run_cli,
+                                                                                   dlp_home: Path) -> None:
+    share = tmp_path / "share"
+    n = 60
+    for i in range(n):
+        write(share / f"memo-{i:03}.txt", f"Memo {i}: counselor Idris Bakshi-{i} met the family.\n" * 30)
+    cfg = write(tmp_path / "dlp.toml", "[scan]\ncommit_every = 2\nworkers = 1\n")
+    db = dlp_home / "dlp.sqlite"
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "run_scan.py"), "scan", str(share), "--config", str(cfg), "--format", "jsonl",
+         "--no-progress"],
+        env={**os.environ, "DLP_HOME": str(dlp_home)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+    )
+    deadline = time.time() + 240
+    while _count_items(db) < 5 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err.decode()[-1000:]
+    con = sqlite3.connect(db)
+    assert con.execute("select status from runs").fetchall() == [("interrupted",)]
+    res = run_cli("scan", str(share), "--config", str(cfg), "--format", "jsonl", "--no-progress", "--resume")
+    assert res.code == 0 and res.summary()["items"] == n and res.summary()["run_id"] == 1

@@ -133,3 +133,11 @@ def test_usage_and_config_errors_exit_2_naming_the_problem(share: Path, run_cli,
     assert res.code == 2 and "does not exist" in res.stderr
     res = run_cli("scan", "ftp://host/x")
     assert res.code == 2 and "ftp" in res.stderr
+
+
+def test_plain_progress_lines_are_printed_when_not_on_a_terminal(share: Path, run_cli, tmp_path: Path) -> None:
+    cfg = write(tmp_path / "dlp.toml", "[scan]\nprogress_interval = 0.1\n")
+    res = run_cli("scan", str(share), "--config", str(cfg), "--format", "jsonl")
+    assert "progress: " in res.stderr and "items/s" in res.stderr
+    quiet = run_cli("scan", str(share), "--config", str(cfg), "--format", "jsonl", "--no-progress", "--full")
+    assert "progress: " not in quiet.stderr
