@@ -169,6 +169,8 @@ class Finding:
     preview: str
     value_hash: str
     recognizer: str = ""
+    # A keyed hash naming the person the value belongs to, when a roster match tells (else None).
+    subject: str | None = None
     value: str | None = None
 
     def without_value(self) -> Finding:

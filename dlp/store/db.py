@@ -198,7 +198,7 @@ class Store:
                         findings=tuple(
                             Finding(entity=f["entity"], score=f["score"], locator=f["locator"], start=f["start"],
                                     end=f["end"], preview=f["preview"], value_hash=f["value_hash"],
-                                    recognizer=f["recognizer"])
+                                    recognizer=f["recognizer"], subject=f["subject"])
                             for f in fnd
                         ),
                         encrypted=row["encrypted"],
@@ -300,7 +300,7 @@ class Store:
                     [
                         {"item": row_id, "entity": f.entity, "score": f.score, "locator": f.locator,
                          "start": f.start, "end": f.end, "preview": f.preview, "value_hash": f.value_hash,
-                         "recognizer": f.recognizer, "run_id": run_id}
+                         "recognizer": f.recognizer, "subject": f.subject, "run_id": run_id}
                         for f in result.findings
                     ],
                 )

@@ -97,6 +97,7 @@ findings = Table(
     Column("preview", String(255), nullable=False),
     Column("value_hash", String(64), nullable=False),
     Column("recognizer", String(128), nullable=False, default=""),
+    Column("subject", String(64)),
     Column("run_id", Integer, nullable=False),
 )
 Index("ix_findings_item", findings.c.item)
