@@ -53,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="exit 3 when any item was not examined or failed")
     scan.add_argument("--fail-on-findings", action="store_true", help="exit 4 when anything was found")
 
+    roster = sub.add_parser("roster", parents=[common], help="roster exact-data-match: import SIS/HR exports")
+    roster.add_argument("action", choices=["import"])
+    roster.add_argument("file", metavar="FILE", help="CSV/TSV or XLSX export with name and ID columns")
+    roster.add_argument("--kind", required=True, choices=["student", "employee"], help="whose roster it is")
+
     for name, issue in (("check", "pre-send checks"), ("serve", "the pre-send service"),
                         ("report", "reports"), ("bench", "benchmark runs")):
         p = sub.add_parser(name, parents=[common], help=f"{issue} (not in this version yet)")
@@ -67,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "scan":
             return _scan(args)
+        if args.command == "roster":
+            from dlp.roster import run as roster_run
+
+            return roster_run(args)
         print(f"dlp {args.command}: not available in this version yet", file=sys.stderr)
         return EXIT_USAGE
     except ConfigError as exc:

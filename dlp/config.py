@@ -91,6 +91,13 @@ class DetectSettings:
     context_window: int = 40  # characters either side searched for context words
     student_id_patterns: tuple[str, ...] = ()  # regexes of the district's local student IDs
     employee_id_patterns: tuple[str, ...] = ()  # regexes of local employee IDs
+    # Keyed hashes of the SIS/HR rosters (``dlp roster import``); empty = <data home>/roster.sqlite.
+    # A missing file only means no roster matching.
+    roster_file: str = ""
+
+    def roster_path(self) -> Path:
+        """The path of the roster file (exact-data-match of rostered students and staff)."""
+        return Path(self.roster_file).expanduser() if self.roster_file else data_home() / "roster.sqlite"
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,15 @@ def _district_recognizers(settings: DetectSettings) -> tuple[list[EntityRecogniz
     return recognizers, set(replaced()) if replaced is not None else set()
 
 
+def _roster_recognizer(settings: DetectSettings, key: bytes) -> Any:
+    """The roster recognizer (``detectors/roster.py``) when a roster was imported, else None."""
+    try:
+        roster = importlib.import_module("detectors.roster")
+    except ModuleNotFoundError:
+        return None
+    return roster.build_roster_recognizer(key, settings.roster_path())
+
+
 def engine_version(settings: DetectSettings) -> str:
     """A short digest of everything that decides findings: code, settings and the model.
 
@@ -106,6 +115,10 @@ def engine_version(settings: DetectSettings) -> str:
             for path in sorted(Path(folder).glob("*.py")):
                 digest.update(path.name.encode())
                 digest.update(path.read_bytes())
+    # Importing a roster changes what is found: rescans must judge everything again.
+    from dlp.roster import fingerprint
+
+    digest.update(fingerprint(settings.roster_path()).encode())
     # A model installed without metadata: its name (in the settings) is all we know.
     with contextlib.suppress(importlib.metadata.PackageNotFoundError):
         digest.update(importlib.metadata.version(settings.model).encode())
@@ -145,6 +158,10 @@ class DetectionEngine:
             registry.remove_recognizer(name)
         for recognizer in district:
             registry.add_recognizer(recognizer)
+        # Exact-data-match of the imported rosters (none imported: nothing to add).
+        self._roster = _roster_recognizer(self.settings, self._key)
+        if self._roster is not None:
+            registry.add_recognizer(self._roster)
         log.debug("detection engine: %d recognizers (%d district)", len(list(registry.recognizers)), len(district))
         return AnalyzerEngine(
             registry=registry,
@@ -175,6 +192,10 @@ class DetectionEngine:
                 seen.add(key)
                 value = text[start:end]
                 explanation = getattr(res, "recognition_metadata", None) or {}
+                subject = explanation.get("subject")
+                if subject is None and self._roster is not None:
+                    # Another recognizer's value (spaCy's PERSON, a SASID) may still be a rostered person.
+                    subject = self._roster.index.subject_for(res.entity_type, value)
                 yield Finding(
                     entity=res.entity_type,
                     score=round(float(res.score), 3),
@@ -184,6 +205,7 @@ class DetectionEngine:
                     preview=mask(res.entity_type, value),
                     value_hash=keyed_hash(self._key, res.entity_type, value),
                     recognizer=str(explanation.get("recognizer_name", "")),
+                    subject=subject,
                     value=value if self._show_values else None,
                 )
 
