@@ -44,6 +44,9 @@ class ScanSettings:
     follow_symlinks: bool = True
     allow_outside_root: bool = False  # a symlink pointing outside the scanned root is not followed
     item_timeout: float = 120.0  # seconds one top-level item (with its members) may take
+    # Address space of each worker process in MiB (0 = no limit). The spaCy model needs about 1 GiB;
+    # a parser that wants more fails that item with reason memory_limit instead of exhausting the host.
+    max_worker_memory_mb: int = 4096
     max_item_bytes: int = 256 * MiB
     queue_size: int = 0  # outstanding items; 0 = 4 per worker
     commit_every: int = 200  # items per store transaction
@@ -89,6 +92,7 @@ class DetectSettings:
     entities: tuple[str, ...] = ()  # empty = every entity the registry knows
     max_chars_per_call: int = 100_000  # text is analysed in windows of this size (spaCy's own limit is 1e6)
     context_window: int = 40  # characters either side searched for context words
+    proximity: int = 300  # a name this close to an SSN/license/account makes MA_PI (same row in tables)
     student_id_patterns: tuple[str, ...] = ()  # regexes of the district's local student IDs
     employee_id_patterns: tuple[str, ...] = ()  # regexes of local employee IDs
     # Keyed hashes of the SIS/HR rosters (``dlp roster import``); empty = <data home>/roster.sqlite.
@@ -173,6 +177,7 @@ _SECTIONS: dict[str, type] = {
 _RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("scan", "workers"): (0, 256),
     ("scan", "item_timeout"): (1, 86_400),
+    ("scan", "max_worker_memory_mb"): (0, 1 << 24),
     ("scan", "max_item_bytes"): (1, 1 << 44),
     ("scan", "queue_size"): (0, 100_000),
     ("scan", "commit_every"): (1, 100_000),
@@ -186,6 +191,7 @@ _RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("detect", "score_threshold"): (0, 1),
     ("detect", "max_chars_per_call"): (1_000, 1_000_000),
     ("detect", "context_window"): (0, 10_000),
+    ("detect", "proximity"): (1, 100_000),
 }
 
 _SOURCE_TYPES = ("local", "smb", "gdrive", "gmail", "graph")

@@ -41,6 +41,7 @@ def item_record(result: ItemResult, show_values: bool = False) -> dict[str, Any]
         "reason": result.reason.value if result.reason else None,
         "classifications": list(result.classifications),
         "subjects": result.subjects,
+        "data_categories": list(result.data_categories),
         "owner": result.ref.owner,
         "exposure": list(result.ref.exposure),
         "recipients": list(result.ref.recipients),
@@ -180,6 +181,14 @@ def print_coverage(summary: dict[str, Any], out: IO[str]) -> None:
     reasons = summary.get("by_reason") or {}
     if reasons:
         lines.append("  by reason: " + ", ".join(f"{k}: {v}" for k, v in sorted(reasons.items())))
+    incomplete = {fmt: {s: n for s, n in counts.items() if s != "scanned"}
+                  for fmt, counts in (summary.get("by_format") or {}).items()}
+    incomplete = {fmt: c for fmt, c in incomplete.items() if c}
+    if incomplete:
+        lines.append("  not fully examined by format: " + "; ".join(
+            f"{fmt} " + ", ".join(f"{s} {n}" for s, n in sorted(c.items())) for fmt, c in sorted(incomplete.items())))
+    if summary.get("untexted_pages"):
+        lines.append(f"  pages or images without a text layer (not OCRed): {summary['untexted_pages']}")
     out.write("\n".join(lines) + "\n")
     out.flush()
 

@@ -333,6 +333,8 @@ class Scanner:
             "items": sum(counts["by_status"].values()),
             "by_status": counts["by_status"],
             "by_reason": counts["by_reason"],
+            "by_format": counts["by_format"],
+            "untexted_pages": counts["untexted_pages"],
             "examined": counts["examined"],
             "unchanged": counts["unchanged"],
             "deduplicated": self.stats.deduplicated,

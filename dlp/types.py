@@ -45,6 +45,7 @@ class Reason(enum.StrEnum):
     SYMLINK_LOOP = "symlink_loop"
     OUTSIDE_ROOT = "outside_root"
     WORKER_CRASHED = "worker_crashed"
+    MEMORY_LIMIT = "memory_limit"
     INTERNAL = "internal"
 
 
@@ -192,6 +193,7 @@ class ItemResult:
     size: int | None = None
     classifications: tuple[str, ...] = ()
     subjects: int = 0
+    data_categories: tuple[str, ...] = ()  # CONTRACT.md section 6
     findings: tuple[Finding, ...] = ()
     encrypted: bool = False
     cipher: str | None = None

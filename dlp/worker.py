@@ -37,6 +37,13 @@ _STATE: _WorkerState | None = None
 def init_worker(settings: Settings, key: bytes, show_values: bool) -> None:
     """Pool initializer: build this process's detection engine once."""
     global _STATE
+    limit_mb = settings.scan.max_worker_memory_mb
+    if limit_mb:
+        import resource
+
+        soft = limit_mb * 1024 * 1024
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
     engine = DetectionEngine(settings.detect, key, show_values=show_values)
     ctx = ExtractContext(settings=settings.extract, passwords=settings.extract.all_passwords())
     _STATE = _WorkerState(settings=settings, engine=engine, ctx=ctx)
@@ -89,13 +96,18 @@ def _judge(
         t1 = time.perf_counter()
         findings = state.engine.detect(document)
         t2 = time.perf_counter()
-        classifications, subjects = classify(document, findings)
+        classification = classify(document, findings, state.settings.detect.proximity)
     except NotExamined as exc:
         out.append(replace(base, status=Status.NOT_EXAMINED, reason=exc.reason, detail=exc.detail,
                            encrypted=exc.encrypted, cipher=exc.cipher, key_bits=exc.key_bits))
         return
     except ItemError as exc:
         out.append(replace(base, status=Status.ERROR, reason=exc.reason, detail=exc.detail))
+        return
+    except MemoryError:
+        # The worker's address-space limit stopped a parser; the worker itself stays usable.
+        out.append(replace(base, status=Status.ERROR, reason=Reason.MEMORY_LIMIT,
+                           detail=f"over the worker memory limit while reading a {media_type} item"))
         return
     except EXPECTED_ITEM_ERRORS as exc:
         # A parser's own message may quote the file's content: keep only the kind of error.
@@ -112,8 +124,9 @@ def _judge(
     out.append(
         replace(
             base,
-            classifications=classifications,
-            subjects=subjects,
+            classifications=classification.labels,
+            subjects=classification.subjects,
+            data_categories=classification.categories,
             findings=tuple(findings),
             encrypted=document.encrypted,
             cipher=document.cipher,

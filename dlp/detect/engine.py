@@ -9,21 +9,25 @@ still found exactly once.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
+import dataclasses
 import hashlib
 import importlib
 import importlib.metadata
 import importlib.util
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dlp import __version__
 from dlp.config import DetectSettings
+from dlp.detect.tables import CONTEXT, row_of, typed_cells
 from dlp.detect.values import keyed_hash, mask
 from dlp.errors import ConfigError
-from dlp.types import Document, Finding
+from dlp.types import Document, Finding, Part
 
 if TYPE_CHECKING:
     from presidio_analyzer import AnalyzerEngine, EntityRecognizer
@@ -55,6 +59,10 @@ CANONICAL_ENTITIES: tuple[str, ...] = (
 
 _IGNORED_NER_LABELS = ("CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT", "PRODUCT", "WORK_OF_ART",
                        "EVENT", "LAW", "LANGUAGE", "FAC", "TIME")
+
+# Lowest recognizer score accepted for a value in a typed column (see DetectionEngine.validate).
+COLUMN_MIN_SCORE = 0.3
+_LOCAL_ID = re.compile(r"^[A-Za-z]{0,3}-?\d{3,12}$")
 
 # Overlap between analysis windows: longer than any identifier with its context words.
 WINDOW_OVERLAP = 200
@@ -133,6 +141,7 @@ class DetectionEngine:
         self._key = key
         self._show_values = show_values
         self._analyzer = self._build()
+        self._by_entity: dict[str, list[Any]] = {}
         self.entities = [e for e in self._analyzer.get_supported_entities(settings.language)
                          if e in (settings.entities or CANONICAL_ENTITIES)]
 
@@ -174,8 +183,58 @@ class DetectionEngine:
         """Every finding in every part of the document, each value hashed and masked."""
         findings: list[Finding] = []
         for part in document.parts:
-            findings.extend(self.detect_text(part.text, part.locator))
+            if part.rows and part.has_header:
+                findings.extend(self._detect_table(part))
+            else:
+                findings.extend(self.detect_text(part.text, part.locator))
         return findings
+
+    def _detect_table(self, part: Part) -> Iterator[Finding]:
+        """Typed columns give findings per cell; the rest of the table goes through the text engine.
+
+        Text findings inside a typed column are dropped (the column's own typing judged those cells),
+        and every finding is located by its row, so that a name and an SSN in one row are "near".
+        """
+        cells, covered = typed_cells(part, self.validate)
+        covered.sort()
+        starts = [c[0] for c in covered]
+        line_starts = [0] + [i + 1 for i, ch in enumerate(part.text) if ch == "\n"]
+        for cell in cells:
+            yield self._finding(cell.entity, 1.0 if cell.entity != "PERSON" else 0.9, f"{part.locator} row {cell.row}",
+                                cell.start, cell.end, cell.value, "column")
+        for f in self.detect_text(part.text, part.locator):
+            i = bisect.bisect_right(starts, f.start) - 1
+            if i >= 0 and covered[i][0] <= f.start < covered[i][1]:
+                continue
+            yield dataclasses.replace(f, locator=f"{part.locator} row {row_of(f.start, line_starts)}")
+
+    def validate(self, entity: str, value: str) -> bool:
+        """Does a recognizer of ``entity`` accept ``value`` given the context a typed column supplies?"""
+        recognizers = self._by_entity.get(entity)
+        if recognizers is None:
+            recognizers = [r for r in self._analyzer.registry.recognizers
+                           if entity in r.supported_entities and type(r).__name__ != "SpacyRecognizer"]
+            self._by_entity[entity] = recognizers
+        prefix = f"{CONTEXT.get(entity, entity)}: "
+        text = prefix + value
+        for recognizer in recognizers:
+            for res in recognizer.analyze(text, [entity], None) or []:
+                # The header is the context, so a format-only score (a phone number's 0.4) is enough;
+                # the 0.05 of a well-known test card number is not.
+                if (res.entity_type == entity and res.score >= COLUMN_MIN_SCORE
+                        and res.start <= len(prefix) and res.end >= len(text) - 1):
+                    return True
+        # A local ID column with no district pattern configured: the header vouches for ID-shaped values.
+        return entity in ("STUDENT_ID", "EMPLOYEE_ID") and bool(_LOCAL_ID.match(value))
+
+    def _finding(self, entity: str, score: float, locator: str, start: int, end: int, value: str,
+                 recognizer: str, subject: str | None = None) -> Finding:
+        if subject is None and self._roster is not None:
+            # Another recognizer's value (spaCy's PERSON, a SASID column) may still be a rostered person.
+            subject = self._roster.index.subject_for(entity, value)
+        return Finding(entity=entity, score=round(score, 3), locator=locator, start=start, end=end,
+                       preview=mask(entity, value), value_hash=keyed_hash(self._key, entity, value),
+                       recognizer=recognizer, subject=subject, value=value if self._show_values else None)
 
     def detect_text(self, text: str, locator: str) -> Iterator[Finding]:
         """Findings in one text, analysed in overlapping windows; each span is reported once."""
@@ -191,23 +250,9 @@ class DetectionEngine:
                     continue
                 seen.add(key)
                 value = text[start:end]
-                explanation = getattr(res, "recognition_metadata", None) or {}
-                subject = explanation.get("subject")
-                if subject is None and self._roster is not None:
-                    # Another recognizer's value (spaCy's PERSON, a SASID) may still be a rostered person.
-                    subject = self._roster.index.subject_for(res.entity_type, value)
-                yield Finding(
-                    entity=res.entity_type,
-                    score=round(float(res.score), 3),
-                    locator=locator,
-                    start=start,
-                    end=end,
-                    preview=mask(res.entity_type, value),
-                    value_hash=keyed_hash(self._key, res.entity_type, value),
-                    recognizer=str(explanation.get("recognizer_name", "")),
-                    subject=subject,
-                    value=value if self._show_values else None,
-                )
+                metadata = getattr(res, "recognition_metadata", None) or {}
+                yield self._finding(res.entity_type, float(res.score), locator, start, end, value,
+                                    str(metadata.get("recognizer_name", "")), metadata.get("subject"))
 
 
 def _windows(text: str, size: int, overlap: int) -> Iterator[tuple[int, str]]:

@@ -1,22 +1,29 @@
-"""Classification of an item from its findings and its text (CONTRACT.md section 3).
+"""Classification of an item from its findings and its text (CONTRACT.md sections 3 and 6).
 
-- ``MA_PI``: a name next to an SSN, a driver's license / state ID, or a financial account or card number
-  (M.G.L. c. 93H section 1). "Next to" here means in the same part (a row, a page, a body), which is
-  stricter than "anywhere in the file" and matches how a breach would expose the pair.
-- ``STUDENT_PII``: a student identifier, or a name in a text about students.
-- ``STUDENT_SENSITIVE``: student PII with special-education, health, discipline, lunch-status or similar
-  protected terms.
-- ``EMPLOYEE_PII``: a staff identifier, or a name or SSN/account in a personnel or payroll text.
+- ``MA_PI``: a name near an SSN, a driver's license / state ID, or a financial account or card number
+  (M.G.L. c. 93H section 1). Near means in the same table row, or within ``proximity`` characters
+  (300 by default) in the same part of the document.
+- ``STUDENT_PII``: a student identifier; or a full name or a date of birth near words that make the
+  text a student record (student, IEP, grade 5, guardian...), or in a table whose header says so.
+- ``STUDENT_SENSITIVE``: student PII together with special-education, health, discipline, lunch-status
+  or similar protected terms (domain.md section 3).
+- ``EMPLOYEE_PII``: a staff identifier, or a name, SSN or account near personnel words (payroll, salary,
+  employee, human resources...). A staff directory of names and work e-mails is not a personnel record.
 - ``CREDENTIALS``: a password or access code written out.
+
+Names in e-mail headers (From, To, Cc) are the correspondents, not the subjects of a record, and a
+single word found as a name ("Jose" in a signature) identifies nobody, so neither makes a record.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from dlp.types import Document, Finding
+from dlp.types import Document, Finding, Part
 
 MA_PI_ELEMENTS = frozenset({"US_SSN", "US_DRIVER_LICENSE", "CREDIT_CARD", "US_BANK_NUMBER", "IBAN_CODE"})
 STUDENT_IDS = frozenset({"MA_SASID", "STUDENT_ID"})
@@ -24,61 +31,189 @@ EMPLOYEE_IDS = frozenset({"MA_MEPID", "EMPLOYEE_ID"})
 # Entities that identify one person each: their distinct values estimate how many people an item is about.
 PERSONAL_IDS = frozenset({"US_SSN", "US_ITIN", "MA_SASID", "MA_MEPID", "STUDENT_ID", "EMPLOYEE_ID",
                           "US_DRIVER_LICENSE", "MASSHEALTH_ID", "US_PASSPORT"})
+FINANCIAL = frozenset({"US_BANK_NUMBER", "ABA_ROUTING_NUMBER", "CREDIT_CARD", "IBAN_CODE"})
 
 
 def _words(*terms: str) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + "|".join(terms) + r")\b", re.IGNORECASE)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(terms) + r")(?![\w-])", re.IGNORECASE)
 
 
 STUDENT_TERMS = _words(
-    r"students?", r"pupils?", r"grade \d+", r"grades?", r"homeroom", r"enroll(?:ed|ment)", r"guardians?",
-    r"sasid", r"report cards?", r"transcripts?", r"class roster", r"kindergarten", r"attendance",
+    r"students?", r"pupils?", r"iep", r"504(?: plan)?", r"grade \d{1,2}", r"\d{1,2}(?:st|nd|rd|th) grade",
+    r"kindergarten", r"homeroom", r"guardians?", r"parent/guardian", r"enrolled", r"enrollment", r"report cards?",
+    r"transcripts?", r"sasid", r"lasid", r"class roster", r"grade level",
+    # A parent writing about a child: "Betty Bennett's father", "my daughter".
+    r"\w+'s (?:father|mother|dad|mom|parent|guardian|stepfather|stepmother)", r"my (?:son|daughter|child|kids?)",
 )
 SENSITIVE_TERMS = _words(
     r"iep", r"504 plan", r"special education", r"sped", r"disabilit(?:y|ies)", r"diagnos(?:is|ed)",
-    r"medical", r"medications?", r"nurse", r"counsel(?:or|ing)", r"suspen(?:ded|sion)", r"expelled",
-    r"discipline", r"disciplinary", r"free (?:or|and) reduced", r"free lunch", r"reduced lunch",
-    r"homeless", r"foster care", r"mckinney-vento", r"english learner", r"immigra(?:nt|tion)",
+    r"autism", r"adhd", r"dyslexia", r"medical", r"medications?", r"allerg(?:y|ies)", r"asthma", r"seizures?",
+    r"nurse", r"counsel(?:or|ing)", r"mental health", r"suspen(?:ded|sion)", r"expelled", r"expulsion",
+    r"discipline", r"disciplinary", r"detention", r"51a", r"dcf", r"free (?:or|and) reduced", r"free lunch",
+    r"reduced(?:-price)? lunch", r"homeless", r"foster care", r"mckinney-vento", r"english learners?",
+    r"limited english", r"\bel\b student", r"immigra(?:nt|tion)", r"pregnan(?:t|cy)",
 )
 EMPLOYEE_TERMS = _words(
-    r"employees?", r"staff", r"payroll", r"salary", r"salaries", r"wages?", r"personnel", r"w-?2",
-    r"w-?4", r"direct deposit", r"hr", r"human resources", r"teacher evaluation", r"mepid",
+    r"employees?", r"payroll", r"salary", r"salaries", r"wages?", r"personnel", r"w-?2", r"w-?4",
+    r"direct deposit", r"hr", r"human resources", r"pay rate", r"compensation", r"stipend", r"benefits",
+    r"hire date", r"date of hire", r"termination", r"evaluation", r"mepid", r"cori", r"fingerprinting",
+    r"van drivers?", r"bus drivers?",
 )
+_CATEGORY_TERMS: dict[str, re.Pattern[str]] = {
+    "special_indicator": SENSITIVE_TERMS,
+    "conduct": _words(r"discipline", r"disciplinary", r"suspen(?:ded|sion)", r"expelled", r"detention",
+                      r"incident report", r"behavior(?:al)? (?:plan|incident)"),
+    "attendance": _words(r"attendance", r"absen(?:t|ces?)", r"tard(?:y|ies)", r"truan(?:t|cy)"),
+    "assessment": _words(r"mcas", r"gpa", r"test scores?", r"scores?", r"grades", r"assessments?", r"report cards?"),
+    "transcript": _words(r"transcripts?"),
+    "enrollment": _words(r"enrolled", r"enrollment", r"withdrawal", r"registration"),
+    "schedule": _words(r"schedules?", r"homeroom", r"class periods?", r"bus route"),
+    "demographics": _words(r"gender", r"ethnicity", r"race", r"home language", r"place of birth", r"birthplace"),
+    "compensation": _words(r"salary", r"salaries", r"wages?", r"pay rate", r"payroll", r"stipend", r"gross pay",
+                           r"net pay", r"compensation"),
+}
+_PARENT = _words(r"guardians?", r"parents?", r"mother", r"father", r"emergency contact")
 
 
-def classify(document: Document, findings: Iterable[Finding]) -> tuple[tuple[str, ...], int]:
-    """The classifications of an item and the number of distinct people its PI is about."""
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """What an item holds: the classes, how many people, and the data categories (CONTRACT.md section 6)."""
+
+    labels: tuple[str, ...]
+    subjects: int
+    categories: tuple[str, ...]
+
+
+def classify(document: Document, findings: Iterable[Finding], proximity: int = 300) -> Classification:
+    """Classify an item from its parts and findings."""
     findings = list(findings)
+    parts = {p.locator: p for p in document.parts}
     entities = {f.entity for f in findings}
-    by_part: dict[str, set[str]] = defaultdict(set)
-    for f in findings:
-        by_part[f.locator].add(f.entity)
-    text = "\n".join(p.text for p in document.parts)
-    student_context = bool(STUDENT_TERMS.search(text))
+    full_names = [f for f in findings if f.entity == "PERSON" and _is_full_name(f) and not _in_header(f)]
     labels: set[str] = set()
 
-    if any("PERSON" in ents and ents & MA_PI_ELEMENTS for ents in by_part.values()):
+    elements = [f for f in findings if f.entity in MA_PI_ELEMENTS]
+    if any(_near(p, e, proximity) for p in full_names for e in elements):
         labels.add("MA_PI")
-    if entities & STUDENT_IDS or (student_context and entities & ({"PERSON", "DATE_OF_BIRTH"} | PERSONAL_IDS)):
+
+    student_terms = _term_spans(document.parts, STUDENT_TERMS)
+    student_tables = _tables_with(document.parts, STUDENT_TERMS)
+    record_people = full_names + [f for f in findings if f.entity == "DATE_OF_BIRTH"]
+    if entities & STUDENT_IDS or any(
+        _near_term(f, student_terms, student_tables, proximity) for f in record_people
+    ):
         labels.add("STUDENT_PII")
+    text = "\n".join(p.text for p in document.parts)
     if "STUDENT_PII" in labels and SENSITIVE_TERMS.search(text):
         labels.add("STUDENT_SENSITIVE")
-    if entities & EMPLOYEE_IDS or (
-        EMPLOYEE_TERMS.search(text) and entities & ({"PERSON", "US_SSN", "US_BANK_NUMBER"})
+
+    employee_terms = _term_spans(document.parts, EMPLOYEE_TERMS)
+    employee_tables = _tables_with(document.parts, EMPLOYEE_TERMS)
+    personnel = full_names + [f for f in findings if f.entity in ({"US_SSN"} | FINANCIAL)]
+    if entities & EMPLOYEE_IDS or any(
+        _near_term(f, employee_terms, employee_tables, proximity) for f in personnel
     ):
         labels.add("EMPLOYEE_PII")
     if "CREDENTIAL" in entities:
         labels.add("CREDENTIALS")
-    return tuple(sorted(labels)), count_subjects(findings)
+    return Classification(tuple(sorted(labels)), count_subjects(findings),
+                          data_categories(labels, entities, text, parts.values()))
+
+
+def data_categories(labels: set[str], entities: set[str], text: str, parts: Iterable[Part]) -> tuple[str, ...]:
+    """The data categories an item carries, for matching against what an authorization covers."""
+    cats: set[str] = set()
+    student = "STUDENT_PII" in labels
+    employee = "EMPLOYEE_PII" in labels
+    if "US_SSN" in entities or "US_ITIN" in entities:
+        cats.add("ssn")
+        if employee:
+            cats.add("tax_id")
+    if entities & FINANCIAL:
+        cats.add("financial_account")
+    if "US_DRIVER_LICENSE" in entities:
+        cats.add("drivers_license")
+    if "DATE_OF_BIRTH" in entities:
+        cats.add("date_of_birth")
+        if student:
+            cats.add("demographics")
+    if "CREDENTIAL" in entities:
+        cats.add("credentials")
+    if student:
+        if "PERSON" in entities:
+            cats.add("student_name")
+        if entities & STUDENT_IDS:
+            cats.add("student_id")
+        if entities & {"PHONE_NUMBER", "EMAIL_ADDRESS"}:
+            cats.add("parent_contact" if _PARENT.search(text) else "student_contact")
+        for category in ("special_indicator", "conduct", "attendance", "assessment", "transcript", "enrollment",
+                         "schedule", "demographics"):
+            if _CATEGORY_TERMS[category].search(text):
+                cats.add(category)
+    if employee:
+        if "PERSON" in entities:
+            cats.add("employee_name")
+        if entities & EMPLOYEE_IDS:
+            cats.add("employee_id")
+        if _CATEGORY_TERMS["compensation"].search(text):
+            cats.add("compensation")
+    return tuple(sorted(cats))
 
 
 def count_subjects(findings: Iterable[Finding]) -> int:
-    """Best estimate of distinct people: the larger of distinct names and distinct personal IDs of one kind."""
-    names: set[str] = set()
+    """Best estimate of distinct people.
+
+    A roster match names the person outright (``Finding.subject``); otherwise the larger of distinct
+    full names and distinct personal IDs of one kind.
+    """
+    findings = list(findings)
+    named = {f.subject for f in findings if f.subject}
+    names = {f.value_hash for f in findings if f.entity == "PERSON" and _is_full_name(f) and not f.subject}
     ids: dict[str, set[str]] = defaultdict(set)
     for f in findings:
-        if f.entity == "PERSON":
-            names.add(f.value_hash)
-        elif f.entity in PERSONAL_IDS:
+        if f.entity in PERSONAL_IDS and not f.subject:
             ids[f.entity].add(f.value_hash)
-    return max([len(names)] + [len(v) for v in ids.values()])
+    return len(named) + max([len(names)] + [len(v) for v in ids.values()])
+
+
+def _is_full_name(f: Finding) -> bool:
+    # The preview keeps word boundaries ("J***** A******"), so it tells a full name from a lone word.
+    return len(f.preview.split()) >= 2 or f.subject is not None
+
+
+def _in_header(f: Finding) -> bool:
+    return f.locator.startswith("header ")
+
+
+def _is_row(locator: str) -> bool:
+    return " row " in locator
+
+
+def _near(a: Finding, b: Finding, proximity: int) -> bool:
+    if a.locator != b.locator:
+        return False
+    return _is_row(a.locator) or abs(a.start - b.start) <= proximity
+
+
+def _term_spans(parts: Sequence[Part], pattern: re.Pattern[str]) -> dict[str, list[int]]:
+    """Offsets of the terms in each part; for tables also keyed by row ("table row 5")."""
+    spans: dict[str, list[int]] = {}
+    for p in parts:
+        found = [m.start() for m in pattern.finditer(p.text)]
+        spans[p.locator] = found
+        if p.rows is not None and found:
+            line_starts = [0] + [i + 1 for i, ch in enumerate(p.text) if ch == "\n"]
+            for pos in found:
+                spans.setdefault(f"{p.locator} row {bisect.bisect_right(line_starts, pos)}", []).append(pos)
+    return spans
+
+
+def _tables_with(parts: Sequence[Part], pattern: re.Pattern[str]) -> set[str]:
+    """Table parts whose header row holds one of the terms: every row is then such a record."""
+    return {p.locator for p in parts if p.rows and p.has_header and pattern.search(" ".join(p.rows[0]))}
+
+
+def _near_term(f: Finding, terms: dict[str, list[int]], tables: set[str], proximity: int) -> bool:
+    if _is_row(f.locator):
+        return f.locator.rsplit(" row ", 1)[0] in tables or f.locator in terms
+    return any(abs(pos - f.start) <= proximity for pos in terms.get(f.locator, ()))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, and_, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import Engine, and_, create_engine, delete, event, func, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection
 
 from dlp.store import schema
@@ -61,6 +61,7 @@ class Store:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         schema.metadata.create_all(self.engine)
+        self._add_missing_columns()
         with self.engine.begin() as conn:
             row = conn.execute(select(schema.store_meta.c.value).where(schema.store_meta.c.key == "schema")).first()
             if row is None:
@@ -70,6 +71,27 @@ class Store:
                     f"store {self.safe_url} has schema version {row[0]}, newer than this scanner "
                     f"({schema.SCHEMA_VERSION}); upgrade the scanner"
                 )
+
+    def _add_missing_columns(self) -> None:
+        """Bring a store made by an older version up to date for columns added since.
+
+        Only additive changes are made this way (a new nullable column); anything else needs a real
+        migration, which the shared-store issue brings.
+        """
+        inspector = inspect(self.engine)
+        with self.engine.begin() as conn:
+            for table in schema.metadata.sorted_tables:
+                existing = {c["name"] for c in inspector.get_columns(table.name)}
+                for column in table.columns:
+                    if column.name in existing:
+                        continue
+                    if not column.nullable:
+                        raise RuntimeError(
+                            f"store {self.safe_url}: table {table.name} lacks column {column.name}, which "
+                            "cannot be added in place; scan into a new store (--db)"
+                        )
+                    kind = column.type.compile(dialect=self.engine.dialect)
+                    conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
 
     @property
     def safe_url(self) -> str:
@@ -195,6 +217,7 @@ class Store:
                         size=row["size"],
                         classifications=tuple(json.loads(row["classifications"])),
                         subjects=row["subjects"],
+                        data_categories=tuple(json.loads(row["data_categories"] or "[]")),
                         findings=tuple(
                             Finding(entity=f["entity"], score=f["score"], locator=f["locator"], start=f["start"],
                                     end=f["end"], preview=f["preview"], value_hash=f["value_hash"],
@@ -267,6 +290,7 @@ class Store:
                 "detail": result.detail,
                 "classifications": json.dumps(list(result.classifications)),
                 "subjects": result.subjects,
+                "data_categories": json.dumps(list(result.data_categories)),
                 "owner": ref.owner,
                 "exposure": json.dumps(list(ref.exposure)),
                 "recipients": json.dumps(list(ref.recipients)),
@@ -339,6 +363,13 @@ class Store:
             )
             by_reason: dict[str, int] = dict(conn.execute(select(items.c.reason, func.count())
                                           .where(seen, items.c.reason.is_not(None)).group_by(items.c.reason)).all())
+            by_format: dict[str, dict[str, int]] = {}
+            for media_type, status, count in conn.execute(
+                select(items.c.media_type, items.c.status, func.count()).where(seen)
+                .group_by(items.c.media_type, items.c.status)
+            ):
+                by_format.setdefault(media_type or "unknown", {})[status] = int(count)
+            untexted = conn.execute(select(func.coalesce(func.sum(items.c.untexted_pages), 0)).where(seen)).scalar_one()
             examined = conn.execute(select(func.count()).where(seen, items.c.last_scanned_run == run_id)).scalar_one()
             unchanged = conn.execute(
                 select(func.count()).where(seen, items.c.parent_id.is_(None),
@@ -356,6 +387,8 @@ class Store:
         return {
             "by_status": {k: int(v) for k, v in by_status.items()},
             "by_reason": {k: int(v) for k, v in by_reason.items()},
+            "by_format": by_format,
+            "untexted_pages": int(untexted),
             "examined": int(examined),
             "unchanged": int(unchanged),
             "removed_total": int(removed),

@@ -66,6 +66,7 @@ items = Table(
     Column("detail", Text),
     Column("classifications", Text, nullable=False, default="[]"),  # JSON list
     Column("subjects", Integer, nullable=False, default=0),
+    Column("data_categories", Text),  # JSON list (CONTRACT.md section 6)
     Column("owner", String(255)),
     Column("exposure", Text, nullable=False, default="[]"),
     Column("recipients", Text, nullable=False, default="[]"),

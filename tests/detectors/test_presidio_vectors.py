@@ -151,6 +151,7 @@ def test_presidio_demo_paragraph(recognizers):
         ("IBAN_CODE", "IL150120690000003111111"),
         ("US_BANK_NUMBER", "954567876544"),
         ("US_SSN", "078-05-1126"),
+        ("PHONE_NUMBER", "(212) 555-1234"),
         # Presidio expects "1234567A" as a driver license: not a Massachusetts form, so not ours.
     }
 

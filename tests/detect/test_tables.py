@@ -1,0 +1,71 @@
+"""Tables typed by column header: one record per row, values validated by the entity's recognizer."""
+
+from __future__ import annotations
+
+import pytest
+
+from dlp.config import DetectSettings
+from dlp.detect.engine import DetectionEngine
+from dlp.detect.tables import normalize_header, row_offsets, type_columns, typed_cells
+from dlp.types import Document, Part
+
+
+def rows_part(rows: list[list[str]]) -> Part:
+    text = "\n".join(" | ".join(r) for r in rows)
+    return Part(locator="table", text=text, rows=tuple(tuple(r) for r in rows), has_header=True)
+
+
+@pytest.mark.parametrize(
+    ("header", "kind"),
+    [("SASID", "MA_SASID"), ("State ID", "MA_SASID"), ("Student #", "STUDENT_ID"), ("DOB", "DATE_OF_BIRTH"),
+     ("Birthdate", "DATE_OF_BIRTH"), ("SSN", "US_SSN"), ("Soc Sec", "US_SSN"), ("Last Name", "NAME_LAST"),
+     ("first_name", "NAME_FIRST"), ("Routing #", "ABA_ROUTING_NUMBER"), ("Acct No", "US_BANK_NUMBER"),
+     ("  Guardian Phone: ", "PHONE_NUMBER")],
+)
+def test_headers_are_typed(header: str, kind: str) -> None:
+    assert type_columns([header]) == {0: kind}
+
+
+def test_unknown_headers_are_not_typed() -> None:
+    assert type_columns(["Notes", "Grade", "Homeroom", "Bus"]) == {}
+    assert normalize_header(' "Date_of_Birth": ') == "date of birth"
+
+
+def test_cell_offsets_match_the_part_text() -> None:
+    part = rows_part([["Last Name", "First Name"], ["Okafor", "Dario"]])
+    offsets = row_offsets(part.rows or ())
+    assert part.text[offsets[1][0] : offsets[1][0] + 6] == "Okafor"
+    assert part.text[offsets[1][1] : offsets[1][1] + 5] == "Dario"
+
+
+def test_name_parts_make_one_person_per_row_and_values_are_validated() -> None:
+    part = rows_part([["Last Name", "First Name", "SSN", "Notes"],
+                      ["Okafor", "Dario", "284-73-9165", "walks home"],
+                      ["Quintero", "Marisol", "000-12-3456", ""]])
+    cells, covered = typed_cells(part, lambda entity, value: not value.startswith("000"))
+    people = [(c.row, c.value) for c in cells if c.entity == "PERSON"]
+    assert people == [(2, "Dario Okafor"), (3, "Marisol Quintero")]
+    assert [(c.row, c.entity) for c in cells if c.entity == "US_SSN"] == [(2, "US_SSN")]
+    assert len(covered) == 6  # three typed columns in two rows; "Notes" is left to the text engine
+
+
+@pytest.fixture(scope="module")
+def engine() -> DetectionEngine:
+    return DetectionEngine(DetectSettings(), b"k" * 32, show_values=True)
+
+
+def test_the_engine_finds_bare_ids_in_typed_columns_by_row(engine: DetectionEngine) -> None:
+    part = rows_part([["Student Name", "SASID", "DOB", "SSN", "Guardian Phone"],
+                      ["Dario Okafor", "1012345678", "2011-03-14", "284739165", "(617) 555-0142"],
+                      ["Marisol Quintero", "1023456789", "2010-11-02", "318624079", "617-555-0178"]])
+    found = {(f.entity, f.locator) for f in engine.detect(Document(media_type="text/csv", parts=(part,)))}
+    for row in (2, 3):
+        for entity in ("PERSON", "MA_SASID", "DATE_OF_BIRTH", "US_SSN", "PHONE_NUMBER"):
+            assert (entity, f"table row {row}") in found
+
+
+def test_a_test_card_number_in_a_card_column_is_not_reported(engine: DetectionEngine) -> None:
+    assert engine.validate("CREDIT_CARD", "4111 1111 1111 1111") is False
+    assert engine.validate("US_SSN", "078-05-1120") is False
+    assert engine.validate("STUDENT_ID", "S104233") is True
+    assert engine.validate("STUDENT_ID", "n/a") is False

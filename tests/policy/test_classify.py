@@ -1,0 +1,67 @@
+"""Classification of items and their data categories, from hand-made findings."""
+
+from __future__ import annotations
+
+from dlp.policy.classify import classify
+from dlp.types import Document, Finding, Part
+
+
+def f(entity: str, start: int, locator: str = "body", preview: str = "A*** B****", h: str = "") -> Finding:
+    return Finding(entity=entity, score=0.9, locator=locator, start=start, end=start + 5, preview=preview,
+                   value_hash=h or f"{entity}{start}{locator}")
+
+
+def doc(*texts: str) -> Document:
+    return Document(media_type="text/plain", parts=tuple(Part(locator=f"p{i}" if i else "body", text=t)
+                                                        for i, t in enumerate(texts)))
+
+
+def test_a_name_near_an_ssn_is_ma_pi_but_far_apart_it_is_not() -> None:
+    d = doc("x" * 2000)
+    assert "MA_PI" in classify(d, [f("PERSON", 10), f("US_SSN", 200)]).labels
+    assert "MA_PI" not in classify(d, [f("PERSON", 10), f("US_SSN", 900)]).labels
+    assert "MA_PI" in classify(d, [f("PERSON", 10), f("US_SSN", 900)], proximity=1000).labels
+
+
+def test_a_single_word_name_or_a_header_name_does_not_make_ma_pi() -> None:
+    d = doc("x" * 100)
+    assert "MA_PI" not in classify(d, [f("PERSON", 10, preview="J***"), f("US_SSN", 20)]).labels
+    header = [f("PERSON", 0, locator="header From"), f("US_SSN", 20)]
+    assert "MA_PI" not in classify(d, header).labels
+
+
+def test_same_row_is_near_in_tables() -> None:
+    d = doc("x")
+    assert "MA_PI" in classify(d, [f("PERSON", 0, "table row 4"), f("US_BANK_NUMBER", 5000, "table row 4")]).labels
+    assert "MA_PI" not in classify(d, [f("PERSON", 0, "table row 4"), f("US_SSN", 30, "table row 5")]).labels
+
+
+def test_student_records_and_sensitive_terms() -> None:
+    text = "Student Dario Okafor (grade 5) has an IEP for reading."
+    result = classify(doc(text), [f("PERSON", 8)])
+    assert result.labels == ("STUDENT_PII", "STUDENT_SENSITIVE")
+    assert {"student_name", "special_indicator"} <= set(result.categories)
+    assert classify(doc("The lunch menu changes."), [f("PERSON", 50)]).labels == ()
+    assert "STUDENT_PII" in classify(doc("SASID on file"), [f("MA_SASID", 0)]).labels
+
+
+def test_payroll_is_employee_pii_and_a_directory_is_not() -> None:
+    payroll = classify(doc("Payroll change for Dana Whitfield, salary step 4, SSN on file"),
+                       [f("PERSON", 19), f("US_SSN", 55)])
+    assert set(payroll.labels) == {"EMPLOYEE_PII", "MA_PI"}
+    assert {"employee_name", "compensation", "ssn", "tax_id"} <= set(payroll.categories)
+    directory = classify(doc("Staff directory: Dana Whitfield, library"), [f("PERSON", 17)])
+    assert directory.labels == ()
+
+
+def test_subjects_count_distinct_people() -> None:
+    findings = [f("PERSON", 0, h="a"), f("PERSON", 50, h="a"), f("PERSON", 90, h="b"), f("US_SSN", 5, h="s1"),
+                f("US_SSN", 55, h="s2"), f("US_SSN", 95, h="s3")]
+    assert classify(doc("x" * 200), findings).subjects == 3
+    roster = [f("PERSON", 0, h="a"), Finding(entity="PERSON", score=1, locator="body", start=9, end=12,
+                                            preview="B*** C***", value_hash="z", subject="person-1")]
+    assert classify(doc("x" * 20), roster).subjects == 2
+
+
+def test_credentials() -> None:
+    assert classify(doc("password: x"), [f("CREDENTIAL", 10, preview="********")]).labels == ("CREDENTIALS",)

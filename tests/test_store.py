@@ -1,0 +1,29 @@
+"""The store: an older store gains columns added since, and rows round-trip without raw values."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from dlp.store.db import Store
+from dlp.types import Finding, ItemRef, ItemResult, Status
+
+
+def test_a_store_from_an_older_version_gains_the_new_columns(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    Store(f"sqlite:///{path}").close()
+    con = sqlite3.connect(path)
+    con.execute("ALTER TABLE findings DROP COLUMN subject")
+    con.execute("ALTER TABLE items DROP COLUMN data_categories")
+    con.commit()
+    con.close()
+    store = Store(f"sqlite:///{path}")
+    run = store.start_run(["s"], {}, "v")
+    ref = ItemRef(source="s", item_id="a.txt", uri="share/a.txt", size=3)
+    finding = Finding(entity="US_SSN", score=0.9, locator="body", start=0, end=11, preview="***-**-9165",
+                      value_hash="h", subject="p1")
+    store.write(run, "v", [[ItemResult(ref=ref, status=Status.SCANNED, findings=(finding,),
+                                       data_categories=("ssn",), content_hash="c")]])
+    [copy] = store.copy_judgement(store.judged_by_hash("c", "v") or 0, ref)
+    assert copy.findings[0].subject == "p1" and copy.data_categories == ("ssn",)
+    assert (path.stat().st_mode & 0o777) == 0o600
