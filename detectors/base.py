@@ -255,6 +255,29 @@ class DistrictPatternRecognizer(PatternRecognizer):
                     results.append(result)
         return EntityRecognizer.remove_duplicates(results)
 
+    def prefilter_patterns(self) -> list[tuple[str, int]]:
+        """This recognizer's patterns and regex flags, for a multi-pattern prefilter (Hyperscan).
+
+        The prefilter only nominates places to look; :meth:`analyze_windows` then runs the real
+        patterns, validation and context checks there.
+        """
+        return [(pattern.regex, self.REGEX_FLAGS) for pattern, _ in self._compiled]
+
+    def analyze_windows(self, text: str, windows: list[tuple[int, int]]) -> list[RecognizerResult]:
+        """Like :meth:`analyze`, but only matches that start inside the given (start, end) windows.
+
+        Lookbehinds still see the text before a window and context is judged on the whole text, so a
+        match found here is the same as one a full pass would find.
+        """
+        results: list[RecognizerResult] = []
+        for pattern, compiled in self._compiled:
+            for lo, hi in windows:
+                for match in compiled.finditer(text, lo, hi):
+                    result = self._judge(text, match, pattern)
+                    if result is not None:
+                        results.append(result)
+        return EntityRecognizer.remove_duplicates(results)
+
     def _judge(self, text: str, match: re.Match[str], pattern: Pattern) -> RecognizerResult | None:
         span = self.locate(text, match)
         if span is None or span[0] == span[1]:

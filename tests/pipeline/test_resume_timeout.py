@@ -14,6 +14,11 @@ from pathlib import Path
 from tests.pipeline.conftest import ROOT, write
 
 
+# The reference engine (Presidio over all text) is slow enough that a scan can be caught half-way and an
+# item can outlast a one-second limit; the fast engine finishes these shares before a test could act.
+SLOW = '[detect]\nengine = "presidio"\n'
+
+
 def _count_items(db: Path) -> int:
     if not db.exists():
         return 0
@@ -32,7 +37,7 @@ def test_a_run_killed_with_sigkill_resumes_with_no_item_lost_or_counted_twice(tm
         # Distinct content, so that deduplication does not shortcut the work.
         write(share / f"d{i % 6}" / f"note-{i:03}.txt",
               f"Note {i}. Teacher Alma Ferreira-{i} called about grade {i % 12} attendance.\n" * 20)
-    cfg = write(tmp_path / "dlp.toml", "[scan]\ncommit_every = 5\nworkers = 1\n")
+    cfg = write(tmp_path / "dlp.toml", SLOW + "[scan]\ncommit_every = 5\nworkers = 1\n")
     db = dlp_home / "dlp.sqlite"
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "run_scan.py"), "scan", str(share), "--config", str(cfg), "--format", "jsonl",
@@ -66,10 +71,10 @@ def test_a_run_killed_with_sigkill_resumes_with_no_item_lost_or_counted_twice(tm
 
 def test_a_stuck_item_is_killed_at_its_time_limit_and_the_scan_goes_on(tmp_path: Path, run_cli) -> None:
     share = tmp_path / "share"
-    # Plain Presidio reads prose at tens of KB/s here: 400 KB cannot finish in one second.
+    # Presidio's engine reads prose at tens of KB/s here: 400 KB cannot finish in one second.
     write(share / "a-long-report.txt", "The committee met again to review the bus routes and budget. " * 7000)
     write(share / "b-short.txt", "Counselor Priya Raman, phone 617-555-0199.\n")
-    cfg = write(tmp_path / "dlp.toml", "[scan]\nitem_timeout = 1.0\nworkers = 1\n")
+    cfg = write(tmp_path / "dlp.toml", SLOW + "[scan]\nitem_timeout = 1.0\nworkers = 1\n")
     res = run_cli("scan", str(share), "--config", str(cfg), "--format", "jsonl", "--no-progress")
     assert res.code == 0, res.stderr
     items = res.by_uri()
@@ -89,7 +94,7 @@ def test_sigterm_ends_the_run_as_interrupted_with_exit_130_and_resume_finishes_i
     n = 60
     for i in range(n):
         write(share / f"memo-{i:03}.txt", f"Memo {i}: counselor Idris Bakshi-{i} met the family.\n" * 30)
-    cfg = write(tmp_path / "dlp.toml", "[scan]\ncommit_every = 2\nworkers = 1\n")
+    cfg = write(tmp_path / "dlp.toml", SLOW + "[scan]\ncommit_every = 2\nworkers = 1\n")
     db = dlp_home / "dlp.sqlite"
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "run_scan.py"), "scan", str(share), "--config", str(cfg), "--format", "jsonl",

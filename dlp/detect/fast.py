@@ -1,0 +1,244 @@
+"""The fast path of the detection engine: cheap triggers, the recognizers' own validation, NER in windows.
+
+Plain Presidio runs the whole spaCy pipeline over every text before any recognizer looks at it; that
+alone caps it near 25-40 KB/s per core here (research/perf.md). The district recognizers do not need
+it: they find candidates with their patterns, validate them (checksums, formats) and look for whole-word
+context words themselves. So this analyzer
+
+1. checks cheap triggers per recognizer (digits for numeric identifiers, "@" for e-mail, keywords for
+   credentials) and skips recognizers that cannot match at all (stage 1);
+2. runs each triggered recognizer without NLP artifacts (stage 2: validation on candidates only);
+3. runs spaCy's NER only on small windows around what makes a name matter (a 93H element, a date of
+   birth, a student or staff ID, a special-education or health term), batched with ``nlp.pipe``
+   (stage 3). Rostered names are found anywhere by the roster recognizer, a hash lookup per token.
+
+Overlaps are then resolved as Presidio's engine does (``EntityRecognizer.remove_duplicates``), after
+the score threshold.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from presidio_analyzer import EntityRecognizer, RecognizerResult
+
+from dlp.detect.terms import TermMatcher, inline_backreferences, strip_lookarounds
+from dlp.policy.classify import MA_PI_ELEMENTS, SENSITIVE_TERMS
+
+# A name matters next to these (CONTRACT.md section 3: 93H elements; FERPA records).
+NAME_ANCHORS = MA_PI_ELEMENTS | {"DATE_OF_BIRTH", "MA_SASID", "STUDENT_ID", "MA_MEPID", "EMPLOYEE_ID",
+                                 "US_ITIN", "MASSHEALTH_ID", "US_PASSPORT", "ABA_ROUTING_NUMBER"}
+NER_WINDOW = 150
+RECORD_ANCHORS = TermMatcher(re.compile(
+    r"\w+'s (?:father|mother|dad|mom|parent|guardian|stepfather|stepmother)|my (?:son|daughter|child)"
+    r"|(?<![\w-])(?:student(?: name)?|pupil|child|guardian|parent/guardian|emergency contact)\s*:",
+    re.IGNORECASE,
+))  # characters either side of an anchor that NER reads
+NER_BATCH = 64
+
+_DIGITS = re.compile(r"\d\d")
+_KEYWORDS_CREDENTIAL = re.compile(r"pass(?:word|code|phrase)|\bpin\b|access code|combination|login|credential",
+                                  re.IGNORECASE)
+
+
+@dataclass
+class StageTimes:
+    """Seconds spent per stage, summed over calls (the benchmark reports them)."""
+
+    triggers: float = 0.0
+    recognizers: float = 0.0
+    ner: float = 0.0
+    calls: dict[str, int] = field(default_factory=dict)
+
+
+def _trigger_for(recognizer: Any) -> Any:
+    """A cheap necessary condition for the recognizer to match, or None (always run it)."""
+    entities = set(recognizer.supported_entities)
+    if entities <= {"EMAIL_ADDRESS"}:
+        return "@"
+    if entities <= {"CREDENTIAL"}:
+        return _KEYWORDS_CREDENTIAL
+    if type(recognizer).__name__ == "RosterRecognizer":
+        return None
+    if entities & {"PERSON", "IBAN_CODE", "US_DRIVER_LICENSE", "US_PASSPORT"} and not entities <= {
+        "US_DRIVER_LICENSE", "US_PASSPORT", "IBAN_CODE"
+    }:
+        return None
+    return _DIGITS  # every other identifier has at least two digits in a row
+
+
+# A candidate's window: from this far before the prefilter's match end (the longest identifier with
+# its separators and a keyword) to a little after it, widened to whole words.
+_WINDOW_BEFORE = 120
+_WINDOW_AFTER = 40
+
+
+class _Prefilter:
+    """One Hyperscan database over every district recognizer's patterns (stage 1).
+
+    A single pass over the text nominates, per recognizer, the places its patterns may match. Where the
+    hyperscan wheel is missing, or a pattern will not compile for it, that recognizer simply runs over
+    the whole text (the result is the same, only slower).
+    """
+
+    def __init__(self, recognizers: Sequence[Any]) -> None:
+        self.db: Any = None
+        self.covered: set[int] = set()
+        self.owner: list[int] = []
+        try:
+            import hyperscan
+        except ImportError:
+            return
+        expressions: list[bytes] = []
+        flags: list[int] = []
+        for index, recognizer in enumerate(recognizers):
+            patterns = getattr(recognizer, "prefilter_patterns", None)
+            if patterns is None:
+                continue
+            listed = patterns()
+            if not listed:
+                self.covered.add(index)  # nothing configured (a district ID pattern): never runs
+                continue
+            mine: list[tuple[bytes, int]] = []
+            for regex, re_flags in listed:
+                expr = inline_backreferences(strip_lookarounds(regex)).encode()
+                hs_flags = hyperscan.HS_FLAG_CASELESS if re_flags & re.IGNORECASE else 0
+                try:
+                    hyperscan.Database().compile(expressions=[expr], ids=[0], elements=1, flags=[hs_flags])
+                except hyperscan.error:
+                    mine = []
+                    break
+                mine.append((expr, hs_flags))
+            if not mine:
+                continue
+            self.covered.add(index)
+            for expr, hs_flags in mine:
+                expressions.append(expr)
+                flags.append(hs_flags)
+                self.owner.append(index)
+        if expressions:
+            self.db = hyperscan.Database()
+            self.db.compile(expressions=expressions, ids=list(range(len(expressions))), elements=len(expressions),
+                            flags=flags)
+
+    def candidates(self, text: str) -> dict[int, list[tuple[int, int]]]:
+        """Recognizer index -> merged windows of the text worth running its real patterns on."""
+        if self.db is None:
+            return {}
+        # One byte per character keeps offsets equal to string indices; the real patterns then judge the
+        # original text, so replacing non-ASCII characters by "?" here loses nothing.
+        data = text.encode("ascii", "replace")
+        ends: dict[int, list[int]] = {}
+
+        def on_match(pattern_id: int, start: int, end: int, flags: int, context: object) -> None:
+            ends.setdefault(self.owner[pattern_id], []).append(end)
+
+        self.db.scan(data, match_event_handler=on_match)
+        size = len(text)
+        out: dict[int, list[tuple[int, int]]] = {}
+        for index, positions in ends.items():
+            spans = []
+            for end in positions:
+                hi = min(size, end + _WINDOW_AFTER)
+                while hi < size and (text[hi].isalnum() or text[hi] == "-"):
+                    hi += 1  # never cut a word or number at the window's end
+                spans.append((max(0, end - _WINDOW_BEFORE), hi))
+            out[index] = _merge(spans)
+        return out
+
+
+class FastAnalyzer:
+    """Analyzes text with the registry's recognizers, minus full-text NLP."""
+
+    def __init__(self, recognizers: Sequence[Any], nlp: Any, entities: Sequence[str], threshold: float,
+                 ner: str = "windows") -> None:
+        self.entities = list(entities)
+        self.threshold = threshold
+        self.ner = ner
+        self.nlp = nlp
+        self.recognizers = [
+            (r, _trigger_for(r)) for r in recognizers
+            if type(r).__name__ != "SpacyRecognizer" and set(r.supported_entities) & set(entities)
+        ]
+        self.times = StageTimes()
+        self.prefilter = _Prefilter([r for r, _ in self.recognizers])
+
+    def analyze(self, text: str) -> list[RecognizerResult]:
+        """Results for one text, already thresholded and de-duplicated."""
+        t0 = time.perf_counter()
+        windows = self.prefilter.candidates(text)
+        fired: dict[int, bool] = {}
+        todo: list[tuple[Any, list[tuple[int, int]] | None]] = []
+        for index, (recognizer, trigger) in enumerate(self.recognizers):
+            if index in self.prefilter.covered:
+                if index in windows:
+                    todo.append((recognizer, windows[index]))
+            elif _fires(trigger, text, fired):
+                todo.append((recognizer, None))
+        t1 = time.perf_counter()
+        results: list[RecognizerResult] = []
+        for recognizer, spans in todo:
+            if spans is None:
+                found = recognizer.analyze(text, self.entities, None) or []
+            else:
+                found = recognizer.analyze_windows(text, spans)
+            for res in found:
+                if res.recognition_metadata is None:
+                    res.recognition_metadata = {}
+                res.recognition_metadata.setdefault("recognizer_name", recognizer.name)
+            results.extend(found)
+        t2 = time.perf_counter()
+        if "PERSON" in self.entities and self.ner != "off" and self.nlp is not None:
+            results.extend(self._names(text, results))
+        t3 = time.perf_counter()
+        self.times.triggers += t1 - t0
+        self.times.recognizers += t2 - t1
+        self.times.ner += t3 - t2
+        kept = [r for r in results if r.score >= self.threshold]
+        return list(EntityRecognizer.remove_duplicates(kept))
+
+    def _names(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+        if self.ner == "full":
+            spans = [(0, len(text))]
+        else:
+            anchors = [(r.start, r.end) for r in results if r.entity_type in NAME_ANCHORS and r.score >= self.threshold]
+            anchors += SENSITIVE_TERMS.spans(text)
+            # Labels and phrases that introduce a student by name ("Student: ...", "Betty's father"). Not
+            # every "student": district prose says it everywhere, and NER over all of it is the slow path.
+            anchors += RECORD_ANCHORS.spans(text)
+            spans = _merge([(max(0, s - NER_WINDOW), min(len(text), e + NER_WINDOW)) for s, e in anchors])
+        if not spans:
+            return []
+        out: list[RecognizerResult] = []
+        docs = self.nlp.pipe((text[s:e] for s, e in spans), batch_size=NER_BATCH)
+        for (start, _), doc in zip(spans, docs, strict=True):
+            for ent in doc.ents:
+                if ent.label_ in ("PERSON", "PER"):
+                    out.append(RecognizerResult("PERSON", start + ent.start_char, start + ent.end_char, 0.85,
+                                                recognition_metadata={"recognizer_name": "SpacyRecognizer"}))
+        return out
+
+
+def _fires(trigger: Any, text: str, cache: dict[int, bool]) -> bool:
+    """Whether a trigger occurs in the text; each distinct trigger is searched once per text."""
+    if trigger is None:
+        return True
+    key = id(trigger)
+    if key not in cache:
+        cache[key] = trigger in text if isinstance(trigger, str) else trigger.search(text) is not None
+    return cache[key]
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged

@@ -1,0 +1,55 @@
+"""The fast path finds what the recognizers find, and the term prefilter what the regex finds."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from detectors.base import load_recognizers, parse_example
+from dlp.config import DetectSettings
+from dlp.detect.engine import DetectionEngine
+from dlp.detect.terms import TermMatcher, inline_backreferences, strip_lookarounds
+from dlp.policy.classify import SENSITIVE_TERMS, STUDENT_TERMS
+
+RECOGNIZERS = load_recognizers()
+CASES = [(type(r).__name__, text) for r in RECOGNIZERS for text in (*r.EXAMPLES.positives, *r.EXAMPLES.negatives)]
+
+
+@pytest.fixture(scope="module")
+def engine() -> DetectionEngine:
+    return DetectionEngine(DetectSettings(ner="off"), b"k" * 32)
+
+
+def test_hyperscan_covers_every_district_recognizer(engine: DetectionEngine) -> None:
+    fast = engine._fast
+    assert fast is not None
+    pytest.importorskip("hyperscan")
+    district = [i for i, (r, _) in enumerate(fast.recognizers) if hasattr(r, "prefilter_patterns")]
+    assert set(district) == fast.prefilter.covered
+
+
+@pytest.mark.parametrize(("name", "example"), CASES)
+def test_the_prefiltered_pass_equals_a_full_pass(engine: DetectionEngine, name: str, example: str) -> None:
+    text, _ = parse_example(example)
+    fast = engine._fast
+    assert fast is not None
+    index, recognizer = next((i, r) for i, (r, _) in enumerate(fast.recognizers) if type(r).__name__ == name)
+    full = sorted((r.start, r.end, r.score) for r in recognizer.analyze(text, [recognizer.ENTITY], None))
+    windows = fast.prefilter.candidates(text).get(index, [])
+    quick = sorted((r.start, r.end, r.score) for r in recognizer.analyze_windows(text, windows))
+    assert quick == full
+
+
+def test_regex_rewrites_for_hyperscan() -> None:
+    assert strip_lookarounds(r"(?<![\w-])\d{3}(?![\w(-])x") == r"\d{3}x"
+    assert inline_backreferences(r"\d{3}([- ])\d{2}\1\d{4}") == r"\d{3}([- ])\d{2}(?:[- ])\d{4}"
+
+
+@pytest.mark.parametrize("matcher", [STUDENT_TERMS, SENSITIVE_TERMS])
+def test_term_matcher_gives_the_regex_answers(matcher: TermMatcher) -> None:
+    text = ("The student's IEP and 504 plan; nonstudents; students-only; grade 5 and 12th grade; "
+            "special education services; SPED; disability, diagnosed with asthma. " * 20)
+    assert matcher.spans(text) == [m.span() for m in matcher.pattern.finditer(text)]
+    plain = TermMatcher(re.compile(r"(?<![\w-])(?:free lunch|lunch)(?![\w-])", re.I))
+    assert plain.spans("x-free lunch, lunch") == [(7, 12), (14, 19)]
