@@ -94,9 +94,13 @@ def _judge(
         document = extractor.extract(Item(ref=ref, name=name, data=data, depth=depth),
                                      ExtractContext(state.ctx.settings, state.ctx.passwords, depth))
         t1 = time.perf_counter()
+        before = state.engine.stage_totals()
         findings = state.engine.detect(document)
         t2 = time.perf_counter()
         classification = classify(document, findings, state.settings.detect.proximity)
+        t3 = time.perf_counter()
+        stages = {"extract": t1 - t0, "detect": t2 - t1, "classify": t3 - t2}
+        stages.update({k: v - before.get(k, 0.0) for k, v in state.engine.stage_totals().items()})
     except NotExamined as exc:
         out.append(replace(base, status=Status.NOT_EXAMINED, reason=exc.reason, detail=exc.detail,
                            encrypted=exc.encrypted, cipher=exc.cipher, key_bits=exc.key_bits))
@@ -132,7 +136,7 @@ def _judge(
             cipher=document.cipher,
             key_bits=document.key_bits,
             untexted_pages=document.untexted_pages,
-            stage_seconds={"extract": t1 - t0, "detect": t2 - t1},
+            stage_seconds=stages,
         )
     )
     names: dict[str, int] = {}
