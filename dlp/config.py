@@ -47,7 +47,11 @@ class ScanSettings:
     # Address space of each worker process in MiB (0 = no limit). The spaCy model needs about 1 GiB;
     # a parser that wants more fails that item with reason memory_limit instead of exhausting the host.
     max_worker_memory_mb: int = 4096
-    max_item_bytes: int = 256 * MiB
+    max_item_bytes: int = 256 * MiB  # read whole into memory up to this; plain text beyond it is streamed
+    # Plain-text files larger than this are streamed in overlapping chunks with bounded memory (a 1 GB
+    # log or export never sits in a worker whole); the chunk size is also the streaming window.
+    stream_text_over_mb: int = 64
+    stream_chunk_mb: int = 8
     queue_size: int = 0  # outstanding items; 0 = 4 per worker
     commit_every: int = 200  # items per store transaction
     progress_interval: float = 10.0  # seconds between plain progress lines when not on a TTY
@@ -185,6 +189,8 @@ _RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("scan", "item_timeout"): (1, 86_400),
     ("scan", "max_worker_memory_mb"): (0, 1 << 24),
     ("scan", "max_item_bytes"): (1, 1 << 44),
+    ("scan", "stream_text_over_mb"): (1, 1 << 20),
+    ("scan", "stream_chunk_mb"): (1, 1024),
     ("scan", "queue_size"): (0, 100_000),
     ("scan", "commit_every"): (1, 100_000),
     ("scan", "progress_interval"): (0.1, 3600),

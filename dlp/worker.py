@@ -8,18 +8,20 @@ parents before their members.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import logging
 import time
 import traceback
 from dataclasses import dataclass, replace
 
-from dlp.config import Settings
-from dlp.detect.engine import DetectionEngine
+from dlp.config import MiB, Settings
+from dlp.detect.engine import WINDOW_OVERLAP, DetectionEngine
 from dlp.errors import EXPECTED_ITEM_ERRORS, ItemError, NotExamined
+from dlp.extract._common import detect_encoding
 from dlp.extract.base import ExtractContext, extractor_for, sniff
 from dlp.policy.classify import classify
-from dlp.types import Child, Item, ItemRef, ItemResult, Reason, Status
+from dlp.types import Child, Document, Finding, Item, ItemRef, ItemResult, Part, Reason, Status
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,10 @@ def process_item(item: Item) -> list[ItemResult]:
     started = time.perf_counter()
     ref = item.ref
     limit = state.settings.scan.max_item_bytes
+    if item.path is not None and ref.size is not None and ref.size > state.settings.scan.stream_text_over_mb * MiB:
+        streamed = _stream_text(state, item, started)
+        if streamed is not None:
+            return streamed
     if ref.size is not None and ref.size > limit:
         return [_unexamined(ref, Reason.TOO_LARGE, f"{ref.size} bytes, over the limit of {limit}")]
     try:
@@ -78,6 +84,67 @@ def process_item(item: Item) -> list[ItemResult]:
         stages["read"] = read_seconds
         out[0] = replace(out[0], stage_seconds=stages, seconds=time.perf_counter() - started)
     return out
+
+
+def _stream_text(state: _WorkerState, item: Item, started: float) -> list[ItemResult] | None:
+    """Judge a large plain-text file chunk by chunk, or return None when it is not plain text.
+
+    Memory stays near two chunks whatever the file size. Chunks overlap by the engine's window overlap,
+    so a value on a border lies whole in one of them; the engine's absolute-offset de-duplication
+    reports it once. Classification sees the findings and the first chunk's text (the terms that make a
+    record are looked for there only: a limit of this path, said in the item's detail).
+    """
+    assert item.path is not None
+    chunk_bytes = state.settings.scan.stream_chunk_mb * MiB
+    try:
+        with open(item.path, "rb") as handle:
+            head = handle.read(min(chunk_bytes, 1 << 16))
+            if sniff(item.name, head[:8192]) != "text/plain":
+                return None
+            encoding, bom = detect_encoding(head, truncated=True)
+            handle.seek(bom)
+            decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+            digest = hashlib.sha256(head[:bom])
+            findings: list[Finding] = []
+            seen: set[tuple[str, int, int]] = set()
+            carry, offset, first_text, size = "", 0, "", bom
+            final = False
+            while not final:
+                block = handle.read(chunk_bytes)
+                final = len(block) < chunk_bytes  # a regular file reads short only at its end
+                digest.update(block)
+                size += len(block)
+                text = carry + decoder.decode(block, final=final)
+                if not first_text:
+                    first_text = text
+                keep = 0 if final else min(len(text), WINDOW_OVERLAP)
+                for f in state.engine.detect_text(text, "body"):
+                    # A value reaching into the carried tail may be cut at this chunk's end: the next
+                    # chunk sees it whole.
+                    if keep and f.end > len(text) - keep:
+                        continue
+                    key = (f.entity, f.start + offset, f.end + offset)
+                    if key not in seen:
+                        seen.add(key)
+                        findings.append(replace(f, start=f.start + offset, end=f.end + offset))
+                carry = text[len(text) - keep:] if keep else ""
+                offset += len(text) - keep
+                # Spans that ended before the carried tail can never be reported again.
+                seen = {k for k in seen if k[2] > offset}
+    except FileNotFoundError:
+        return [_unexamined(item.ref, Reason.VANISHED, "file vanished before it was read")]
+    except PermissionError:
+        return [ItemResult(ref=item.ref, status=Status.ERROR, reason=Reason.PERMISSION_DENIED, detail="cannot be read")]
+    except (OSError, LookupError) as exc:
+        return [ItemResult(ref=item.ref, status=Status.ERROR, reason=Reason.UNREADABLE,
+                           detail=f"streamed read failed ({type(exc).__name__})")]
+    document = Document(media_type="text/plain", parts=(Part(locator="body", text=first_text),))
+    classification = classify(document, findings, state.settings.detect.proximity)
+    return [ItemResult(ref=item.ref, status=Status.SCANNED, media_type="text/plain", content_hash=digest.hexdigest(),
+                       size=size, classifications=classification.labels, subjects=classification.subjects,
+                       data_categories=classification.categories, findings=tuple(findings),
+                       detail="streamed in chunks; record terms looked for in the first chunk only",
+                       seconds=time.perf_counter() - started)]
 
 
 def _judge(

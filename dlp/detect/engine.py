@@ -264,7 +264,12 @@ class DetectionEngine:
                 self._fast.analyze(window) if self._fast is not None
                 else self._analyzer.analyze(text=window, language=self.settings.language, entities=self.entities)
             )
+            # In every window but the last, a value reaching into the overlap may be cut at the window's
+            # end; the next window holds it whole.
+            cut = len(window) - WINDOW_OVERLAP if offset + len(window) < len(text) else len(window) + 1
             for res in results:
+                if res.end > cut:
+                    continue
                 start, end = offset + res.start, offset + res.end
                 key = (res.entity_type, start, end)
                 if key in seen:
