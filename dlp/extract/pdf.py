@@ -11,6 +11,7 @@ from pypdf.errors import DependencyError
 from dlp.errors import ItemError, NotExamined
 from dlp.extract._common import TextBudget, open_binary, parsing
 from dlp.extract.base import ExtractContext, Extractor
+from dlp.extract.ocr import ocr_enabled, ocr_pdf_pages
 from dlp.types import Document, Item, Part, Reason
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ class PdfExtractor(Extractor):
             if reader.is_encrypted:
                 cipher, key_bits = _cipher(reader)
                 needed_password = _unlock(reader, ctx.passwords, cipher, key_bits)
-            return self._read_pages(reader, ctx, needed_password, cipher, key_bits)
+            return self._read_pages(reader, ctx, needed_password, cipher, key_bits, item)
 
     def _read_pages(
         self,
@@ -56,11 +57,13 @@ class PdfExtractor(Extractor):
         encrypted: bool,
         cipher: str | None,
         key_bits: int | None,
+        item: Item | None = None,
     ) -> Document:
         budget = TextBudget(ctx.settings.max_text_chars)
         total = len(reader.pages)
         parts: list[Part] = []
         untexted = 0
+        blank: list[int] = []
         failed = 0
         limit = min(total, ctx.settings.max_pages)
         for index in range(limit):
@@ -78,11 +81,18 @@ class PdfExtractor(Extractor):
             text = text.strip()
             if not text:
                 untexted += 1
+                blank.append(index + 1)
                 continue
             parts.append(Part(locator=f"page {index + 1}", text=budget.take(text)))
         if limit and failed == limit:
             raise ItemError(Reason.CORRUPT, "no PDF page could be read")
         untexted += total - limit
+        if blank and item is not None and ocr_enabled(ctx) and not reader.is_encrypted:
+            # OCR of scanned pages (``[extract] ocr``); encrypted files are not handed to the tools.
+            ocred = ocr_pdf_pages(item.read(), blank)
+            parts += [Part(locator=f"page {n} (OCR)", text=budget.take(t)) for n, t in ocred.items()]
+            parts.sort(key=lambda p: int(p.locator.split()[1]))
+            untexted -= len(ocred)
         return Document(
             media_type=self.media_types[0],
             parts=tuple(parts),

@@ -40,6 +40,29 @@ EXPECTED = {
     "zipcrypto.zip": "application/zip",
     "nested.zip": "application/zip",
     "truncated.zip": "application/zip",
+    # issue 4 formats
+    "slides.pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "note.rtf": "application/rtf",
+    "letter.odt": "application/vnd.oasis.opendocument",
+    "roster.ods": "application/vnd.oasis.opendocument",
+    "slides.odp": "application/vnd.oasis.opendocument",
+    "encrypted.odt": "application/vnd.oasis.opendocument",
+    "roster.xls": "application/x-cfb",
+    "fallback.doc": "application/x-cfb",
+    "fallback.ppt": "application/x-cfb",
+    "roster_mail.msg": "application/x-cfb",
+    "iep_notes_encrypted.docx": "application/x-cfb",
+    "members.tar": "application/x-tar",
+    "members.tar.gz": "application/gzip",
+    "note.txt.bz2": "application/x-bzip2",
+    "note.txt.xz": "application/x-xz",
+    "members.7z": "application/x-7z-compressed",
+    "members_aes.7z": "application/x-7z-compressed",
+    "meeting.ics": "text/calendar",
+    "contacts.vcf": "text/calendar",
+    "archive.mbox": "application/mbox",
+    "1736947800.M1P2.mailhost": "message/rfc822",  # a Maildir message file: no extension
+    "scan.png": "image/png",
 }
 
 
@@ -65,6 +88,7 @@ def test_binary_formats_are_recognised_by_content_without_a_file_name(name, medi
 def test_each_format_family_has_its_extractor():
     names = set(known_media_types().values())
     assert {"text", "delimited", "json", "html", "docx", "xlsx", "pdf", "eml", "zip"} <= names
+    assert {"pptx", "rtf", "odf", "ole", "mbox", "tar", "gzip", "bzip2", "xz", "7z", "calendar", "image"} <= names
 
 
 def test_unnamed_mail_html_and_late_content_types_are_sniffed_by_content() -> None:
