@@ -53,6 +53,7 @@ class ScanSettings:
     stream_text_over_mb: int = 64
     stream_chunk_mb: int = 8
     queue_size: int = 0  # outstanding items; 0 = 4 per worker
+    fetch_threads: int = 4  # concurrent downloads from remote sources (SMB, Drive, mail APIs)
     commit_every: int = 200  # items per store transaction
     progress_interval: float = 10.0  # seconds between plain progress lines when not on a TTY
 
@@ -192,6 +193,7 @@ _RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("scan", "stream_text_over_mb"): (1, 1 << 20),
     ("scan", "stream_chunk_mb"): (1, 1024),
     ("scan", "queue_size"): (0, 100_000),
+    ("scan", "fetch_threads"): (1, 256),
     ("scan", "commit_every"): (1, 100_000),
     ("scan", "progress_interval"): (0.1, 3600),
     ("extract", "max_depth"): (0, 50),

@@ -23,15 +23,16 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from connectors.base import Connector
 from dlp.config import Settings
+from dlp.errors import EXPECTED_ITEM_ERRORS, ItemError, NotExamined
 from dlp.store.db import KnownItem, Store
-from dlp.types import ItemRef, ItemResult, Reason, Status
+from dlp.types import Item, ItemRef, ItemResult, Reason, Status
 from dlp.worker import init_worker, process_item
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,9 @@ class RunStats:
 class _Work:
     ref: ItemRef
     content_hash: str | None
+    connector: Connector | None = None
+
+
 
 
 @dataclass(frozen=True)
@@ -184,7 +188,7 @@ class Scanner:
             return ref
         if not self.options.full and known is not None and _unchanged(ref, known, self.engine_version):
             return ("unchanged", ref)
-        return _Work(ref, connector.content_hash(ref))
+        return _Work(ref, connector.content_hash(ref), connector)
 
     # -- main thread: dispatch, collect, write --
 
@@ -194,7 +198,9 @@ class Scanner:
 
         limit = self.settings.scan.queue_size or 4 * self.workers
         writer = _Writer(self.store, run_id, self.engine_version, self.settings.scan.commit_every, sink)
-        pending: dict[Future[list[ItemResult]], _Work] = {}
+        pending: dict[Future[Any], _Work] = {}
+        fetching: set[Future[Any]] = set()  # futures of connector.fetch() running in the fetch threads
+        fetcher = ThreadPoolExecutor(max_workers=self.settings.scan.fetch_threads, thread_name_prefix="fetch")
         in_flight: dict[str, list[_Work]] = {}  # content hash -> duplicates waiting for the first one
         completed: list[str] = []
         unchanged: dict[str, list[str]] = {}
@@ -231,14 +237,24 @@ class Scanner:
                         self.stats.done_bytes += ref.size or 0
                     elif isinstance(message, _Work):
                         self._count_enumerated(message.ref)
-                        self._submit(pool, message, pending, in_flight, writer)
+                        self._submit(pool, fetcher, message, pending, fetching, in_flight, writer)
                 if sum(len(v) for v in unchanged.values()) >= 500:
                     self._flush_unchanged(run_id, unchanged)
                 if pending:
                     finished, _ = wait(list(pending), timeout=0.2, return_when=FIRST_COMPLETED)
                     for future in finished:
                         work = pending.pop(future)
-                        results = self._result_of(future, work)
+                        if future in fetching:
+                            fetching.discard(future)
+                            fetched = self._fetched(future, work)
+                            if isinstance(fetched, Item):
+                                judged = pool.schedule(process_item, args=(fetched,),
+                                                       timeout=self.settings.scan.item_timeout)
+                                pending[judged] = work
+                                continue
+                            results = [fetched]
+                        else:
+                            results = self._result_of(future, work)
                         writer.add(results)
                         self._account(results)
                         for dup in in_flight.pop(work.content_hash or "", []):
@@ -254,11 +270,13 @@ class Scanner:
             self._flush_unchanged(run_id, unchanged)
             writer.flush()
         except BaseException:
+            fetcher.shutdown(wait=False, cancel_futures=True)
             pool.stop()
             writer.flush()
             self._flush_unchanged(run_id, unchanged)
             raise
         finally:
+            fetcher.shutdown(wait=True)
             pool.shutdown()
         if progress is not None:
             progress.update(self.stats)
@@ -268,8 +286,8 @@ class Scanner:
         self.stats.enumerated += 1
         self.stats.enumerated_bytes += ref.size or 0
 
-    def _submit(self, pool: Any, work: _Work, pending: dict[Future[list[ItemResult]], _Work],
-                in_flight: dict[str, list[_Work]], writer: _Writer) -> None:
+    def _submit(self, pool: Any, fetcher: ThreadPoolExecutor, work: _Work, pending: dict[Future[Any], _Work],
+                fetching: set[Future[Any]], in_flight: dict[str, list[_Work]], writer: _Writer) -> None:
         h = work.content_hash
         if h is not None:
             if h in in_flight:
@@ -286,12 +304,31 @@ class Scanner:
                 self.stats.done_bytes += work.ref.size or 0
                 return
             in_flight[h] = []
-        from dlp.types import Item
-
+        if work.ref.local_path is None and work.connector is not None:
+            # A remote item: fetch it in an I/O thread; its judgement is scheduled when the bytes are here.
+            fetch = fetcher.submit(work.connector.fetch, work.ref)
+            fetching.add(fetch)
+            pending[fetch] = work
+            return
         item = Item(ref=work.ref, name=os.path.basename(work.ref.item_id) or work.ref.item_id,
                     path=work.ref.local_path)
         future = pool.schedule(process_item, args=(item,), timeout=self.settings.scan.item_timeout)
         pending[future] = work
+
+    def _fetched(self, future: Future[Any], work: _Work) -> Item | ItemResult:
+        """The fetched item, or the result recording why it could not be fetched."""
+        try:
+            item = future.result()
+        except ItemError as exc:
+            status = Status.NOT_EXAMINED if isinstance(exc, NotExamined) else Status.ERROR
+            return ItemResult(ref=work.ref, status=status, reason=exc.reason, detail=exc.detail)
+        except EXPECTED_ITEM_ERRORS as exc:
+            # A connector's own message may quote a server's reply: keep only the kind of error.
+            return ItemResult(ref=work.ref, status=Status.ERROR, reason=Reason.UNREADABLE,
+                              detail=f"fetch failed ({type(exc).__name__})")
+        if not isinstance(item, Item):
+            raise TypeError(f"{type(work.connector).__name__}.fetch returned {type(item).__name__}, not Item")
+        return item
 
     def _result_of(self, future: Future[list[ItemResult]], work: _Work) -> list[ItemResult]:
         from pebble import ProcessExpired
