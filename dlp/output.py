@@ -55,6 +55,8 @@ def item_record(result: ItemResult, show_values: bool = False) -> dict[str, Any]
         record["key_bits"] = result.key_bits
     if result.media_type:
         record["media_type"] = result.media_type
+    if result.seconds:
+        record["seconds"] = round(result.seconds, 3)
     return record
 
 
