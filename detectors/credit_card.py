@@ -8,6 +8,8 @@ threshold rather than counted.
 
 from __future__ import annotations
 
+import re
+
 from detectors.base import NUM_END, NUM_START, DistrictPattern, DistrictPatternRecognizer, Examples
 
 # (lowest prefix, highest prefix, allowed lengths); prefixes compare on their own number of digits.
@@ -70,9 +72,21 @@ def issuer_accepts(digits: str) -> bool:
     return False
 
 
+_FILLER_RUN = re.compile(r"(\d)\1{6,}")
+
+
 def is_test_card(digits: str) -> bool:
-    """True for a published test card number."""
-    return digits in TEST_CARD_NUMBERS
+    """True for a published test card number, or one built the way test numbers are.
+
+    Processors publish many more test numbers than any list holds (6011000000000004,
+    4000000000000077...). They share a shape no issued card has: a long run of one digit after the
+    issuer prefix, or one short block repeated (5454545454545454).
+    """
+    if digits in TEST_CARD_NUMBERS:
+        return True
+    if _FILLER_RUN.search(digits[1:-1]):
+        return True
+    return any(digits == (digits[:n] * (len(digits) // n + 1))[: len(digits)] for n in (1, 2, 3, 4))
 
 
 class PaymentCardRecognizer(DistrictPatternRecognizer):
@@ -105,6 +119,8 @@ class PaymentCardRecognizer(DistrictPatternRecognizer):
         ),
         negatives=(
             "Test checkout with card 4111 1111 1111 1111",  # public test number: flagged, not counted
+            "Use 6011000000000004 in the training system",  # a processor's test number, shaped like one
+            "Demo card 5454 5454 5454 5454 for the register",  # a repeated block
             "Card number 5425-2334-3010-9904",  # Luhn fails
             "Card 4556 7375-8689 9855",  # mixed separators
             "Card 9234567890123455",  # Luhn-valid but no issuer starts with 9
