@@ -68,6 +68,7 @@ CONTEXT: dict[str, str] = {
 
 _NAME_VALUE = re.compile(r"^[^\W\d_][\w'’.\-]*(?:,? [^\W\d_][\w'’.\-]*){0,4}$")
 _SEPARATOR = " | "
+_CELL_LABEL = re.compile(r"^[A-Za-z][A-Za-z /]{1,30}:\s*")
 
 
 def normalize_header(cell: str) -> str:
@@ -146,8 +147,13 @@ def typed_cells(part: Part, validate: Callable[[str, str], bool]) -> tuple[list[
                 if _NAME_VALUE.match(value):
                     name_parts[kind] = (value, start, end)
             elif kind == FULL:
+                # "Student: Patrick Callahan" in a Name column: the label is not part of the name.
+                label = _CELL_LABEL.match(value)
+                if label:
+                    start += label.end()
+                    value = value[label.end():]
                 if _NAME_VALUE.match(value) and any(ch.isalpha() for ch in value):
-                    found.append(Cell(r + 1, "PERSON", value, start, end))
+                    found.append(Cell(r + 1, "PERSON", value, start, start + len(value)))
             elif validate(kind, value):
                 found.append(Cell(r + 1, kind, value, start, end))
         found.extend(_person_from_parts(r + 1, name_parts))

@@ -58,7 +58,7 @@ EMPLOYEE_TERMS = _words(
     r"employees?", r"payroll", r"salary", r"salaries", r"wages?", r"personnel", r"w-?2", r"w-?4",
     r"direct deposit", r"hr", r"human resources", r"pay rate", r"compensation", r"stipend", r"benefits",
     r"hire date", r"date of hire", r"termination", r"evaluation", r"mepid", r"cori", r"fingerprinting",
-    r"van drivers?", r"bus drivers?",
+    r"van drivers?", r"bus drivers?", r"drives? the (?:van|bus)", r"direct deposit", r"pay date",
 )
 _CATEGORY_TERMS: dict[str, TermMatcher] = {
     "special_indicator": SENSITIVE_TERMS,
@@ -73,6 +73,7 @@ _CATEGORY_TERMS: dict[str, TermMatcher] = {
     "compensation": _words(r"salary", r"salaries", r"wages?", r"pay rate", r"payroll", r"stipend", r"gross pay",
                            r"net pay", r"compensation"),
 }
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
 _PARENT = _words(r"guardians?", r"parents?", r"mother", r"father", r"emergency contact")
 
 
@@ -89,6 +90,7 @@ def classify(document: Document, findings: Iterable[Finding], proximity: int = 3
     """Classify an item from its parts and findings."""
     findings = list(findings)
     parts = {p.locator: p for p in document.parts}
+    texts = {p.locator: p.text for p in document.parts}
     entities = {f.entity for f in findings}
     full_names = [f for f in findings if f.entity == "PERSON" and _is_full_name(f) and not _in_header(f)]
     labels: set[str] = set()
@@ -101,7 +103,7 @@ def classify(document: Document, findings: Iterable[Finding], proximity: int = 3
     student_tables = _tables_with(document.parts, STUDENT_TERMS)
     record_people = full_names + [f for f in findings if f.entity == "DATE_OF_BIRTH"]
     if entities & STUDENT_IDS or any(
-        _near_term(f, student_terms, student_tables, proximity) for f in record_people
+        _near_term(f, student_terms, student_tables, proximity, texts) for f in record_people
     ):
         labels.add("STUDENT_PII")
     text = "\n".join(p.text for p in document.parts)
@@ -112,7 +114,7 @@ def classify(document: Document, findings: Iterable[Finding], proximity: int = 3
     employee_tables = _tables_with(document.parts, EMPLOYEE_TERMS)
     personnel = full_names + [f for f in findings if f.entity in ({"US_SSN"} | FINANCIAL)]
     if entities & EMPLOYEE_IDS or any(
-        _near_term(f, employee_terms, employee_tables, proximity) for f in personnel
+        _near_term(f, employee_terms, employee_tables, proximity, texts) for f in personnel
     ):
         labels.add("EMPLOYEE_PII")
     if "CREDENTIAL" in entities:
@@ -214,7 +216,20 @@ def _tables_with(parts: Sequence[Part], pattern: TermMatcher) -> set[str]:
     return {p.locator for p in parts if p.rows and p.has_header and pattern.search(" ".join(p.rows[0]))}
 
 
-def _near_term(f: Finding, terms: dict[str, list[int]], tables: set[str], proximity: int) -> bool:
+def _near_term(f: Finding, terms: dict[str, list[int]], tables: set[str], proximity: int,
+               texts: dict[str, str]) -> bool:
+    """A term in the same table row, or in the same sentence and within ``proximity`` characters.
+
+    The sentence matters: district prose mentions students and payroll everywhere ("87,800 students
+    across 6 schools"), and a name in the next sentence is not thereby a student's or an employee's.
+    """
     if _is_row(f.locator):
         return f.locator.rsplit(" row ", 1)[0] in tables or f.locator in terms
-    return any(abs(pos - f.start) <= proximity for pos in terms.get(f.locator, ()))
+    text = texts.get(f.locator, "")
+    for pos in terms.get(f.locator, ()):
+        if abs(pos - f.start) > proximity:
+            continue
+        lo, hi = (pos, f.start) if pos < f.start else (f.end, pos)
+        if not _SENTENCE_END.search(text, lo, hi):
+            return True
+    return False
