@@ -58,8 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     roster.add_argument("file", metavar="FILE", help="CSV/TSV or XLSX export with name and ID columns")
     roster.add_argument("--kind", required=True, choices=["student", "employee"], help="whose roster it is")
 
-    for name, issue in (("check", "pre-send checks"), ("serve", "the pre-send service"),
-                        ("report", "reports"), ("bench", "benchmark runs")):
+    from dlp.presend.commands import add_arguments as add_presend_arguments
+
+    add_presend_arguments(sub, common)
+
+    for name, issue in (("serve", "the pre-send service"), ("report", "reports"), ("bench", "benchmark runs")):
         p = sub.add_parser(name, parents=[common], help=f"{issue} (not in this version yet)")
         p.add_argument("rest", nargs="*")
     return parser
@@ -76,6 +79,10 @@ def main(argv: list[str] | None = None) -> int:
             from dlp.roster import run as roster_run
 
             return roster_run(args)
+        if args.command in ("check", "authorizations", "disclosures", "protect"):
+            from dlp.presend.commands import run as presend_run
+
+            return presend_run(args)
         print(f"dlp {args.command}: not available in this version yet", file=sys.stderr)
         return EXIT_USAGE
     except ConfigError as exc:

@@ -117,4 +117,24 @@ errors = Table(
 )
 Index("ix_errors_run", errors.c.run_id)
 
-__all__ = ["SCHEMA_VERSION", "errors", "findings", "items", "metadata", "runs", "store_meta"]
+# FERPA 34 CFR 99.32 / 603 CMR 23.07 record of disclosure, written by the pre-send check
+# (dlp/presend/disclosures.py): one row per student per allowed third-party transfer. The student is a
+# keyed hash of the student ID (or the roster subject key when the message named no ID), never the ID.
+disclosures = Table(
+    "disclosures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("student", String(64), nullable=False),
+    Column("recipient", String(320), nullable=False),
+    Column("party", String(255)),
+    Column("disclosed_on", String(10), nullable=False),  # ISO date
+    Column("at", Float, nullable=False),
+    Column("data_categories", Text, nullable=False),  # JSON list (CONTRACT.md section 6)
+    Column("authorization", String(255)),
+    Column("authorization_kind", String(32)),
+    Column("message_id", String(998)),
+    Column("verdict", String(8), nullable=False),
+)
+Index("ix_disclosures_student", disclosures.c.student)
+
+__all__ = ["SCHEMA_VERSION", "disclosures", "errors", "findings", "items", "metadata", "runs", "store_meta"]

@@ -1,0 +1,659 @@
+"""The pre-send check (CONTRACT.md section 4, issue 7): may this message leave, and if not, why.
+
+One :class:`PresendChecker` per process holds a warm detection engine and the loaded authorizations;
+:meth:`PresendChecker.check` judges one raw RFC 5322 message:
+
+1. every recipient (To, Cc, Bcc, Resent-*, and envelope recipients when the caller knows them) is
+   ``internal`` (the organization's domains and their subdomains), ``personal`` (a consumer mail
+   service) or ``third_party``;
+2. the message is extracted, detected and classified the way a scan does it (dlp/worker.py), down
+   through attachments and archives under the same limits, in process: the subject, every body (quoted
+   replies as a part of their own), every attachment;
+3. encryption is worked out per piece: the whole message (S/MIME, PGP/MIME), or the archive member
+   that holds the PI (AES with a key of 128 bits or more, and its password not written in the message);
+4. the rules decide (each reason names the rule and the facts, never a value):
+
+   - ``personal-account``: PI of any kind to a personal account: block;
+   - ``third-party-without-authorization``: student or staff PI to a third party with no authorization
+     that covers the recipient, every data category, every student and today's date: block;
+   - ``unencrypted-93h``: M.G.L. c. 93H personal information (``MA_PI``) to anyone outside, not
+     encrypted at 128 bits or more: block;
+   - ``missing-redisclosure-notice``: an allowed third-party transfer of student PII whose text lacks
+     the FERPA redisclosure notice (34 CFR 99.33): warn;
+   - otherwise allow.
+
+5. an allowed (allow or warn) third-party transfer of student PII is logged, one row per student and
+   recipient, in the store's ``disclosures`` table (34 CFR 99.32, 603 CMR 23.07).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.utils
+import io
+import logging
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from email import policy
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import pyzipper
+
+from dlp.config import Settings
+from dlp.detect.engine import DetectionEngine
+from dlp.errors import EXPECTED_ITEM_ERRORS, ItemError, NotExamined
+from dlp.extract.base import ExtractContext, extractor_for, sniff
+from dlp.policy.classify import _CATEGORY_TERMS, FINANCIAL, MA_PI_ELEMENTS, STUDENT_IDS, classify, count_subjects
+from dlp.presend.authorizations import Authorization, load_all, student_hash
+from dlp.presend.disclosures import Disclosure, DisclosureLog
+from dlp.presend.verdict import ALLOW, BLOCK, WARN, Recipient, Verdict, VerdictReason
+from dlp.types import Child, Document, Finding, Item, ItemRef, Part, Status
+
+log = logging.getLogger(__name__)
+
+INTERNAL, THIRD_PARTY, PERSONAL = "internal", "third_party", "personal"
+
+# Consumer mail services: mail there is a person's own, outside any agreement with the district.
+PERSONAL_DOMAINS: frozenset[str] = frozenset({
+    "gmail.com", "googlemail.com", "yahoo.com", "ymail.com", "rocketmail.com", "yahoo.co.uk", "outlook.com",
+    "hotmail.com", "live.com", "msn.com", "passport.com", "icloud.com", "me.com", "mac.com", "aol.com", "aim.com",
+    "proton.me", "protonmail.com", "pm.me", "comcast.net", "verizon.net", "att.net", "sbcglobal.net",
+    "bellsouth.net", "charter.net", "cox.net", "earthlink.net", "optonline.net", "frontier.com", "juno.com",
+    "netzero.net", "gmx.com", "gmx.net", "mail.com", "zoho.com", "yandex.com", "tutanota.com", "tuta.io",
+    "fastmail.com", "hushmail.com", "mail.ru", "qq.com", "163.com", "rcn.com",
+})
+
+RECIPIENT_HEADERS = ("To", "Cc", "Bcc", "Resent-To", "Resent-Cc", "Resent-Bcc")
+STUDENT_LABELS = frozenset({"STUDENT_PII", "STUDENT_SENSITIVE"})
+PERSON_LABELS = STUDENT_LABELS | {"EMPLOYEE_PII"}
+# Values that are PI of their own even with no name beside them (domain.md rule 1: a PI element).
+PI_ELEMENTS = MA_PI_ELEMENTS | FINANCIAL | STUDENT_IDS | frozenset({
+    "US_ITIN", "US_PASSPORT", "MA_MEPID", "EMPLOYEE_ID", "MASSHEALTH_ID", "CREDENTIAL"})
+EMPLOYEE_ID_ENTITIES = frozenset({"MA_MEPID", "EMPLOYEE_ID"})
+MIN_KEY_BITS = 128
+SUBJECT = "subject"  # the locator of the Subject line in the check (the scan's "header Subject")
+
+# The FERPA redisclosure notice (34 CFR 99.33) in any wording that names it.
+_REDISCLOSURE = re.compile(r"redisclos|re-disclos|34\s*C\.?\s*F\.?\s*R\.?\s*(?:§|part|sec(?:tion|\.)?)?\s*99\.33",
+                           re.IGNORECASE)
+# Lines of a quoted reply: "> ..." and everything after an Outlook/Gmail reply header.
+_QUOTE_MARK = re.compile(r"^[ \t]*(?:>[ \t]?)+")
+_REPLY_HEADER = re.compile(r"^(?:-{2,}\s*Original Message\s*-{2,}|On .{4,200} wrote:|From: .+)$", re.IGNORECASE)
+_PASSWORD_WORD = re.compile(r"pass(?:word|code|phrase)|\bpw\b|\bpwd\b|\bkey\b|\bcode\b|\bpin\b", re.IGNORECASE)
+_TOKEN_STRIP = "\"'()[]{}<>.,;:!?*`"
+MAX_PASSWORD_CANDIDATES = 200
+_CIPHER_BITS = {"S/MIME": MIN_KEY_BITS, "OpenPGP": MIN_KEY_BITS}
+
+
+def recipient_kind(address: str, internal: Sequence[str], personal: Iterable[str]) -> str:
+    """``internal`` (an organization domain or subdomain), ``personal`` (consumer mail) or ``third_party``."""
+    domain = address.rpartition("@")[2].strip().lower().rstrip(".")
+    if not domain or "@" not in address:
+        return THIRD_PARTY  # no domain to vouch for it: treated as outside
+    if any(domain == d or domain.endswith("." + d) for d in internal):
+        return INTERNAL
+    if domain in personal:
+        return PERSONAL
+    return THIRD_PARTY
+
+
+@dataclass
+class _Node:
+    """One extracted piece of the message: the message itself, an attachment, an archive member."""
+
+    name: str  # "" for the message itself, else "report.zip!/roster.csv"
+    status: Status
+    reason: str | None = None
+    labels: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    findings: list[Finding] = field(default_factory=list)
+    text: str = ""
+    protected_by: str | None = None  # the cipher that keeps it encrypted in transit, if any
+    weak_cipher: str | None = None  # why it is not: "ZipCrypto", "AES-256 with the password in the message"
+    dob_only_demographics: bool = False
+
+    def pi_findings(self) -> list[Finding]:
+        """Findings that are PI of their own (not the correspondents' addresses in the headers)."""
+        return [f for f in self.findings if not _correspondent(f)]
+
+
+@dataclass
+class _Student:
+    """One distinct student in the message: every hash that names them, and the one to log."""
+
+    hashes: set[str]
+    log_key: str
+    by_id: bool
+
+
+class PresendChecker:
+    """The :class:`~dlp.presend.verdict.Checker` of the CLI, the HTTP service and the SMTP filter.
+
+    Build one per process: it builds the detection engine (spaCy) once, or takes one, loads and checks
+    the authorizations (a bad entry raises :class:`~dlp.errors.ConfigError` here, at start-up) and the
+    roster's student IDs. :meth:`check` is safe to call from several threads.
+
+    Disclosures of allowed third-party transfers are written to ``disclosure_log`` when one is given;
+    with ``log_disclosures=True`` and none given, to the store of ``settings`` (opened on first need).
+    """
+
+    def __init__(self, settings: Settings, key: bytes, engine: DetectionEngine | None = None, *,
+                 disclosure_log: DisclosureLog | None = None, log_disclosures: bool = True) -> None:
+        self.settings = settings
+        self.key = key
+        self.authorizations: tuple[Authorization, ...] = load_all(settings, key)
+        # Values stay in this process's memory only long enough to hash student IDs the way the
+        # roster and the authorizations do; nothing with a value leaves :meth:`check`.
+        self.engine = engine if engine is not None else DetectionEngine(settings.detect, key, show_values=True)
+        self.internal = tuple(d.strip().lower().lstrip("@") for d in settings.organization.internal_domains)
+        own = settings.organization.personal_domains
+        self.personal = PERSONAL_DOMAINS | {d.strip().lower().lstrip("@") for d in own}
+        self.passwords = settings.extract.all_passwords()
+        self._roster = _roster_people(settings.detect.roster_path())
+        self._log = disclosure_log
+        self._log_disclosures = log_disclosures
+        self._log_lock = threading.Lock()
+        # The engine's stage timers are plain attributes; one check at a time keeps them consistent.
+        self._engine_lock = threading.Lock()
+
+    # -- the check --
+
+    def check(self, raw: bytes, today: dt.date | None = None, *, envelope_recipients: Sequence[str] = ()) -> Verdict:
+        """The verdict on one raw RFC 5322 message (``envelope_recipients``: the SMTP RCPT TO list)."""
+        today = today or dt.date.today()
+        message = email.message_from_bytes(raw, policy=policy.default)
+        recipients = self._recipients(message, envelope_recipients)
+        with self._engine_lock:
+            nodes, message_encrypted = self._analyse(raw, message)
+        top = nodes[0]
+        pi_nodes = [n for n in nodes if n.labels or any(f.entity in PI_ELEMENTS for f in n.pi_findings())]
+        labels = sorted({label for n in nodes for label in n.labels})
+        categories = sorted({c for n in nodes for c in n.categories})
+        findings = [f for n in nodes for f in n.pi_findings()]
+        students = self._students(nodes)
+        staff_ids = {f.subject or f.value_hash for f in findings if f.entity in EMPLOYEE_ID_ENTITIES}
+        staff = len(staff_ids | {f.subject for f in findings
+                                 if f.subject and self._roster.get(f.subject, ("",))[0] == "employee"})
+        subjects = count_subjects(findings)
+        outside = [r for r in recipients if r.kind != INTERNAL]
+        third = [r for r in recipients if r.kind == THIRD_PARTY]
+        personal = [r for r in recipients if r.kind == PERSONAL]
+        bcc = {a.lower() for a in _addresses(message, ("Bcc", "Resent-Bcc"))}
+        reasons: list[VerdictReason] = []
+        where = _where(pi_nodes)
+
+        if pi_nodes and personal:
+            shown = ", ".join(r.address + (" (Bcc)" if r.address in bcc else "") for r in personal)
+            what = ", ".join(labels) if labels else "PI elements (" + ", ".join(
+                sorted({f.entity for n in pi_nodes for f in n.pi_findings() if f.entity in PI_ELEMENTS})) + ")"
+            reasons.append(VerdictReason("personal-account", f"{what} in {where} to a personal account: {shown}"))
+
+        used: dict[str, Authorization] = {}
+        person_pi = bool(set(labels) & PERSON_LABELS)
+        if person_pi and third:
+            dob_only = any(n.dob_only_demographics for n in nodes if "demographics" in n.categories) and not any(
+                not n.dob_only_demographics for n in nodes if "demographics" in n.categories)
+            for r in third:
+                auth, problem = self._authorize(r.address, categories, students, dob_only, today)
+                if auth is not None:
+                    used[r.address] = auth
+                else:
+                    people = _count(len(students), "student") if students else _count(subjects, "person", "people")
+                    reasons.append(VerdictReason(
+                        "third-party-without-authorization",
+                        f"{', '.join(c for c in labels if c in PERSON_LABELS)} ({people}; "
+                        f"categories {', '.join(categories) or 'none'}) in {where} to {r.address}: {problem}"))
+
+        unprotected = [n for n in nodes if "MA_PI" in n.labels and n.protected_by is None]
+        if unprotected and outside:
+            parts = []
+            for n in unprotected:
+                why = f" ({n.weak_cipher})" if n.weak_cipher else ""
+                parts.append(f"{_describe(n)}{why}")
+            reasons.append(VerdictReason(
+                "unencrypted-93h",
+                f"M.G.L. c. 93H personal information (a name with an SSN, license or account number) in "
+                f"{'; '.join(parts)} is not encrypted at {MIN_KEY_BITS} bits or more, to "
+                f"{', '.join(r.address for r in outside)}; use `dlp protect` and send the passphrase separately"))
+
+        student_transfer = bool(set(labels) & STUDENT_LABELS) and bool(used)
+        verdict = BLOCK if reasons else ALLOW
+        if verdict == ALLOW and student_transfer:
+            notice_text = "\n".join(p for p in (top.text,) if p)
+            if not _REDISCLOSURE.search(notice_text):
+                verdict = WARN
+                reasons.append(VerdictReason(
+                    "missing-redisclosure-notice",
+                    f"student records ({len(students)} students) to {', '.join(used)} under "
+                    f"{', '.join(sorted({a.id for a in used.values()}))} without the FERPA redisclosure notice "
+                    "(34 CFR 99.33: the recipient may not redisclose without consent); add it to the body"))
+
+        logged = 0
+        if verdict in (ALLOW, WARN) and student_transfer:
+            logged = self._log_transfer(message, used, students, categories, today, verdict)
+
+        protected = [n for n in nodes if n.protected_by]
+        encrypted = message_encrypted or (bool(protected) and not any(
+            n.protected_by is None for n in pi_nodes if n.name or not message_encrypted))
+        first = next(iter(used.values()), None)
+        extra: dict[str, Any] = {"students": len(students), "staff": staff}
+        if len({a.id for a in used.values()}) > 1:
+            extra["authorizations"] = {address: a.id for address, a in used.items()}
+        if logged:
+            extra["disclosures_logged"] = logged
+        unread = [{"attachment": n.name, "reason": n.reason} for n in nodes
+                  if n.status is not Status.SCANNED and not n.protected_by]
+        if unread:
+            extra["not_examined"] = unread
+        return Verdict(verdict=verdict, reasons=tuple(reasons), recipients=tuple(recipients),
+                       classifications=tuple(labels), subjects=subjects, encrypted=encrypted,
+                       authorization=first.id if first else None, data_categories=tuple(categories), extra=extra)
+
+    # -- recipients --
+
+    def _recipients(self, message: Message, envelope: Sequence[str]) -> list[Recipient]:
+        seen: dict[str, Recipient] = {}
+        for address in [*_addresses(message, RECIPIENT_HEADERS), *envelope]:
+            address = address.strip().strip("<>").lower()
+            if address and address not in seen:
+                seen[address] = Recipient(address, recipient_kind(address, self.internal, self.personal))
+        return list(seen.values())
+
+    # -- extraction, detection, classification --
+
+    def _analyse(self, raw: bytes, message: Message) -> tuple[list[_Node], bool]:
+        """Every piece of the message as a node, the message first; and whether it is encrypted whole."""
+        message_cipher = _message_encryption(message)
+        ctx = ExtractContext(self.settings.extract, self.passwords, 0)
+        document = extractor_for("message/rfc822").extract(
+            Item(ref=ItemRef(source="presend", item_id="message", uri="message"), name="message.eml", data=raw), ctx)
+        document = _split_quotes(document)
+        top = self._node("", document)
+        top.text = "\n".join(p.text for p in document.parts if not p.locator.startswith("header "))
+        if message_cipher:
+            top.protected_by = message_cipher
+            if any(f.locator == SUBJECT for f in top.pi_findings()):
+                # S/MIME and PGP/MIME leave the Subject line in clear text.
+                top.protected_by = None
+                top.weak_cipher = f"in the Subject line, which {message_cipher} does not encrypt"
+        nodes = [top]
+        candidates = _password_candidates(top.text)
+        self._children(document, "", 1, None, candidates, nodes)
+        return nodes, message_cipher is not None
+
+    def _node(self, name: str, document: Document) -> _Node:
+        findings = self.engine.detect(document)
+        # The correspondents' own addresses in From/To/Cc are not a record's contact data.
+        result = classify(document, [f for f in findings if not _correspondent(f)], self.settings.detect.proximity)
+        text = "\n".join(p.text for p in document.parts)
+        dob_only = "DATE_OF_BIRTH" in {f.entity for f in findings} and not _CATEGORY_TERMS["demographics"].search(text)
+        return _Node(name=name, status=Status.SCANNED, labels=result.labels, categories=result.categories,
+                     findings=findings, dob_only_demographics=dob_only)
+
+    def _children(self, document: Document, parent: str, depth: int, protection: str | None,
+                  candidates: list[str], out: list[_Node], exposed: frozenset[str] = frozenset()) -> None:
+        """Judge each child; ``exposed``: members of this zip that a word of the message opened."""
+        names: dict[str, int] = {}
+        for child in document.children:
+            name = _unique(child.name, names)
+            path = f"{parent}!/{name}" if parent else name
+            cipher = _child_cipher(child)
+            inherited = protection
+            weak: str | None = None
+            if cipher is not None:
+                if _strong(child):
+                    if child.data is not None and child.name in exposed:
+                        weak = f"{cipher} with its password in the message"
+                    else:
+                        inherited = inherited or cipher
+                else:
+                    weak = cipher
+            if child.data is None or child.status is not None:
+                out.append(_Node(name=path, status=child.status or Status.NOT_EXAMINED,
+                                 reason=str(child.reason.value) if child.reason else None,
+                                 protected_by=inherited, weak_cipher=weak))
+                continue
+            if depth > self.settings.extract.max_depth:
+                out.append(_Node(name=path, status=Status.NOT_EXAMINED, reason="too_deep", protected_by=inherited))
+                continue
+            self._judge(path, child.data, depth, inherited, weak, candidates, out)
+
+    def _judge(self, path: str, data: bytes, depth: int, protection: str | None, weak: str | None,
+               candidates: list[str], out: list[_Node]) -> None:
+        media_type = sniff(path.rsplit("/", 1)[-1], data[:8192], data[-65536:] if len(data) > 8192 else b"")
+        passwords = self.passwords
+        exposed: set[str] = set()
+        if media_type in ("application/zip", "application/x-zip-compressed"):
+            found, exposed = _message_password(data, candidates)
+            if found is not None:
+                passwords = (*passwords, found)
+        try:
+            document = extractor_for(media_type).extract(
+                Item(ref=ItemRef(source="presend", item_id=path, uri=path), name=path.rsplit("/", 1)[-1],
+                     data=data, depth=depth),
+                ExtractContext(self.settings.extract, passwords, depth))
+        except NotExamined as exc:
+            strong = exc.encrypted and (exc.key_bits or 0) >= MIN_KEY_BITS
+            out.append(_Node(name=path, status=Status.NOT_EXAMINED, reason=exc.reason.value,
+                             protected_by=protection or (exc.cipher if strong else None),
+                             weak_cipher=weak or (exc.cipher if exc.encrypted and not strong else None)))
+            return
+        except ItemError as exc:
+            out.append(_Node(name=path, status=Status.ERROR, reason=exc.reason.value, protected_by=protection))
+            return
+        except EXPECTED_ITEM_ERRORS as exc:
+            # A parser's own message may quote the content: keep only the kind of error.
+            log.info("attachment %s could not be parsed (%s)", path, type(exc).__name__)
+            out.append(_Node(name=path, status=Status.ERROR, reason="corrupt", protected_by=protection))
+            return
+        if media_type == "message/rfc822":
+            document = _split_quotes(document)
+        node = self._node(path, document)
+        node.protected_by, node.weak_cipher = protection, weak
+        out.append(node)
+        self._children(document, path, depth + 1, protection, candidates, out, frozenset(exposed))
+
+    # -- students and authorizations --
+
+    def _students(self, nodes: Sequence[_Node]) -> list[_Student]:
+        """The distinct students: by roster subject, else by hashed ID; by name only when no ID is found."""
+        groups: dict[str, _Student] = {}
+        for n in nodes:
+            for f in n.pi_findings():
+                roster = self._roster.get(f.subject) if f.subject else None
+                is_student_id = f.entity in STUDENT_IDS
+                if not is_student_id and not (roster and roster[0] == "student"):
+                    continue
+                ident = student_hash(self.key, f.value) if f.value else f.value_hash[:32]
+                group_key = f.subject or ident
+                hashes = set(roster[1]) if roster else set()
+                if is_student_id:
+                    hashes.add(ident)
+                student = groups.get(group_key)
+                if student is None:
+                    log_key = ident if is_student_id else (min(roster[1]) if roster and roster[1] else group_key)
+                    groups[group_key] = _Student(hashes or {group_key}, log_key, True)
+                else:
+                    student.hashes |= hashes
+        if groups:
+            return list(groups.values())
+        # No ID and no rostered student: the full names of student records are the students, which a
+        # list of IDs cannot vouch for.
+        names: dict[str, _Student] = {}
+        for n in nodes:
+            if not set(n.labels) & STUDENT_LABELS:
+                continue
+            for f in n.pi_findings():
+                if f.entity == "PERSON" and len(f.preview.split()) >= 2:
+                    key = "name:" + f.value_hash[:27]
+                    names.setdefault(key, _Student({key}, key, False))
+        return list(names.values())
+
+    def _authorize(self, address: str, categories: Sequence[str], students: Sequence[_Student], dob_only: bool,
+                   today: dt.date) -> tuple[Authorization | None, str]:
+        """The authorization that covers this transfer to ``address``, or None and what is missing."""
+        matching = [a for a in self.authorizations if a.covers_recipient(address)]
+        if not matching:
+            return None, "no authorization covers this recipient (DPA, contract, release, consent, subpoena, " \
+                         "court order or law)"
+        problems: list[tuple[int, str]] = []
+        for auth in matching:
+            dated = auth.date_problem(today)
+            if dated:
+                problems.append((3, dated))
+                continue
+            missing = auth.missing_categories(categories, dob_only)
+            uncovered = auth.uncovered_students(frozenset(s.hashes) for s in students)
+            if not missing and not uncovered:
+                return auth, ""
+            bits = []
+            if missing:
+                bits.append(f"{auth.id} does not cover category {', '.join(missing)}")
+            if uncovered:
+                by_name = sum(1 for s in students if not s.by_id)
+                how = " (named without a student ID)" if by_name else ""
+                bits.append(f"{auth.id} does not cover {uncovered} of the {len(students)} students{how}")
+            problems.append((len(missing) + (1 if uncovered else 0), "; ".join(bits)))
+        problems.sort(key=lambda p: p[0])
+        return None, "; ".join(p for _, p in problems)
+
+    def _log_transfer(self, message: Message, used: dict[str, Authorization], students: Sequence[_Student],
+                      categories: Sequence[str], today: dt.date, verdict: str) -> int:
+        target = self._disclosure_log()
+        if target is None:
+            return 0
+        message_id = _header(message, "Message-ID")
+        entries = [Disclosure(student=s.log_key, recipient=address, party=auth.party, disclosed_on=today,
+                              data_categories=tuple(categories), authorization=auth.id,
+                              authorization_kind=auth.kind, message_id=message_id, verdict=verdict)
+                   for address, auth in used.items() for s in students]
+        return target.record(entries)
+
+    def _disclosure_log(self) -> DisclosureLog | None:
+        if self._log is not None or not self._log_disclosures:
+            return self._log
+        with self._log_lock:
+            if self._log is None:
+                from dlp.store.db import Store
+
+                self._log = DisclosureLog(Store(self.settings.store.url()).engine)
+        return self._log
+
+
+def hashes_for_student(key: bytes, roster_path: Path, student_id: str) -> set[str]:
+    """Every hash the disclosure log may hold for this student ID: its own, and its roster person's."""
+    own = student_hash(key, student_id)
+    out = {own}
+    for subject, (kind, ids) in _roster_people(roster_path).items():
+        if kind == "student" and own in ids:
+            out |= set(ids) | {subject}
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# Helpers.
+
+
+def _correspondent(f: Finding) -> bool:
+    # The address headers name the correspondents; the subject (renamed by _split_quotes) is content.
+    return f.locator.startswith("header ")
+
+
+def _addresses(message: Message, headers: Iterable[str]) -> list[str]:
+    values: list[str] = []
+    for name in headers:
+        for key, value in message.raw_items():
+            if key.lower() == name.lower():
+                values.append(" ".join(str(value).split()))
+    return [addr for _, addr in email.utils.getaddresses(values) if addr and "@" in addr]
+
+
+def _header(message: Message, name: str) -> str | None:
+    for key, value in message.raw_items():
+        if key.lower() == name.lower():
+            return " ".join(str(value).split()) or None
+    return None
+
+
+def _message_encryption(message: Message) -> str | None:
+    """``S/MIME`` or ``OpenPGP`` when the message body is encrypted end to end, else None."""
+    content_type = message.get_content_type()
+    if content_type in ("application/pkcs7-mime", "application/x-pkcs7-mime"):
+        smime_type = (message.get_param("smime-type", header="content-type") or "")
+        # signed-data is a signature wrapper: readable by anyone, so not encryption.
+        return None if str(smime_type).lower() == "signed-data" else "S/MIME"
+    if content_type == "multipart/encrypted":
+        return "OpenPGP"
+    return None
+
+
+def _split_quotes(document: Document) -> Document:
+    """Quoted replies in text bodies become parts of their own (``quoted reply``), their ``>`` removed.
+
+    The Subject header becomes the part ``subject``.
+
+    Detection then reads a quoted table or record as it was first written, and a reason can say the PI
+    is only in the quoted reply.
+    """
+    parts: list[Part] = []
+    quoted_count = 0
+    for part in document.parts:
+        if part.locator == "header Subject":
+            # The subject is content the sender wrote, not a correspondent's name: give it a locator
+            # that classification reads like a body.
+            parts.append(Part(locator=SUBJECT, text=part.text))
+            continue
+        if not part.locator.startswith("body"):
+            parts.append(part)
+            continue
+        own: list[str] = []
+        quoted: list[str] = []
+        in_reply = False
+        for line in part.text.splitlines():
+            if _QUOTE_MARK.match(line):
+                quoted.append(_QUOTE_MARK.sub("", line))
+            elif in_reply or _REPLY_HEADER.match(line.strip()):
+                in_reply = True
+                quoted.append(line)
+            else:
+                own.append(line)
+        if own and "\n".join(own).strip():
+            parts.append(Part(locator=part.locator, text="\n".join(own)))
+        if quoted:
+            quoted_count += 1
+            parts.append(Part(locator="quoted reply" if quoted_count == 1 else f"quoted reply {quoted_count}",
+                              text="\n".join(quoted)))
+    return Document(media_type=document.media_type, parts=tuple(parts), children=document.children,
+                    encrypted=document.encrypted, cipher=document.cipher, key_bits=document.key_bits,
+                    untexted_pages=document.untexted_pages)
+
+
+def _child_cipher(child: Child) -> str | None:
+    return child.cipher if child.encrypted else None
+
+
+def _strong(child: Child) -> bool:
+    """Encrypted at 128 bits or more: AES-128/192/256 in a zip, S/MIME or PGP in a message."""
+    bits = child.key_bits or _CIPHER_BITS.get(child.cipher or "")
+    return bits is not None and bits >= MIN_KEY_BITS
+
+
+def _password_candidates(text: str) -> list[str]:
+    """Words of the message that may be an archive's password, the likeliest first, at most 200.
+
+    First the words right after "password", "passcode", "code", "key"...; then words that look made
+    up (digits, inner capitals, symbols); then the rest. Each try of an AES password costs a key
+    derivation (about 3 ms), hence the cap.
+    """
+    ranked: dict[str, int] = {}
+    words = text.split()
+    for i, word in enumerate(words):
+        for token in {word, word.strip(_TOKEN_STRIP), word.rstrip(".,;:!?")}:
+            if not 4 <= len(token) <= 128:
+                continue
+            near = any(_PASSWORD_WORD.search(w) for w in words[max(0, i - 3):i])
+            shaped = bool(re.search(r"\d", token) or re.search(r"[A-Z]", token[1:]) or re.search(r"[^\w]", token))
+            rank = 0 if near else 1 if shaped else 2
+            ranked[token] = min(rank, ranked.get(token, rank))
+    ordered = sorted(ranked, key=lambda t: ranked[t])
+    return ordered[:MAX_PASSWORD_CANDIDATES]
+
+
+def _message_password(data: bytes, candidates: Sequence[str]) -> tuple[str | None, set[str]]:
+    """The word of the message that opens this zip's encrypted members, and which members it opens.
+
+    Found on the first encrypted member, then tried on the others. Whether a configured password (the
+    district's own) also opens it does not matter: the recipient needs only the word in the message.
+    """
+    try:
+        with pyzipper.AESZipFile(io.BytesIO(data)) as archive:
+            encrypted = [i for i in archive.infolist() if i.flag_bits & 0x1 and not i.is_dir()]
+            if not encrypted:
+                return None, set()
+            first = encrypted[0]
+            for candidate in candidates:
+                if _opens(archive, first, candidate):
+                    return candidate, {i.filename for i in encrypted if i is first or _opens(archive, i, candidate)}
+    except EXPECTED_ITEM_ERRORS + (RuntimeError, NotImplementedError):
+        # The zip extractor reports a damaged or unsupported archive itself.
+        return None, set()
+    return None, set()
+
+
+def _opens(archive: Any, info: Any, password: str) -> bool:
+    try:
+        with archive.open(info, pwd=password.encode("utf-8")) as handle:
+            # Reading to the end checks the CRC (ZipCrypto) or the HMAC (AES), not only the 1-2 byte
+            # password check, which a wrong password passes once in 256 or 65536 tries.
+            while handle.read(1 << 20):
+                pass
+        return True
+    except (RuntimeError, ValueError, OSError, EOFError, NotImplementedError):
+        return False
+    except EXPECTED_ITEM_ERRORS:
+        return False
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
+def _unique(name: str, seen: dict[str, int]) -> str:
+    name = name or "unnamed"
+    count = seen.get(name, 0) + 1
+    seen[name] = count
+    return name if count == 1 else f"{name}#{count}"
+
+
+def _describe(node: _Node) -> str:
+    """Where a node's PI is: "attachment roster.zip!/roster.csv", "the body", "a quoted reply"."""
+    if node.name:
+        return f"attachment {node.name}"
+    places = []
+    for f in node.pi_findings():
+        loc = f.locator.split(" row ")[0]
+        place = {SUBJECT: "the subject", "body": "the body", "html body": "the HTML body"}.get(loc)
+        if place is None:
+            place = "a quoted reply" if loc.startswith("quoted reply") else "the body" if loc.startswith(
+                "body") else "the HTML body" if loc.startswith("html body") else loc
+        if place not in places:
+            places.append(place)
+    return " and ".join(places) if places else "the message"
+
+
+def _where(nodes: Sequence[_Node]) -> str:
+    shown = [_describe(n) for n in nodes[:3]]
+    more = f" and {len(nodes) - 3} more" if len(nodes) > 3 else ""
+    return ", ".join(shown) + more if shown else "the message"
+
+
+def _roster_people(path: Path) -> dict[str, tuple[str, frozenset[str]]]:
+    """Roster subject key (hex) -> (kind, the digests of the person's student IDs), when a roster exists.
+
+    A student the engine recognizes by name on the roster is then matched to the IDs an authorization
+    lists, without the message holding the ID.
+    """
+    if not path.is_file():
+        return {}
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return {}
+    try:
+        people = {pid: (kind, bytes(subject).hex()) for pid, kind, subject in
+                  conn.execute("SELECT id, kind, subject FROM people")}
+        ids: dict[int, set[str]] = {}
+        for digest_, pid in conn.execute("SELECT hash, person FROM entries WHERE field IN ('sasid', 'student_id')"):
+            ids.setdefault(pid, set()).add(bytes(digest_).hex())
+    except sqlite3.Error as exc:
+        log.warning("roster file %s cannot be read for student IDs (%s)", path, type(exc).__name__)
+        return {}
+    finally:
+        conn.close()
+    return {subject: (kind, frozenset(ids.get(pid, ()))) for pid, (kind, subject) in people.items()}
