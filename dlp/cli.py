@@ -58,11 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
     roster.add_argument("file", metavar="FILE", help="CSV/TSV or XLSX export with name and ID columns")
     roster.add_argument("--kind", required=True, choices=["student", "employee"], help="whose roster it is")
 
+    from dlp.bench import add_arguments as add_bench_arguments
+
+    bench = sub.add_parser("bench", parents=[common], help="throughput benchmark (needs a checkout of the repository)")
+    add_bench_arguments(bench)
+
     from dlp.presend.commands import add_arguments as add_presend_arguments
 
     add_presend_arguments(sub, common)
 
-    for name, issue in (("serve", "the pre-send service"), ("report", "reports"), ("bench", "benchmark runs")):
+    for name, issue in (("serve", "the pre-send service"), ("report", "reports")):
         p = sub.add_parser(name, parents=[common], help=f"{issue} (not in this version yet)")
         p.add_argument("rest", nargs="*")
     return parser
@@ -79,6 +84,10 @@ def main(argv: list[str] | None = None) -> int:
             from dlp.roster import run as roster_run
 
             return roster_run(args)
+        if args.command == "bench":
+            from dlp.bench import run as bench_run
+
+            return bench_run(args)
         if args.command in ("check", "authorizations", "disclosures", "protect"):
             from dlp.presend.commands import run as presend_run
 
