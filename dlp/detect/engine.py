@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from dlp import __version__
 from dlp.config import DetectSettings
 from dlp.detect.fast import FastAnalyzer
-from dlp.detect.tables import CONTEXT, row_of, typed_cells
+from dlp.detect.tables import CONTEXT, FIRST, FULL, LAST, row_of, type_columns, typed_cells
 from dlp.detect.values import keyed_hash, mask
 from dlp.errors import ConfigError
 from dlp.types import Document, Finding, Part
@@ -214,7 +214,10 @@ class DetectionEngine:
         for cell in cells:
             yield self._finding(cell.entity, 1.0 if cell.entity != "PERSON" else 0.9, f"{part.locator} row {cell.row}",
                                 cell.start, cell.end, cell.value, "column")
-        for f in self.detect_text(part.text, part.locator):
+        # A table whose name columns are typed gives its names per row already; NER over every row of a
+        # roster (each row has an ID, so each row is an NER window) would cost most of the scan.
+        named = any(kind in (FIRST, LAST, FULL) for kind in type_columns(part.rows[0] if part.rows else ()).values())
+        for f in self.detect_text(part.text, part.locator, ner=not named):
             i = bisect.bisect_right(starts, f.start) - 1
             if i >= 0 and covered[i][0] <= f.start < covered[i][1]:
                 continue
@@ -256,12 +259,12 @@ class DetectionEngine:
                        preview=mask(entity, value), value_hash=keyed_hash(self._key, entity, value),
                        recognizer=recognizer, subject=subject, value=value if self._show_values else None)
 
-    def detect_text(self, text: str, locator: str) -> Iterator[Finding]:
+    def detect_text(self, text: str, locator: str, ner: bool = True) -> Iterator[Finding]:
         """Findings in one text, analysed in overlapping windows; each span is reported once."""
         seen: set[tuple[str, int, int]] = set()
         for offset, window in _windows(text, self.settings.max_chars_per_call, WINDOW_OVERLAP):
             results: Iterable[Any] = (
-                self._fast.analyze(window) if self._fast is not None
+                self._fast.analyze(window, ner=ner) if self._fast is not None
                 else self._analyzer.analyze(text=window, language=self.settings.language, entities=self.entities)
             )
             # In every window but the last, a value reaching into the overlap may be cut at the window's

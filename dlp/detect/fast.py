@@ -167,8 +167,8 @@ class FastAnalyzer:
         self.times = StageTimes()
         self.prefilter = _Prefilter([r for r, _ in self.recognizers])
 
-    def analyze(self, text: str) -> list[RecognizerResult]:
-        """Results for one text, already thresholded and de-duplicated."""
+    def analyze(self, text: str, ner: bool = True) -> list[RecognizerResult]:
+        """Results for one text, already thresholded and de-duplicated; ``ner=False`` skips stage 3."""
         t0 = time.perf_counter()
         windows = self.prefilter.candidates(text)
         fired: dict[int, bool] = {}
@@ -192,7 +192,7 @@ class FastAnalyzer:
                 res.recognition_metadata.setdefault("recognizer_name", recognizer.name)
             results.extend(found)
         t2 = time.perf_counter()
-        if "PERSON" in self.entities and self.ner != "off" and self.nlp is not None:
+        if ner and "PERSON" in self.entities and self.ner != "off" and self.nlp is not None:
             results.extend(self._names(text, results))
         t3 = time.perf_counter()
         self.times.triggers += t1 - t0
