@@ -57,7 +57,7 @@ def scan(corpus: Path, workers: int = 2) -> dict[str, Any]:
         elapsed = time.perf_counter() - started
     lines = [json.loads(line) for line in out.splitlines() if line.strip()]
     items = [r for r in lines if "uri" in r]
-    summary = next((r["summary"] for r in lines if "summary" in r), {})
+    summary: dict[str, Any] = next((r["summary"] for r in lines if "summary" in r), {})
     counts = collections.Counter(f"{r['status']}:{r['reason'] or ''}".rstrip(":") for r in items)
     slowest = sorted((r for r in items if "seconds" in r), key=lambda r: -r["seconds"])[:3]
     return {

@@ -50,7 +50,8 @@ def main() -> None:
         config.write_text("[scan]\nitem_timeout = 3600\n", encoding="utf-8")  # one huge item may take minutes
         started = time.perf_counter()
         proc = subprocess.Popen([sys.executable, str(ROOT / "run_scan.py"), "scan", str(share), "--format", "jsonl",
-                                 "--no-progress", "--workers", "1", "--config", str(config)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 "--no-progress", "--workers", "1", "--config", str(config)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, env=env)
         main_proc = psutil.Process(proc.pid)
         peak_total = peak_worker = 0

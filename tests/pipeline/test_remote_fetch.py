@@ -9,7 +9,7 @@ from typing import Any
 from connectors.base import Connector
 from dlp.config import Settings
 from dlp.errors import ItemError
-from dlp.pipeline import ScanOptions, Scanner
+from dlp.pipeline import Scanner, ScanOptions
 from dlp.store.db import Store
 from dlp.types import Item, ItemRef, ItemResult, Reason, Status
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from tests.pipeline.conftest import ROOT, write
 
-
 # The reference engine (Presidio over all text) is slow enough that a scan can be caught half-way and an
 # item can outlast a one-second limit; the fast engine finishes these shares before a test could act.
 SLOW = '[detect]\nengine = "presidio"\n'
