@@ -189,6 +189,10 @@ def print_coverage(summary: dict[str, Any], out: IO[str]) -> None:
     if incomplete:
         lines.append("  not fully examined by format: " + "; ".join(
             f"{fmt} " + ", ".join(f"{s} {n}" for s, n in sorted(c.items())) for fmt, c in sorted(incomplete.items())))
+    sources = summary.get("by_source") or {}
+    if len(sources) > 1:
+        for source, counts in sorted(sources.items()):
+            lines.append(f"  {source}: " + ", ".join(f"{s} {n}" for s, n in sorted(counts.items())))
     if summary.get("untexted_pages"):
         lines.append(f"  pages or images without a text layer (not OCRed): {summary['untexted_pages']}")
     out.write("\n".join(lines) + "\n")

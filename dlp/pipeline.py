@@ -371,6 +371,7 @@ class Scanner:
             "by_status": counts["by_status"],
             "by_reason": counts["by_reason"],
             "by_format": counts["by_format"],
+            "by_source": counts["by_source"],
             "untexted_pages": counts["untexted_pages"],
             "examined": counts["examined"],
             "unchanged": counts["unchanged"],

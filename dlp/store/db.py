@@ -369,6 +369,11 @@ class Store:
                 .group_by(items.c.media_type, items.c.status)
             ):
                 by_format.setdefault(media_type or "unknown", {})[status] = int(count)
+            by_source: dict[str, dict[str, int]] = {}
+            for source, status, count in conn.execute(
+                select(items.c.source, items.c.status, func.count()).where(seen).group_by(items.c.source, items.c.status)
+            ):
+                by_source.setdefault(source, {})[status] = int(count)
             untexted = conn.execute(select(func.coalesce(func.sum(items.c.untexted_pages), 0)).where(seen)).scalar_one()
             examined = conn.execute(select(func.count()).where(seen, items.c.last_scanned_run == run_id)).scalar_one()
             unchanged = conn.execute(
@@ -388,6 +393,7 @@ class Store:
             "by_status": {k: int(v) for k, v in by_status.items()},
             "by_reason": {k: int(v) for k, v in by_reason.items()},
             "by_format": by_format,
+            "by_source": by_source,
             "untexted_pages": int(untexted),
             "examined": int(examined),
             "unchanged": int(unchanged),

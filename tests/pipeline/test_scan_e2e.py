@@ -141,3 +141,12 @@ def test_plain_progress_lines_are_printed_when_not_on_a_terminal(share: Path, ru
     assert "progress: " in res.stderr and "items/s" in res.stderr
     quiet = run_cli("scan", str(share), "--config", str(cfg), "--format", "jsonl", "--no-progress", "--full")
     assert "progress: " not in quiet.stderr
+
+
+def test_a_scan_of_two_sources_summarizes_each(tmp_path: Path, run_cli) -> None:
+    a = write(tmp_path / "a" / "menu.txt", "Tacos on Tuesday.\n").parent
+    b = write(tmp_path / "b" / "memo.txt", MEMO).parent
+    res = run_cli("scan", str(a), str(b), "--format", "jsonl", "--no-progress")
+    by_source = res.summary()["by_source"]
+    assert by_source == {f"local:{a}": {"scanned": 1}, f"local:{b}": {"scanned": 1}}
+    assert f"local:{b}: scanned 1" in res.stderr
