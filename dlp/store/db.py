@@ -371,7 +371,8 @@ class Store:
                 by_format.setdefault(media_type or "unknown", {})[status] = int(count)
             by_source: dict[str, dict[str, int]] = {}
             for source, status, count in conn.execute(
-                select(items.c.source, items.c.status, func.count()).where(seen).group_by(items.c.source, items.c.status)
+                select(items.c.source, items.c.status, func.count()).where(seen)
+                .group_by(items.c.source, items.c.status)
             ):
                 by_source.setdefault(source, {})[status] = int(count)
             untexted = conn.execute(select(func.coalesce(func.sum(items.c.untexted_pages), 0)).where(seen)).scalar_one()
