@@ -67,7 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_presend_arguments(sub, common)
 
-    for name, issue in (("serve", "the pre-send service"), ("report", "reports")):
+    from dlp.presend.service import add_arguments as add_serve_arguments
+    from dlp.presend.smtp import add_arguments as add_smtp_arguments
+
+    add_serve_arguments(sub, common)
+    add_smtp_arguments(sub, common)
+
+    for name, issue in (("report", "reports"),):
         p = sub.add_parser(name, parents=[common], help=f"{issue} (not in this version yet)")
         p.add_argument("rest", nargs="*")
     return parser
@@ -92,6 +98,14 @@ def main(argv: list[str] | None = None) -> int:
             from dlp.presend.commands import run as presend_run
 
             return presend_run(args)
+        if args.command == "serve":
+            from dlp.presend.service import run as serve_run
+
+            return serve_run(args)
+        if args.command == "smtp-filter":
+            from dlp.presend.smtp import run as smtp_run
+
+            return smtp_run(args)
         print(f"dlp {args.command}: not available in this version yet", file=sys.stderr)
         return EXIT_USAGE
     except ConfigError as exc:
