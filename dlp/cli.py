@@ -148,6 +148,11 @@ def _scan(args: argparse.Namespace) -> int:
         key = load_or_create_key(settings.store.key_path())
     except PermissionError as exc:
         raise ConfigError(str(exc)) from None
+    if settings.authorizations or settings.authorizations_file:
+        # A bad authorization must stop the scan now, not at the first shared item.
+        from dlp.presend.authorizations import load_all
+
+        load_all(settings, key)
 
     from sqlalchemy.exc import SQLAlchemyError
 

@@ -47,6 +47,9 @@ def item_record(result: ItemResult, show_values: bool = False) -> dict[str, Any]
         "recipients": list(result.ref.recipients),
         "findings": findings,
     }
+    if result.verdict is not None:
+        record["verdict"] = result.verdict
+        record["verdict_reasons"] = list(result.verdict_reasons)
     if result.detail and result.status is not Status.SCANNED:
         record["detail"] = result.detail
     if result.encrypted:

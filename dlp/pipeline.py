@@ -197,7 +197,8 @@ class Scanner:
         from pebble import ProcessPool
 
         limit = self.settings.scan.queue_size or 4 * self.workers
-        writer = _Writer(self.store, run_id, self.engine_version, self.settings.scan.commit_every, sink)
+        writer = _Writer(self.store, run_id, self.engine_version, self.settings.scan.commit_every, sink,
+                         self._exposure_judge)
         pending: dict[Future[Any], _Work] = {}
         fetching: set[Future[Any]] = set()  # futures of connector.fetch() running in the fetch threads
         fetcher = ThreadPoolExecutor(max_workers=self.settings.scan.fetch_threads, thread_name_prefix="fetch")
@@ -281,6 +282,11 @@ class Scanner:
         if progress is not None:
             progress.update(self.stats)
         return completed
+
+    def _exposure_judge(self) -> Any:
+        from dlp.presend.exposure import ExposureJudge
+
+        return ExposureJudge(self.settings, self.key)
 
     def _count_enumerated(self, ref: ItemRef) -> None:
         self.stats.enumerated += 1
@@ -414,25 +420,36 @@ class _LazyPool:
 class _Writer:
     """Batches results into store transactions and passes each result to the output sink once stored."""
 
-    def __init__(self, store: Store, run_id: int, engine_version: str, every: int, sink: ResultSink) -> None:
+    def __init__(self, store: Store, run_id: int, engine_version: str, every: int, sink: ResultSink,
+                 judge_factory: Callable[[], Any]) -> None:
         self.store = store
         self.run_id = run_id
         self.engine_version = engine_version
         self.every = every
         self.sink = sink
         self.batch: list[list[ItemResult]] = []
+        self._exposure: Any = None
+        self._judge_factory = judge_factory
         self.by_hash: dict[str, list[ItemResult]] = {}
         self.last = time.monotonic()
 
     def add(self, results: list[ItemResult]) -> None:
         if not results:
             return
+        if any(r.ref.exposure for r in results):
+            results = [self.exposure().apply(r) for r in results]
         self.batch.append(results)
         top = results[0]
         if top.content_hash and top.status is not Status.ERROR:
             self.by_hash[top.content_hash] = results
         if len(self.batch) >= self.every or time.monotonic() - self.last > 2.0:
             self.flush()
+
+    def exposure(self) -> Any:
+        """The transfer-rule judge, built on the first item shared or sent outside."""
+        if self._exposure is None:
+            self._exposure = self._judge_factory()
+        return self._exposure
 
     def recent(self, content_hash: str, ref: ItemRef) -> list[ItemResult] | None:
         """Results of identical content judged in this batch, re-addressed (not yet in the store)."""
@@ -465,7 +482,9 @@ def _readdress(results: list[ItemResult], ref: ItemRef) -> list[ItemResult]:
                                           uri=ref.uri + r.ref.uri[len(old.uri):], owner=ref.owner,
                                           exposure=ref.exposure, recipients=ref.recipients)
         parent = None if r.parent_uri is None else ref.uri + r.parent_uri[len(old.uri):]
-        out.append(dataclasses.replace(r, ref=new_ref, parent_uri=parent, deduplicated=True, stage_seconds={}))
+        # The copy's exposure is its own: the writer judges it again.
+        out.append(dataclasses.replace(r, ref=new_ref, parent_uri=parent, deduplicated=True, stage_seconds={},
+                                       verdict=None, verdict_reasons=()))
     return out
 
 

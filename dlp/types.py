@@ -200,6 +200,9 @@ class ItemResult:
     key_bits: int | None = None
     untexted_pages: int = 0
     seconds: float = 0.0
+    # The transfer rules' verdict on an item already shared or sent outside (dlp/presend/exposure.py).
+    verdict: str | None = None
+    verdict_reasons: tuple[str, ...] = ()
     # True when the result was copied from identical content judged elsewhere (no extraction ran).
     deduplicated: bool = False
     stage_seconds: dict[str, float] = field(default_factory=dict)

@@ -291,6 +291,8 @@ class Store:
                 "classifications": json.dumps(list(result.classifications)),
                 "subjects": result.subjects,
                 "data_categories": json.dumps(list(result.data_categories)),
+                "verdict": result.verdict,
+                "verdict_reasons": json.dumps(list(result.verdict_reasons)),
                 "owner": ref.owner,
                 "exposure": json.dumps(list(ref.exposure)),
                 "recipients": json.dumps(list(ref.recipients)),

@@ -67,6 +67,8 @@ items = Table(
     Column("classifications", Text, nullable=False, default="[]"),  # JSON list
     Column("subjects", Integer, nullable=False, default=0),
     Column("data_categories", Text),  # JSON list (CONTRACT.md section 6)
+    Column("verdict", String(8)),  # allow | block, for items shared or sent outside
+    Column("verdict_reasons", Text),  # JSON list of "rule: message"
     Column("owner", String(255)),
     Column("exposure", Text, nullable=False, default="[]"),
     Column("recipients", Text, nullable=False, default="[]"),

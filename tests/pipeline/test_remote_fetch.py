@@ -61,6 +61,10 @@ def test_remote_items_are_fetched_judged_and_their_failures_recorded(tmp_path: P
     memo = by_uri["mem://share/memo.txt"]
     assert memo.status is Status.SCANNED and "MA_PI" in memo.classifications
     assert memo.ref.exposure == ("anyone_with_link",) and memo.ref.owner == "jdoe@example.org"
+    # Shared with anyone holding the link: the transfer rules judged it during the scan, and it is stored.
+    assert memo.verdict == "block" and memo.verdict_reasons[0].startswith("public-link:")
+    row = store.engine.connect().exec_driver_sql("select verdict from items where item_id = 'memo.txt'").one()
+    assert row[0] == "block"
     locked = by_uri["mem://share/locked.txt"]
     assert (locked.status, locked.reason) == (Status.ERROR, Reason.PERMISSION_DENIED)
     flaky = by_uri["mem://share/flaky.txt"]
