@@ -28,13 +28,18 @@ _NOT_SECRETS = frozenset({
     "redacted", "none", "null", "same", "sent", "attached", "below", "above", "here", "unknown", "blank",
     "empty", "n/a", "tbd", "optional", "enter", "change", "forgot", "your", "the", "must", "will", "should",
     "removed", "updated", "unchanged", "requirements", "manager", "strength", "length", "field", "prompt",
+    # Stand-ins that documentation and sample configs use instead of a real password.
+    "secret", "password", "passwd", "pass", "changeme", "example", "sample", "test", "dummy", "placeholder",
+    "mypassword", "yourpassword", "foo", "bar", "foobar", "xyz", "abc", "qwerty",
 })
+# Source code that assigns or passes a password variable: "password = userinfo.partition(':')".
+_CODE = re.compile(r"^[A-Za-z_][\w.]*\s*[(\[]|^self\.|^(?:os\.environ|getpass|input)\b")
 _PLACEHOLDER = re.compile(r"^(?:[*x•.#_-]+|[$%{<\[].*|.*[}>\]]|\?+)$", re.IGNORECASE)
 
 
 def looks_like_secret(value: str) -> bool:
     """True unless ``value`` is a mask, a placeholder or an ordinary word from a form or instruction."""
-    return not (_PLACEHOLDER.match(value) or value.lower().strip(".,;:!") in _NOT_SECRETS)
+    return not (_PLACEHOLDER.match(value) or value.lower().strip(".,;:!") in _NOT_SECRETS or _CODE.match(value))
 
 
 def looks_strong(value: str) -> bool:
@@ -71,6 +76,8 @@ class CredentialRecognizer(DistrictPatternRecognizer):
         ),
         negatives=(
             "Password: ********",
+            "[server1]\nusername:me\npassword:secret",  # a sample config's stand-in
+            "    username, have_password, password = userinfo.partition(':')",  # source code
             "Password: required",
             "Your password is incorrect, please try again.",
             "Forgot your password? Use the reset link.",
