@@ -37,10 +37,12 @@ def scan(corpus: Path, workers: int = 2) -> dict[str, Any]:
     """Scan one corpus; return counts, peak memory and the slowest items."""
     with tempfile.TemporaryDirectory(prefix="dlp-corpora-") as home:
         started = time.perf_counter()
+        output = Path(home) / "out.jsonl"
+        # The report goes to a file: a pipe nobody reads while we poll would fill and stall the scan.
         proc = subprocess.Popen(
             [sys.executable, str(ROOT / "run_scan.py"), "scan", str(corpus), "--format", "jsonl", "--no-progress",
-             "--workers", str(workers)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "DLP_HOME": home},
+             "--workers", str(workers), "--output", str(output)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env={**os.environ, "DLP_HOME": home},
         )
         main = psutil.Process(proc.pid)
         peak_total = peak_worker = 0
@@ -53,8 +55,9 @@ def scan(corpus: Path, workers: int = 2) -> dict[str, Any]:
             except psutil.Error:
                 pass
             time.sleep(0.2)
-        out, err = proc.communicate()
+        _, err = proc.communicate()
         elapsed = time.perf_counter() - started
+        out = output.read_text(encoding="utf-8") if output.exists() else ""
     lines = [json.loads(line) for line in out.splitlines() if line.strip()]
     items = [r for r in lines if "uri" in r]
     summary: dict[str, Any] = next((r["summary"] for r in lines if "summary" in r), {})
