@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan = sub.add_parser("scan", parents=[common], help="scan paths, URIs or named sources")
     scan.add_argument("sources", nargs="+", metavar="SOURCE")
     scan.add_argument("--workers", type=int, default=0, help="worker processes (default: one per CPU)")
-    scan.add_argument("--executor", default="local", help="local (default); dask comes with scale-out")
+    scan.add_argument("--executor", default="local", help="local (default), dask (a cluster on this machine) or dask://HOST:PORT")
     scan.add_argument("--full", action="store_true", help="ignore the incremental state: examine everything")
     scan.add_argument("--resume", action="store_true", help="continue the last interrupted run over these sources")
     scan.add_argument("--format", choices=["table", "json", "jsonl", "csv"], help="default: table on a TTY, else jsonl")
@@ -73,9 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve_arguments(sub, common)
     add_smtp_arguments(sub, common)
 
-    for name, issue in (("report", "reports"),):
-        p = sub.add_parser(name, parents=[common], help=f"{issue} (not in this version yet)")
-        p.add_argument("rest", nargs="*")
+    from dlp.report.commands import add_arguments as add_report_arguments
+    from dlp.review import add_arguments as add_review_arguments
+
+    add_report_arguments(sub, common)
+    add_review_arguments(sub, common)
     return parser
 
 
@@ -106,6 +108,12 @@ def main(argv: list[str] | None = None) -> int:
             from dlp.presend.smtp import run as smtp_run
 
             return smtp_run(args)
+        if args.command == "report":
+            from dlp.report.commands import run as report_run
+
+            return report_run(args)
+        if args.command == "review":
+            return _review(args)
         print(f"dlp {args.command}: not available in this version yet", file=sys.stderr)
         return EXIT_USAGE
     except ConfigError as exc:
@@ -137,8 +145,9 @@ def _scan(args: argparse.Namespace) -> int:
         settings = settings.with_overrides(store={"db": args.db})
     if args.workers < 0:
         raise ConfigError("--workers must be 0 (one per CPU) or more")
-    if args.executor != "local":
-        raise ConfigError(f"--executor {args.executor}: only 'local' is available in this version")
+    from dlp.executors import check_spec
+
+    executor = check_spec(args.executor)  # ConfigError (exit 2) for anything but local, dask, dask://HOST:PORT
     _check_model(settings.detect.model)
 
     from connectors.base import for_source
@@ -177,7 +186,7 @@ def _scan(args: argparse.Namespace) -> int:
 
             progress = RichProgress() if sys.stderr.isatty() else PlainProgress(settings.scan.progress_interval)
         options = ScanOptions(workers=args.workers, full=args.full, resume=args.resume,
-                              show_values=args.show_values)
+                              show_values=args.show_values, executor=executor)
         scanner = Scanner(settings, store, key, engine_version(settings.detect), options)
         try:
             _, summary = scanner.run(connectors, sink, progress,
@@ -196,6 +205,17 @@ def _scan(args: argparse.Namespace) -> int:
     if args.fail_on_findings and summary["with_findings"]:
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _review(args: argparse.Namespace) -> int:
+    from dlp.report.commands import open_store
+    from dlp.review import run as review_run
+
+    _, store = open_store(args)
+    try:
+        return review_run(args, store)
+    finally:
+        store.close()
 
 
 def _check_model(model: str) -> None:

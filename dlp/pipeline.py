@@ -10,7 +10,8 @@
 The enumerator thread compares every reference with the store's incremental state and hashes changed
 content, so the main thread only dispatches, collects and writes. The queue and the number of
 outstanding tasks are bounded. Each task has a time limit: pebble kills a stuck worker, starts a new
-one, and the item is recorded as ``error`` / ``timeout``.
+one, and the item is recorded as ``error`` / ``timeout``. The workers are an executor's
+(:mod:`dlp.executors`): the local pebble pool, or Dask workers on this or other machines.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ from typing import Any, Protocol
 from connectors.base import Connector
 from dlp.config import Settings
 from dlp.errors import EXPECTED_ITEM_ERRORS, ItemError, NotExamined
+from dlp.executors import WorkerLost, make_executor
 from dlp.store.db import KnownItem, Store
 from dlp.types import Item, ItemRef, ItemResult, Reason, Status
-from dlp.worker import init_worker, process_item
+from dlp.worker import process_item
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,7 @@ class ScanOptions:
     full: bool = False
     resume: bool = False
     show_values: bool = False
+    executor: str = "local"  # "local", "dask" or "dask://HOST:PORT" (dlp.executors.check_spec)
 
 
 class ResultSink(Protocol):
@@ -166,11 +169,20 @@ class Scanner:
             for connector in connectors:
                 known = states[connector.source_key]
                 complete = True
-                for ref in connector.enumerate():
-                    if self._stop.is_set():
-                        complete = False
-                        break
-                    self._put(q, self._decide(connector, ref, known.get(ref.item_id), run_id))
+                try:
+                    for ref in connector.enumerate():
+                        if self._stop.is_set():
+                            complete = False
+                            break
+                        self._put(q, self._decide(connector, ref, known.get(ref.item_id), run_id))
+                except Exception as exc:  # noqa: BLE001 - connectors raise their libraries' own errors
+                    # A source that fails half-way (a server gone for good) is recorded and left
+                    # incomplete, so its unseen items are not marked removed, and the other sources go on.
+                    complete = False
+                    log.error("listing of %s failed: %s", connector.source_key, type(exc).__name__)
+                    self._put(q, ItemRef(source=connector.source_key, item_id="", uri=connector.source_key,
+                                         status=Status.ERROR, reason=Reason.UNREADABLE,
+                                         detail=f"listing stopped: {type(exc).__name__}"))
                 self._put(q, _SourceDone(connector.source_key, complete))
         finally:
             self._put(q, _END)
@@ -194,8 +206,6 @@ class Scanner:
 
     def _dispatch(self, run_id: int, q: queue.Queue[object], sink: ResultSink,
                   progress: Progress | None) -> list[str]:
-        from pebble import ProcessPool
-
         limit = self.settings.scan.queue_size or 4 * self.workers
         writer = _Writer(self.store, run_id, self.engine_version, self.settings.scan.commit_every, sink,
                          self._exposure_judge)
@@ -208,8 +218,7 @@ class Scanner:
         last_progress = 0.0
         connectors_done = False
         # Started on the first item that needs examining: an unchanged rescan loads no model at all.
-        pool = _LazyPool(lambda: ProcessPool(max_workers=self.workers, initializer=init_worker,
-                                             initargs=(self.settings, self.key, self.options.show_values)))
+        pool = make_executor(self.options.executor, self.workers, self.settings, self.key, self.options.show_values)
         try:
             while not connectors_done or pending:
                 # Take from the queue while there is room for more work.
@@ -344,7 +353,7 @@ class Scanner:
         except FutureTimeout:
             detail = f"no result within {self.settings.scan.item_timeout:g} s; the worker was replaced"
             return [ItemResult(ref=work.ref, status=Status.ERROR, reason=Reason.TIMEOUT, detail=detail)]
-        except ProcessExpired as exc:
+        except (ProcessExpired, WorkerLost) as exc:
             return [ItemResult(ref=work.ref, status=Status.ERROR, reason=Reason.WORKER_CRASHED,
                                detail=f"worker process died (exit code {exc.exitcode})")]
 
@@ -391,30 +400,6 @@ class Scanner:
             "stage_seconds": {k: round(v, 3) for k, v in sorted(self.stats.stage_seconds.items())},
             "workers": self.workers,
         }
-
-
-class _LazyPool:
-    """A pebble ProcessPool made on first use."""
-
-    def __init__(self, factory: Callable[[], Any]) -> None:
-        self._factory = factory
-        self._pool: Any = None
-
-    def schedule(self, fn: Callable[..., Any], args: tuple[Any, ...], timeout: float) -> Future[Any]:
-        if self._pool is None:
-            self._pool = self._factory()
-        future: Future[Any] = self._pool.schedule(fn, args=args, timeout=timeout)
-        return future
-
-    def stop(self) -> None:
-        if self._pool is not None:
-            self._pool.stop()
-
-    def shutdown(self) -> None:
-        if self._pool is not None:
-            self._pool.close()
-            self._pool.join(timeout=5)
-            self._pool.stop()
 
 
 class _Writer:

@@ -1,0 +1,46 @@
+"""The local executor: a pebble process pool on this machine (the default).
+
+pebble, not :mod:`concurrent.futures`, because it can kill a worker that overruns its timeout and start
+a new one; the standard pool cannot stop a running task at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any
+
+from dlp.worker import init_worker
+
+if TYPE_CHECKING:
+    from dlp.config import Settings
+
+
+class LocalExecutor:
+    """A pebble ProcessPool made on first use, so an unchanged rescan loads no model at all."""
+
+    def __init__(self, workers: int, settings: Settings, key: bytes, show_values: bool) -> None:
+        self.workers = workers
+        self._initargs = (settings, key, show_values)
+        self._pool: Any = None
+
+    def schedule(self, fn: Callable[..., Any], args: tuple[Any, ...], timeout: float) -> Future[Any]:
+        """Run ``fn(*args)`` in a worker process; pebble kills and replaces it after ``timeout`` s."""
+        if self._pool is None:
+            from pebble import ProcessPool
+
+            self._pool = ProcessPool(max_workers=self.workers, initializer=init_worker, initargs=self._initargs)
+        future: Future[Any] = self._pool.schedule(fn, args=args, timeout=timeout)
+        return future
+
+    def stop(self) -> None:
+        """Kill the workers now."""
+        if self._pool is not None:
+            self._pool.stop()
+
+    def shutdown(self) -> None:
+        """Let the workers finish and exit, then make sure they are gone."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool.join(timeout=5)
+            self._pool.stop()
