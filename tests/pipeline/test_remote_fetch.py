@@ -72,3 +72,27 @@ def test_remote_items_are_fetched_judged_and_their_failures_recorded(tmp_path: P
     assert flaky.detail and "secret" not in flaky.detail
     assert sorted(connector.fetched) == ["flaky.txt", "locked.txt", "memo.txt"]
     assert summary["by_status"] == {"error": 2, "scanned": 1}
+
+
+class BrokenConnector(MemoryConnector):
+    """Lists one item, then its server goes away for good."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.source_key = "memory:broken"
+
+    def enumerate(self) -> Iterator[ItemRef]:
+        yield ItemRef(source=self.source_key, item_id="memo.txt", uri="mem://broken/memo.txt", size=len(MEMO))
+        raise ConnectionError("server gone")
+
+
+def test_a_source_that_fails_half_way_is_recorded_and_the_next_source_still_scanned(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'dlp.sqlite'}")
+    sink = Sink()
+    scanner = Scanner(Settings(), store, b"k" * 32, "v1", ScanOptions(workers=1))
+    _, summary = scanner.run([BrokenConnector(), MemoryConnector()], sink)
+    uris = {r.uri: r for r in sink.items}
+    assert uris["memory:broken"].status is Status.ERROR and "ConnectionError" in (uris["memory:broken"].detail or "")
+    assert uris["mem://broken/memo.txt"].status is Status.SCANNED
+    assert uris["mem://share/memo.txt"].status is Status.SCANNED
+    assert summary["status"] == "completed"
