@@ -217,7 +217,16 @@ class DetectionEngine:
         # A table whose name columns are typed gives its names per row already; NER over every row of a
         # roster (each row has an ID, so each row is an NER window) would cost most of the scan.
         named = any(kind in (FIRST, LAST, FULL) for kind in type_columns(part.rows[0] if part.rows else ()).values())
-        for f in self.detect_text(part.text, part.locator, ner=not named):
+        # Typed cells were judged above: blank them (same length, so offsets and rows hold) so that the text
+        # engine spends its time only on the other columns.
+        pieces, last = [], 0
+        for lo, hi in covered:
+            pieces.append(part.text[last:lo])
+            pieces.append(" " * (hi - lo))
+            last = hi
+        pieces.append(part.text[last:])
+        residual = "".join(pieces)
+        for f in self.detect_text(residual, part.locator, ner=not named):
             i = bisect.bisect_right(starts, f.start) - 1
             if i >= 0 and covered[i][0] <= f.start < covered[i][1]:
                 continue
