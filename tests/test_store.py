@@ -1,10 +1,13 @@
-"""The store: an older store gains columns added since, and rows round-trip without raw values."""
+"""The store: a store made before migrations is adopted by Alembic, and rows round-trip without raw values."""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
 
+import pytest
+
+from dlp.store import migrations
 from dlp.store.db import Store
 from dlp.types import Finding, ItemRef, ItemResult, Status
 
@@ -13,11 +16,19 @@ def test_a_store_from_an_older_version_gains_the_new_columns(tmp_path: Path) -> 
     path = tmp_path / "old.sqlite"
     Store(f"sqlite:///{path}").close()
     con = sqlite3.connect(path)
+    # What a scanner from before migrations left: no alembic_version, columns added since missing, and
+    # an index that came with the shared-store issue missing.
+    con.execute("DROP TABLE alembic_version")
+    con.execute("DROP INDEX ix_runs_status")
     con.execute("ALTER TABLE findings DROP COLUMN subject")
     con.execute("ALTER TABLE items DROP COLUMN data_categories")
     con.commit()
     con.close()
     store = Store(f"sqlite:///{path}")
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [(migrations.HEAD,)]
+    assert con.execute("SELECT 1 FROM sqlite_master WHERE name = 'ix_runs_status'").fetchone()
+    con.close()
     run = store.start_run(["s"], {}, "v")
     ref = ItemRef(source="s", item_id="a.txt", uri="share/a.txt", size=3)
     finding = Finding(entity="US_SSN", score=0.9, locator="body", start=0, end=11, preview="***-**-9165",
@@ -27,3 +38,14 @@ def test_a_store_from_an_older_version_gains_the_new_columns(tmp_path: Path) -> 
     [copy] = store.copy_judgement(store.judged_by_hash("c", "v") or 0, ref)
     assert copy.findings[0].subject == "p1" and copy.data_categories == ("ssn",)
     assert (path.stat().st_mode & 0o777) == 0o600
+
+
+def test_a_store_newer_than_the_scanner_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite"
+    Store(f"sqlite:///{path}").close()
+    con = sqlite3.connect(path)
+    con.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    con.commit()
+    con.close()
+    with pytest.raises(RuntimeError, match="newer than this scanner"):
+        Store(f"sqlite:///{path}")

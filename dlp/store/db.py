@@ -46,10 +46,31 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+# Any constant both scanners agree on: the key of the PostgreSQL advisory lock held while migrating.
+_MIGRATION_LOCK = 0x444C5053544F5245  # "DLPSTORE"
+
+
+def normalize_url(url: str) -> str:
+    """The SQLAlchemy URL of a store: ``postgresql://`` and ``postgres://`` are read with psycopg 3."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def _current_revision(conn: Connection) -> str | None:
+    """The store's Alembic revision, or None (an empty database, or a store from before migrations)."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+    return None if row is None else str(row[0])
+
+
 class Store:
     """Reads and writes the store. Build one per process; SQLite and PostgreSQL URLs both work."""
 
     def __init__(self, url: str) -> None:
+        url = normalize_url(url)
         self.url = url
         if url.startswith("sqlite:///"):
             path = Path(url.removeprefix("sqlite:///"))
@@ -57,41 +78,48 @@ class Store:
             if not path.exists():
                 # The store holds no raw values, but where PI lives is itself sensitive.
                 path.touch(mode=0o600)
-        self.engine: Engine = create_engine(url, future=True)
+        # pool_pre_ping: a nightly scan holds its pool for hours, and a PostgreSQL restart or an idle
+        # timeout in between would otherwise surface as an error on the next batch.
+        self.engine: Engine = create_engine(url, future=True,
+                                            pool_pre_ping=not url.startswith("sqlite"))
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        schema.metadata.create_all(self.engine)
-        self._add_missing_columns()
+        self._migrate()
         with self.engine.begin() as conn:
             row = conn.execute(select(schema.store_meta.c.value).where(schema.store_meta.c.key == "schema")).first()
             if row is None:
                 conn.execute(insert(schema.store_meta).values(key="schema", value=str(schema.SCHEMA_VERSION)))
-            elif int(row[0]) > schema.SCHEMA_VERSION:
-                raise RuntimeError(
-                    f"store {self.safe_url} has schema version {row[0]}, newer than this scanner "
-                    f"({schema.SCHEMA_VERSION}); upgrade the scanner"
-                )
 
-    def _add_missing_columns(self) -> None:
-        """Bring a store made by an older version up to date for columns added since.
+    def _migrate(self) -> None:
+        """Bring the store to the newest schema revision (Alembic ``upgrade head``).
 
-        Only additive changes are made this way (a new nullable column); anything else needs a real
-        migration, which the shared-store issue brings.
+        An empty database gets the whole schema; a store made before migrations existed is completed and
+        recorded at the baseline. Opening a store that is already current costs one query. On PostgreSQL
+        an advisory lock serializes the migration, so that scans starting together on a new database do
+        not both create the tables.
         """
-        inspector = inspect(self.engine)
+        from dlp.store import migrations
+
         with self.engine.begin() as conn:
-            for table in schema.metadata.sorted_tables:
-                existing = {c["name"] for c in inspector.get_columns(table.name)}
-                for column in table.columns:
-                    if column.name in existing:
-                        continue
-                    if not column.nullable:
-                        raise RuntimeError(
-                            f"store {self.safe_url}: table {table.name} lacks column {column.name}, which "
-                            "cannot be added in place; scan into a new store (--db)"
-                        )
-                    kind = column.type.compile(dialect=self.engine.dialect)
-                    conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
+            if self.engine.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+            current = _current_revision(conn)
+            if current == migrations.HEAD:
+                return
+            from alembic import command
+            from alembic.config import Config
+            from alembic.script import ScriptDirectory
+
+            config = Config()
+            config.set_main_option("script_location", str(migrations.LOCATION))
+            known = {rev.revision for rev in ScriptDirectory.from_config(config).walk_revisions()}
+            if current is not None and current not in known:
+                raise RuntimeError(
+                    f"store {self.safe_url} has schema revision {current}, newer than this scanner; "
+                    "upgrade the scanner"
+                )
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
 
     @property
     def safe_url(self) -> str:

@@ -8,6 +8,7 @@ engine version that judged the item) and which runs saw and examined it.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Float,
@@ -22,6 +23,10 @@ from sqlalchemy import (
 )
 
 SCHEMA_VERSION = 1
+
+# Row ids: 64-bit on PostgreSQL (a district's findings can pass 2**31 rows); on SQLite an INTEGER PRIMARY
+# KEY is already 64-bit and must stay spelled INTEGER to remain the rowid alias (autoincrement).
+RowId = BigInteger().with_variant(Integer(), "sqlite")
 
 metadata = MetaData()
 
@@ -47,16 +52,18 @@ runs = Table(
     Column("host", String(255)),
     Column("summary", Text),  # JSON, written at the end
 )
+# Monitoring and --resume look runs up by status ("the last completed run", "runs still running").
+Index("ix_runs_status", runs.c.status, runs.c.id)
 
 items = Table(
     "items",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", RowId, primary_key=True, autoincrement=True),
     Column("source", String(1024), nullable=False),
     Column("item_id", String(4096), nullable=False),
     Column("uri", Text, nullable=False),
-    Column("parent_id", Integer, ForeignKey("items.id", ondelete="CASCADE")),
-    Column("size", Integer),
+    Column("parent_id", RowId, ForeignKey("items.id", ondelete="CASCADE")),
+    Column("size", BigInteger),  # bytes: mailboxes and archives pass 2 GiB
     Column("modified", Float),
     Column("etag", String(255)),
     Column("content_hash", String(64)),
@@ -90,13 +97,15 @@ Index("ix_items_last_seen", items.c.source, items.c.last_seen_run)
 findings = Table(
     "findings",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("item", Integer, ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    Column("id", RowId, primary_key=True, autoincrement=True),
+    Column("item", RowId, ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
     Column("entity", String(64), nullable=False),
     Column("score", Float, nullable=False),
     Column("locator", String(512), nullable=False),
-    Column("start", Integer, nullable=False),
-    Column("end", Integer, nullable=False),
+    # Character offsets: a streamed multi-GiB file passes 2**31. "end" is reserved in PostgreSQL;
+    # SQLAlchemy quotes it, so raw SQL must too.
+    Column("start", BigInteger, nullable=False),
+    Column("end", BigInteger, nullable=False),
     Column("preview", String(255), nullable=False),
     Column("value_hash", String(64), nullable=False),
     Column("recognizer", String(128), nullable=False, default=""),
@@ -109,7 +118,7 @@ Index("ix_findings_hash", findings.c.value_hash)
 errors = Table(
     "errors",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", RowId, primary_key=True, autoincrement=True),
     Column("run_id", Integer, ForeignKey("runs.id"), nullable=False),
     Column("uri", Text, nullable=False),
     Column("stage", String(32), nullable=False),
@@ -125,7 +134,7 @@ Index("ix_errors_run", errors.c.run_id)
 disclosures = Table(
     "disclosures",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("id", RowId, primary_key=True, autoincrement=True),
     Column("student", String(64), nullable=False),
     Column("recipient", String(320), nullable=False),
     Column("party", String(255)),
@@ -139,4 +148,25 @@ disclosures = Table(
 )
 Index("ix_disclosures_student", disclosures.c.student)
 
-__all__ = ["SCHEMA_VERSION", "disclosures", "errors", "findings", "items", "metadata", "runs", "store_meta"]
+# Review decisions (dlp/review.py), keyed by a finding identity that does not depend on where in the
+# item the value was found: a short hash of (source, item id, entity, value hash), so that a rescan
+# that moves a row keeps the decision. ``decision`` is NULL for a finding that was only listed (so that
+# its disappearance can be shown as "closed by rescan"). uri/entity/preview (masked) are kept so that
+# a closed finding can still be named after its item or value is gone.
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("key", String(32), primary_key=True),
+    Column("decision", String(16)),  # false_positive | remediated | accepted | NULL (listed, undecided)
+    Column("by", String(255)),
+    Column("at", Float),
+    Column("why", Text),
+    Column("basis", Text),  # for accepted: the legal basis, e.g. "FERPA school-official exception"
+    Column("closed_run", Integer),  # the first run after which the finding was no longer present
+    Column("uri", Text),
+    Column("entity", String(64)),
+    Column("preview", String(255)),
+    Column("listed_at", Float),
+)
+
+__all__ = ["SCHEMA_VERSION", "disclosures", "errors", "findings", "items", "metadata", "reviews", "runs", "store_meta"]
