@@ -145,6 +145,15 @@ class OrganizationSettings:
 
 
 @dataclass(frozen=True)
+class ReportSettings:
+    """Reports (``dlp report``): the retention rule that flags old student records."""
+
+    # 603 CMR 23.06: the temporary record is destroyed within 7 years after the student leaves. A scan
+    # cannot know when a student left, so an item's modified time stands in (flag for review, never delete).
+    retention_years: int = 7
+
+
+@dataclass(frozen=True)
 class SourceSettings:
     """A named source (``scan NAME``). Keys beyond ``type`` are connector-specific and checked by it."""
 
@@ -161,6 +170,7 @@ class Settings:
     detect: DetectSettings = field(default_factory=DetectSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
     organization: OrganizationSettings = field(default_factory=OrganizationSettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
     sources: dict[str, SourceSettings] = field(default_factory=dict)
     # Sections owned by later features (authorizations, roster, ...) are kept as raw tables here and
     # validated by their owners; listing them avoids "unknown key" for documented sections.
@@ -183,6 +193,7 @@ _SECTIONS: dict[str, type] = {
     "detect": DetectSettings,
     "store": StoreSettings,
     "organization": OrganizationSettings,
+    "report": ReportSettings,
 }
 
 _RANGES: dict[tuple[str, str], tuple[float, float]] = {
@@ -206,6 +217,7 @@ _RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("detect", "max_chars_per_call"): (1_000, 1_000_000),
     ("detect", "context_window"): (0, 10_000),
     ("detect", "proximity"): (1, 100_000),
+    ("report", "retention_years"): (1, 100),
 }
 
 _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {

@@ -1,0 +1,109 @@
+"""The numbers every report kind shares, computed once from the store.
+
+Kept apart from the renderers so that the HTML and JSON reports cannot disagree.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from typing import Any
+
+from dlp.report.data import (
+    PI_LABELS,
+    Item,
+    counter_top,
+    load_items,
+    load_runs,
+    people_affected,
+    run_record,
+)
+from dlp.report.retention import retention_flags
+from dlp.store.db import Store
+
+# How bad an exposure is, worst first; the key is the rule name of a verdict reason
+# (dlp/presend/exposure.py writes "rule: message").
+SEVERITY = {"public-link": 4, "personal-account": 3, "third-party-without-authorization": 3, "unencrypted-93h": 3}
+AT_REST_MA_PI = "unencrypted-ma-pi-at-rest"
+
+
+def exposure_rows(current: list[Item]) -> list[dict[str, Any]]:
+    """Items with PI that left the district or hold 93H data unencrypted, worst first."""
+    rows = []
+    for item in current:
+        if not item.has_pi:
+            continue
+        rules = [r.split(":", 1)[0].strip() for r in item.verdict_reasons]
+        if "anyone_with_link" in item.exposure and "public-link" not in rules:
+            rules.append("public-link")
+        if "MA_PI" in item.classifications and not item.strongly_encrypted and not rules:
+            # Not shared out, but 93H data at rest without encryption (201 CMR 17.04 asks for it on
+            # portable devices and in transit; a share is where it is copied from).
+            rules.append(AT_REST_MA_PI)
+        if not rules:
+            continue
+        severity = max(SEVERITY.get(r, 1) for r in rules)
+        row: dict[str, Any] = {
+                     "uri": item.uri, "source": item.source, "severity": severity, "rules": sorted(set(rules)),
+                     "reasons": item.verdict_reasons, "verdict": item.verdict,
+                     "classifications": item.classifications, "subjects": item.subjects,
+                     "exposure": item.exposure, "recipients": item.recipients, "owner": item.owner,
+                     "encrypted": item.encrypted, "key_bits": item.key_bits}
+        rows.append(row)
+    rows.sort(key=lambda r: (-r["severity"], -r["subjects"], r["uri"]))
+    return rows
+
+
+def _group(current: list[Item], key: str) -> list[dict[str, Any]]:
+    """Counts per source, folder or owner (``key`` names the Item attribute), most items with PI first."""
+    groups: dict[str, dict[str, Any]] = {}
+    for item in current:
+        name = getattr(item, key) or "(unknown)"
+        g = groups.setdefault(name, {"name": name, "items": 0, "with_pi": 0, "findings": 0, "subjects": 0,
+                                     **{label: 0 for label in PI_LABELS}})
+        g["items"] += 1
+        if item.has_pi:
+            g["with_pi"] += 1
+            g["subjects"] += item.subjects
+        g["findings"] += sum(item.entity_counts.values())
+        for label in item.classifications:
+            if label in g:
+                g[label] += 1
+    return sorted(groups.values(), key=lambda g: (-g["with_pi"], -g["findings"], g["name"]))
+
+
+def build(store: Store, retention_years: int, now: float | None = None) -> dict[str, Any]:
+    """Everything the reports show: totals, trend, groups, exposures, coverage, people, retention."""
+    now = now if now is not None else time.time()
+    current = load_items(store)
+    runs = load_runs(store, limit=20)
+    by_status: Counter[str] = Counter(i.status for i in current)
+    by_reason: Counter[str] = Counter(f"{i.status}: {i.reason}" for i in current if i.reason)
+    by_class: Counter[str] = Counter(c for i in current for c in i.classifications)
+    by_entity: Counter[str] = Counter()
+    for item in current:
+        by_entity.update(item.entity_counts)
+    return {
+        "generated_at": now,
+        "totals": {
+            "items": len(current),
+            "with_pi": sum(1 for i in current if i.has_pi),
+            "findings": sum(by_entity.values()),
+            "by_classification": dict(sorted(by_class.items())),
+            "by_entity": dict(counter_top(by_entity, 100)),
+            "by_status": dict(sorted(by_status.items())),
+        },
+        "people": people_affected(store, current),
+        "trend": [run_record(r) for r in runs],
+        "by_source": _group(current, "source"),
+        "by_folder": _group([i for i in current if i.has_pi], "folder")[:50],
+        "by_owner": _group([i for i in current if i.has_pi], "owner")[:50],
+        "exposures": exposure_rows(current),
+        "coverage": {
+            "by_reason": dict(counter_top(by_reason, 100)),
+            "items": [{"uri": i.uri, "status": i.status, "reason": i.reason} for i in current
+                      if i.status != "scanned"][:500],
+        },
+        "retention": {"years": retention_years, "items": retention_flags(current, retention_years, now)},
+        "items": current,
+    }
