@@ -2,7 +2,8 @@
 
 Exit codes of ``scan`` (CONTRACT.md section 7): 0 the run completed, 1 internal error, 2 usage or config
 error, 3 with ``--fail-on-incomplete`` when an item was not examined or failed, 4 with
-``--fail-on-findings`` when anything was found, 130 when interrupted (continue with ``--resume``).
+``--fail-on-findings`` when anything was found, 5 with ``--lock`` when another scan holds the lock,
+130 when interrupted (continue with ``--resume``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ EXIT_INTERNAL = 1
 EXIT_USAGE = 2
 EXIT_INCOMPLETE = 3
 EXIT_FINDINGS = 4
+EXIT_LOCKED = 5
 EXIT_INTERRUPTED = 130
 
 log = logging.getLogger("dlp")
@@ -52,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--fail-on-incomplete", action="store_true",
                       help="exit 3 when any item was not examined or failed")
     scan.add_argument("--fail-on-findings", action="store_true", help="exit 4 when anything was found")
+    scan.add_argument("--lock", nargs="?", const="auto", metavar="FILE",
+                      help="exit 5 at once if another scan holds this lock file (alone: a lock per store "
+                           "in $DLP_HOME/locks/)")
+    scan.add_argument("--prometheus-textfile", metavar="FILE",
+                      help="write the run record for node_exporter's textfile collector here at the end")
 
     roster = sub.add_parser("roster", parents=[common], help="roster exact-data-match: import SIS/HR exports")
     roster.add_argument("action", choices=["import"])
@@ -87,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     _setup_logging(args.verbose, args.log_file)
     try:
         if args.command == "scan":
-            return _scan(args)
+            return _scan_scheduled(args)
         if args.command == "roster":
             from dlp.roster import run as roster_run
 
@@ -134,6 +141,42 @@ def _setup_logging(verbose: int, log_file: str | None) -> None:
     import multiprocessing_logging
 
     multiprocessing_logging.install_mp_handler()
+
+
+def _scan_scheduled(args: argparse.Namespace) -> int:
+    """``scan`` under its ``--lock``, writing the ``--prometheus-textfile`` run record at the end."""
+    import time
+
+    from dlp import schedule
+
+    started = time.time()
+    with contextlib.ExitStack() as stack:
+        if args.lock:
+            if args.lock == "auto":
+                from dlp import config as config_mod
+
+                settings = config_mod.load(args.config)
+                if args.db:
+                    settings = settings.with_overrides(store={"db": args.db})
+                path = schedule.default_lock_path(settings.store.url(), args.sources)
+            else:
+                from pathlib import Path
+
+                path = Path(args.lock)
+            try:
+                stack.enter_context(schedule.RunLock(path))
+            except schedule.LockBusy as exc:
+                # Not a failure of the night's scan, which is still running: no run record is written.
+                print(f"dlp scan: {exc}", file=sys.stderr)
+                return EXIT_LOCKED
+        args.summary = None
+        try:
+            return _scan(args)
+        finally:
+            if args.prometheus_textfile:
+                from pathlib import Path
+
+                schedule.write_prometheus_textfile(Path(args.prometheus_textfile), args.summary, started)
 
 
 def _scan(args: argparse.Namespace) -> int:
@@ -194,6 +237,7 @@ def _scan(args: argparse.Namespace) -> int:
         except RuntimeError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_INTERNAL
+        args.summary = summary  # for the run record (_scan_scheduled)
         if fmt in ("jsonl", "json"):
             # The machine-readable output carries the summary object; people get the block on stderr.
             print_coverage(summary, sys.stderr)
