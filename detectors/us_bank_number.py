@@ -40,6 +40,8 @@ class BankAccountRecognizer(DistrictPatternRecognizer):
     NEGATIVE_CONTEXT = (
         "routing", "aba", "rtn", "transit", "phone", "tel", "fax", "invoice", "order", "ssn",
         "social security", "card", "zip", "student", "sasid", "employee id",
+        # Ticket and bug references in changelogs and help-desk mail ("Closes: #1007785").
+        "closes", "bug", "issue", "ticket", "incident",
     )
     EXAMPLES = Examples(
         positives=(
@@ -50,6 +52,7 @@ class BankAccountRecognizer(DistrictPatternRecognizer):
             "Savings acct no. [[55123409]] for the PTO",
         ),
         negatives=(
+            "  * add documentation. (Closes: #1007785)\n  * clarify system account terminology.",
             "Routing number: 011000015",  # the routing number is not an account
             "Invoice 4400187236 paid by the business office",
             "Account holder phone 6175550142",
