@@ -15,17 +15,17 @@ import argparse
 import collections
 import datetime as dt
 import json
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-import psutil
-
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: make the repository root importable
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.procwatch import scan_and_watch  # noqa: E402
+
 CORPORA = ROOT.parent / "shared" / "corpora"
 NAMES = ("apache-tika-test-documents", "flanker", "mail-parser", "cpython-testsuite", "py-pdf-sample-files",
          "defusedxml-xmltestdata")
@@ -36,36 +36,18 @@ RESULTS = ROOT / "benchmarks" / "results" / "corpora_scan.json"
 def scan(corpus: Path, workers: int = 2) -> dict[str, Any]:
     """Scan one corpus; return counts, peak memory and the slowest items."""
     with tempfile.TemporaryDirectory(prefix="dlp-corpora-") as home:
-        started = time.perf_counter()
-        output = Path(home) / "out.jsonl"
-        # The report goes to a file: a pipe nobody reads while we poll would fill and stall the scan.
-        proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "run_scan.py"), "scan", str(corpus), "--format", "jsonl", "--no-progress",
-             "--workers", str(workers), "--output", str(output)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env={**os.environ, "DLP_HOME": home},
-        )
-        main = psutil.Process(proc.pid)
-        peak_total = peak_worker = 0
-        while proc.poll() is None:
-            try:
-                children = main.children(recursive=True)
-                rss = [c.memory_info().rss for c in children]
-                peak_worker = max([peak_worker, *rss])
-                peak_total = max(peak_total, main.memory_info().rss + sum(rss))
-            except psutil.Error:
-                pass
-            time.sleep(0.2)
-        _, err = proc.communicate()
-        elapsed = time.perf_counter() - started
-        out = output.read_text(encoding="utf-8") if output.exists() else ""
+        run = scan_and_watch([str(corpus), "--format", "jsonl", "--no-progress", "--workers", str(workers)],
+                             Path(home))
+    out, err, elapsed = run.output, run.stderr, run.seconds
+    peak_worker, peak_total = run.peak_worker_rss, run.peak_total_rss
     lines = [json.loads(line) for line in out.splitlines() if line.strip()]
     items = [r for r in lines if "uri" in r]
     summary: dict[str, Any] = next((r["summary"] for r in lines if "summary" in r), {})
     counts = collections.Counter(f"{r['status']}:{r['reason'] or ''}".rstrip(":") for r in items)
     slowest = sorted((r for r in items if "seconds" in r), key=lambda r: -r["seconds"])[:3]
     return {
-        "exit_code": proc.returncode,
-        "stderr_tail": err[-300:] if proc.returncode else "",
+        "exit_code": run.returncode,
+        "stderr_tail": err[-300:] if run.returncode else "",
         "items": len(items),
         "counts": dict(sorted(counts.items())),
         "seconds": round(elapsed, 1),

@@ -12,16 +12,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import psutil
-
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: make the repository root importable
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.procwatch import scan_and_watch  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results" / "stream_memory.jsonl"
 FILLER = "The committee reviewed the bus routes, the library budget and the spring calendar again. "
 
@@ -45,29 +45,14 @@ def main() -> None:
         share = Path(tmp) / "share"
         share.mkdir()
         planted = write_file(share / "huge-export.txt", args.mb)
-        env = {**os.environ, "DLP_HOME": str(Path(tmp) / "home")}
         config = Path(tmp) / "dlp.toml"
         config.write_text("[scan]\nitem_timeout = 3600\n", encoding="utf-8")  # one huge item may take minutes
-        started = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, str(ROOT / "run_scan.py"), "scan", str(share), "--format", "jsonl",
-                                 "--no-progress", "--workers", "1", "--config", str(config)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, env=env)
-        main_proc = psutil.Process(proc.pid)
-        peak_total = peak_worker = 0
-        while proc.poll() is None:
-            try:
-                children = main_proc.children(recursive=True)
-                rss = [c.memory_info().rss for c in children]
-                peak_worker = max([peak_worker, *rss])
-                peak_total = max(peak_total, main_proc.memory_info().rss + sum(rss))
-            except psutil.Error:
-                pass
-            time.sleep(0.2)
-        out, err = proc.communicate()
-        elapsed = time.perf_counter() - started
-    if proc.returncode != 0:
-        raise SystemExit(f"scan failed: {err[-2000:]}")
+        run = scan_and_watch([str(share), "--format", "jsonl", "--no-progress", "--workers", "1", "--config",
+                              str(config)], Path(tmp) / "home")
+    if run.returncode != 0:
+        raise SystemExit(f"scan failed: {run.stderr[-2000:]}")
+    elapsed, out = run.seconds, run.output
+    peak_worker, peak_total = run.peak_worker_rss, run.peak_total_rss
     records = [json.loads(line) for line in out.splitlines()]
     item = next(r for r in records if "uri" in r)
     ssn = next((f["count"] for f in item["findings"] if f["entity"] == "US_SSN"), 0)
