@@ -31,6 +31,7 @@ def test_hyperscan_covers_every_district_recognizer(engine: DetectionEngine) -> 
 
 @pytest.mark.parametrize(("name", "example"), CASES)
 def test_the_prefiltered_pass_equals_a_full_pass(engine: DetectionEngine, name: str, example: str) -> None:
+    pytest.importorskip("hyperscan", reason="no hyperscan wheel here: every recognizer runs over whole texts")
     text, _ = parse_example(example)
     fast = engine._fast
     assert fast is not None
