@@ -22,9 +22,12 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from presidio_analyzer import EntityRecognizer, RecognizerResult
+if TYPE_CHECKING:
+    # Presidio is imported where the analyzer runs (the workers), not by the main process that only
+    # needs this module's names: importing it costs over a second on every unchanged rescan.
+    from presidio_analyzer import RecognizerResult
 
 from dlp.detect.terms import TermMatcher, inline_backreferences, strip_lookarounds
 from dlp.policy.classify import MA_PI_ELEMENTS, SENSITIVE_TERMS
@@ -199,6 +202,8 @@ class FastAnalyzer:
         self.times.recognizers += t2 - t1
         self.times.ner += t3 - t2
         kept = [r for r in results if r.score >= self.threshold]
+        from presidio_analyzer import EntityRecognizer
+
         return list(EntityRecognizer.remove_duplicates(kept))
 
     def _names(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
@@ -213,6 +218,8 @@ class FastAnalyzer:
             spans = _merge([(max(0, s - NER_WINDOW), min(len(text), e + NER_WINDOW)) for s, e in anchors])
         if not spans:
             return []
+        from presidio_analyzer import RecognizerResult
+
         out: list[RecognizerResult] = []
         docs = self.nlp.pipe((text[s:e] for s, e in spans), batch_size=NER_BATCH)
         for (start, _), doc in zip(spans, docs, strict=True):
