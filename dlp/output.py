@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections import defaultdict
 from collections.abc import Callable
 from typing import IO, Any
 
@@ -205,12 +204,3 @@ def print_coverage(summary: dict[str, Any], out: IO[str]) -> None:
 SINKS: dict[str, Callable[[IO[str], bool], ResultSink]] = {
     "jsonl": JsonlSink, "json": JsonSink, "csv": CsvSink, "table": TableSink,
 }
-
-
-def count_by_entity(results: list[ItemResult]) -> dict[str, int]:
-    """Findings per entity over some results (for tests and the bench)."""
-    out: dict[str, int] = defaultdict(int)
-    for r in results:
-        for f in r.findings:
-            out[f.entity] += 1
-    return dict(out)

@@ -23,7 +23,7 @@ import queue
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -487,12 +487,3 @@ def _raise_interrupt(signum: int, frame: object) -> None:
 
 def _main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
-
-
-def iter_results(results: list[list[ItemResult]]) -> Iterator[ItemResult]:
-    """Flatten groups of results."""
-    for group in results:
-        yield from group
-
-
-ProgressFactory = Callable[[], Progress]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -55,7 +55,6 @@ class StageTimes:
     triggers: float = 0.0
     recognizers: float = 0.0
     ner: float = 0.0
-    calls: dict[str, int] = field(default_factory=dict)
 
 
 def _trigger_for(recognizer: Any) -> Any:

@@ -57,7 +57,8 @@ def inline_backreferences(regex: str) -> str:
     no longer required, a superset again, and the real pattern still requires them.
     """
     groups: list[str] = []
-    stack: list[int] = []
+    # For each open parenthesis: (its offset, its group number), the number -1 for a non-capturing one.
+    stack: list[tuple[int, int]] = []
     i, n, in_class = 0, len(regex), False
     while i < n:
         ch = regex[i]
@@ -69,26 +70,19 @@ def inline_backreferences(regex: str) -> str:
         elif ch == "[":
             in_class = True
         elif ch == "(":
+            # Groups are numbered by their opening parenthesis, so the number is known here.
             capturing = not regex.startswith("(?", i) or regex.startswith("(?P<", i)
-            stack.append(i if capturing else -1)
+            stack.append((i, len(groups) if capturing else -1))
             if capturing:
                 groups.append("")
         elif ch == ")" and stack:
-            start = stack.pop()
-            if start >= 0:
+            start, number = stack.pop()
+            if number >= 0:
                 body_start = regex.index(">", start) + 1 if regex.startswith("(?P<", start) else start + 1
-                # Groups are numbered by their opening parenthesis, so count the ones opened before.
-                number = sum(1 for j in range(start) if regex[j] == "(" and _opens_capture(regex, j))
                 groups[number] = regex[body_start:i]
         i += 1
     return re.sub(r"\\([1-9])", lambda m: f"(?:{groups[int(m.group(1)) - 1]})"
                   if int(m.group(1)) <= len(groups) else m.group(0), regex)
-
-
-def _opens_capture(regex: str, j: int) -> bool:
-    if j > 0 and regex[j - 1] == "\\":
-        return False
-    return not regex.startswith("(?", j) or regex.startswith("(?P<", j)
 
 
 class TermMatcher:
