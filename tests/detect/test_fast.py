@@ -54,3 +54,24 @@ def test_term_matcher_gives_the_regex_answers(matcher: TermMatcher) -> None:
     assert matcher.spans(text) == [m.span() for m in matcher.pattern.finditer(text)]
     plain = TermMatcher(re.compile(r"(?<![\w-])(?:free lunch|lunch)(?![\w-])", re.I))
     assert plain.spans("x-free lunch, lunch") == [(7, 12), (14, 19)]
+
+
+def test_ner_without_the_shared_tok2vec_finds_the_same_names() -> None:
+    """The fast engine runs spaCy's "ner" alone; its entities must equal those of the tok2vec+ner pipeline."""
+    engine = DetectionEngine(DetectSettings(), b"k" * 32)
+    fast = engine._fast
+    assert fast is not None
+    assert fast.nlp.pipe_names == ["ner"]  # the shared tok2vec feeds only the tagger and parser
+    texts = [
+        "Student: Marisol Quintero-Baptiste, DOB 04/11/2012, was referred by Dr. Alan Whitcombe.",
+        "Please call Deshawn Okafor's mother, Renata Okafor, about the IEP meeting on Tuesday.",
+        "Payroll change for Theodora Vance (employee ID E-20417) approved by Greg Lindqvist.",
+    ]
+    fast_ents = [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in fast.nlp.pipe(texts)]
+    import spacy
+
+    full = spacy.load(engine.settings.model, exclude=["parser", "tagger", "lemmatizer", "attribute_ruler"])
+    assert "tok2vec" in full.pipe_names
+    full_ents = [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in full.pipe(texts)]
+    assert fast_ents == full_ents
+    assert any(label == "PERSON" for ents in fast_ents for _, _, label in ents)
