@@ -52,7 +52,11 @@ class ScanSettings:
     # log or export never sits in a worker whole); the chunk size is also the streaming window.
     stream_text_over_mb: int = 64
     stream_chunk_mb: int = 8
-    queue_size: int = 0  # outstanding items; 0 = 4 per worker
+    queue_size: int = 0  # outstanding tasks; 0 = 4 per worker
+    # Small files go to a worker together, up to this many per task (1 = one file per task): sending,
+    # scheduling and answering one task costs about as much as judging a short memo.
+    batch_items: int = 16
+    batch_max_kb: int = 256  # only files up to this size are batched; larger ones get a task each
     fetch_threads: int = 4  # concurrent downloads from remote sources (SMB, Drive, mail APIs)
     commit_every: int = 200  # items per store transaction
     progress_interval: float = 10.0  # seconds between plain progress lines when not on a TTY
@@ -204,6 +208,8 @@ _RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("scan", "stream_text_over_mb"): (1, 1 << 20),
     ("scan", "stream_chunk_mb"): (1, 1024),
     ("scan", "queue_size"): (0, 100_000),
+    ("scan", "batch_items"): (1, 10_000),
+    ("scan", "batch_max_kb"): (0, 1 << 30),
     ("scan", "fetch_threads"): (1, 256),
     ("scan", "commit_every"): (1, 100_000),
     ("scan", "progress_interval"): (0.1, 3600),

@@ -9,8 +9,10 @@
 
 The enumerator thread compares every reference with the store's incremental state and hashes changed
 content, so the main thread only dispatches, collects and writes. The queue and the number of
-outstanding tasks are bounded. Each task has a time limit: pebble kills a stuck worker, starts a new
-one, and the item is recorded as ``error`` / ``timeout``. The workers are an executor's
+outstanding tasks are bounded. Small files travel to the workers in batches (``[scan] batch_items``),
+so that per-task costs do not dominate a share of short memos. Each task has a time limit: pebble kills
+a stuck worker, starts a new one, and the item is recorded as ``error`` / ``timeout`` (a batch that
+overruns is run again one item per task, so only the culprit is recorded). The workers are an executor's
 (:mod:`dlp.executors`): the local pebble pool, or Dask workers on this or other machines.
 """
 
@@ -35,7 +37,7 @@ from dlp.errors import EXPECTED_ITEM_ERRORS, ItemError, NotExamined
 from dlp.executors import WorkerLost, make_executor
 from dlp.store.db import KnownItem, Store
 from dlp.types import Item, ItemRef, ItemResult, Reason, Status
-from dlp.worker import process_item
+from dlp.worker import process_batch, process_item
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +87,7 @@ class RunStats:
     examined_bytes: int = 0
     unchanged: int = 0
     deduplicated: int = 0
+    tasks: int = 0  # tasks sent to the workers (a batch of small items is one)
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -93,6 +96,14 @@ class _Work:
     ref: ItemRef
     content_hash: str | None
     connector: Connector | None = None
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """Small items judged in one task; kept so that each can be run again alone if the task fails."""
+
+    works: tuple[_Work, ...]
+    items: tuple[Item, ...]
 
 
 
@@ -119,6 +130,8 @@ class Scanner:
         self.workers = options.workers or settings.scan.workers or os.cpu_count() or 1
         self.stats = RunStats()
         self._stop = threading.Event()
+        self._open: list[tuple[_Work, Item]] = []  # small items waiting to fill a batch
+        self._batch_limit = settings.scan.batch_max_kb * 1024
 
     def run(self, connectors: list[Connector], sink: ResultSink, progress: Progress | None = None,
             command_options: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
@@ -209,7 +222,7 @@ class Scanner:
         limit = self.settings.scan.queue_size or 4 * self.workers
         writer = _Writer(self.store, run_id, self.engine_version, self.settings.scan.commit_every, sink,
                          self._exposure_judge)
-        pending: dict[Future[Any], _Work] = {}
+        pending: dict[Future[Any], _Work | _Batch] = {}
         fetching: set[Future[Any]] = set()  # futures of connector.fetch() running in the fetch threads
         fetcher = ThreadPoolExecutor(max_workers=self.settings.scan.fetch_threads, thread_name_prefix="fetch")
         in_flight: dict[str, list[_Work]] = {}  # content hash -> duplicates waiting for the first one
@@ -250,29 +263,27 @@ class Scanner:
                         self._submit(pool, fetcher, message, pending, fetching, in_flight, writer)
                 if sum(len(v) for v in unchanged.values()) >= 500:
                     self._flush_unchanged(run_id, unchanged)
+                # Whatever the queue had is taken: a part-filled batch goes now rather than idle a worker.
+                self._flush_batch(pool, pending)
                 if pending:
                     finished, _ = wait(list(pending), timeout=0.2, return_when=FIRST_COMPLETED)
                     for future in finished:
-                        work = pending.pop(future)
+                        entry = pending.pop(future)
+                        if isinstance(entry, _Batch):
+                            self._batch_done(pool, future, entry, pending, in_flight, writer)
+                            continue
+                        work = entry
                         if future in fetching:
                             fetching.discard(future)
                             fetched = self._fetched(future, work)
                             if isinstance(fetched, Item):
-                                judged = pool.schedule(process_item, args=(fetched,),
-                                                       timeout=self.settings.scan.item_timeout)
-                                pending[judged] = work
+                                self._judge(pool, work, fetched, pending)
                                 continue
                             results = [fetched]
                         else:
                             results = self._result_of(future, work)
-                        writer.add(results)
-                        self._account(results)
-                        for dup in in_flight.pop(work.content_hash or "", []):
-                            copies = _readdress(results, dup.ref)
-                            writer.add(copies)
-                            self.stats.deduplicated += 1
-                            self.stats.done += 1
-                            self.stats.done_bytes += dup.ref.size or 0
+                        self._finish(work, results, in_flight, writer)
+                    self._flush_batch(pool, pending)
                 now = time.monotonic()
                 if progress is not None and now - last_progress > 0.25:
                     progress.update(self.stats)
@@ -297,11 +308,67 @@ class Scanner:
 
         return ExposureJudge(self.settings, self.key)
 
+    def _finish(self, work: _Work, results: list[ItemResult], in_flight: dict[str, list[_Work]],
+                writer: _Writer) -> None:
+        """Write an item's results, and copies of them for identical content that waited for it."""
+        writer.add(results)
+        self._account(results)
+        for dup in in_flight.pop(work.content_hash or "", []):
+            copies = _readdress(results, dup.ref)
+            writer.add(copies)
+            self.stats.deduplicated += 1
+            self.stats.done += 1
+            self.stats.done_bytes += dup.ref.size or 0
+
+    def _judge(self, pool: Any, work: _Work, item: Item, pending: dict[Future[Any], _Work | _Batch]) -> None:
+        """Send an item to the workers: alone when it is large, else into the open batch."""
+        size = work.ref.size if work.ref.size is not None else len(item.data or b"")
+        if self.settings.scan.batch_items <= 1 or size > self._batch_limit:
+            self._schedule_one(pool, work, item, pending)
+            return
+        self._open.append((work, item))
+        if len(self._open) >= self.settings.scan.batch_items:
+            self._flush_batch(pool, pending)
+
+    def _flush_batch(self, pool: Any, pending: dict[Future[Any], _Work | _Batch]) -> None:
+        if not self._open:
+            return
+        if len(self._open) == 1:
+            self._schedule_one(pool, *self._open[0], pending)
+        else:
+            batch = _Batch(tuple(w for w, _ in self._open), tuple(i for _, i in self._open))
+            # One item's time limit for the whole batch: small files take milliseconds each, and an
+            # overrun costs only a second pass, one item per task, with each item's own limit.
+            timeout = self.settings.scan.item_timeout
+            pending[pool.schedule(process_batch, args=(list(batch.items),), timeout=timeout)] = batch
+            self.stats.tasks += 1
+        self._open = []
+
+    def _schedule_one(self, pool: Any, work: _Work, item: Item, pending: dict[Future[Any], _Work | _Batch]) -> None:
+        pending[pool.schedule(process_item, args=(item,), timeout=self.settings.scan.item_timeout)] = work
+        self.stats.tasks += 1
+
+    def _batch_done(self, pool: Any, future: Future[Any], batch: _Batch, pending: dict[Future[Any], _Work | _Batch],
+                    in_flight: dict[str, list[_Work]], writer: _Writer) -> None:
+        from pebble import ProcessExpired
+
+        try:
+            groups = future.result()
+        except (FutureTimeout, ProcessExpired, WorkerLost) as exc:
+            # Which item overran or killed the worker is unknown: judge each again on its own.
+            log.info("a batch of %d items failed (%s); judging them one per task", len(batch.items),
+                     type(exc).__name__)
+            for work, item in zip(batch.works, batch.items, strict=True):
+                self._schedule_one(pool, work, item, pending)
+            return
+        for work, results in zip(batch.works, groups, strict=True):
+            self._finish(work, results, in_flight, writer)
+
     def _count_enumerated(self, ref: ItemRef) -> None:
         self.stats.enumerated += 1
         self.stats.enumerated_bytes += ref.size or 0
 
-    def _submit(self, pool: Any, fetcher: ThreadPoolExecutor, work: _Work, pending: dict[Future[Any], _Work],
+    def _submit(self, pool: Any, fetcher: ThreadPoolExecutor, work: _Work, pending: dict[Future[Any], _Work | _Batch],
                 fetching: set[Future[Any]], in_flight: dict[str, list[_Work]], writer: _Writer) -> None:
         h = work.content_hash
         if h is not None:
@@ -327,8 +394,7 @@ class Scanner:
             return
         item = Item(ref=work.ref, name=os.path.basename(work.ref.item_id) or work.ref.item_id,
                     path=work.ref.local_path)
-        future = pool.schedule(process_item, args=(item,), timeout=self.settings.scan.item_timeout)
-        pending[future] = work
+        self._judge(pool, work, item, pending)
 
     def _fetched(self, future: Future[Any], work: _Work) -> Item | ItemResult:
         """The fetched item, or the result recording why it could not be fetched."""
@@ -391,6 +457,7 @@ class Scanner:
             "examined": counts["examined"],
             "unchanged": counts["unchanged"],
             "deduplicated": self.stats.deduplicated,
+            "tasks": self.stats.tasks,
             "removed": counts["removed_total"],
             "with_findings": counts["with_findings"],
             "seconds": round(elapsed, 3),

@@ -86,6 +86,16 @@ def process_item(item: Item) -> list[ItemResult]:
     return out
 
 
+def process_batch(items: list[Item]) -> list[list[ItemResult]]:
+    """Judge several small top-level items in one task; one result list per item, in order.
+
+    The pipeline sends small files together so that per-task costs (pickling, scheduling, the answer's
+    round trip) do not dominate. A batch has one item's time limit: when it overruns, or its worker dies,
+    the pipeline runs each of its items again on its own, so the culprit is found and the rest judged.
+    """
+    return [process_item(item) for item in items]
+
+
 def _stream_text(state: _WorkerState, item: Item, started: float) -> list[ItemResult] | None:
     """Judge a large plain-text file chunk by chunk, or return None when it is not plain text.
 
