@@ -77,16 +77,30 @@ def normalize_header(cell: str) -> str:
     return text.strip().rstrip(":").strip().strip("\"'").strip()
 
 
+# A flattened JSON key: identifier segments joined by dots, with array indexes ("guardians[0].phone").
+_KEY_PATH = re.compile(r"^[A-Za-z_][\w\-]*(?:\[\d+\])*(?:\.[A-Za-z_][\w\-]*(?:\[\d+\])*)+$")
+_INDEX = re.compile(r"\[\d+\]")
+
+
 def type_columns(header: Sequence[str]) -> dict[int, str]:
     """Column index -> entity (or name part) for the headers we know."""
     out: dict[int, str] = {}
     for index, cell in enumerate(header):
-        kind = HEADER_TYPES.get(normalize_header(cell))
-        if kind is None:
-            kind = HEADER_TYPES.get(normalize_header(cell).replace("_", " ").rstrip("#").strip())
+        kind = _header_type(cell)
+        if kind is None and _KEY_PATH.match(cell.strip()):
+            # A JSON key path: its last two segments ("guardian.email"), else its last ("name.first").
+            segments = _INDEX.sub("", cell.strip()).split(".")
+            kind = _header_type(" ".join(segments[-2:])) or _header_type(segments[-1])
         if kind is not None:
             out[index] = kind
     return out
+
+
+def _header_type(cell: str) -> str | None:
+    kind = HEADER_TYPES.get(normalize_header(cell))
+    if kind is None:
+        kind = HEADER_TYPES.get(normalize_header(cell).replace("_", " ").rstrip("#").strip())
+    return kind
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,24 +11,49 @@ from dlp.types import Reason
 from tests.extract.conftest import part
 
 
-def test_each_leaf_carries_its_key_path(extract):
+def test_leaves_outside_records_carry_their_key_path(extract):
     text = part(extract("students.json"), "json").text.split("\n")
-    assert "students[0].ssn: 523-47-1186" in text
-    assert "students[1].sasid: 1023456789" in text
-    assert "students[2].guardians[0].email: k.oneill@example.org" in text
-    assert '["school year"]: 2025-26' in text
+    assert text == ["district: Example Public Schools", '["school year"]: 2025-26']
+
+
+def test_an_array_of_records_is_a_table_typed_by_its_keys(extract):
+    table = part(extract("students.json"), "json students")
+    assert table.has_header
+    assert table.rows[0] == ("name.first", "name.last", "sasid", "ssn", "dob", "guardians[0].phone",
+                             "guardians[0].email")
+    assert table.rows[1] == ("Jordan", "Alvarez", "1012345678", "523-47-1186", "2011-03-14", "617-555-0142",
+                             "m.alvarez@example.org")
+    assert len(table.rows) == 4
+    assert table.text.split("\n")[3].startswith("Marcus | O'Neill | 1034567890")
 
 
 def test_booleans_and_nulls_are_left_out(extract):
-    text = part(extract("students.json"), "json").text
+    document = extract("students.json")
+    text = "\n".join(p.text for p in document.parts)
     assert "primary" not in text and "notes" not in text and "iep" not in text
 
 
-def test_json_lines_are_numbered_like_an_array_and_a_stray_line_is_kept(extract):
+def test_records_without_a_known_key_stay_key_paths(extract):
+    data = json.dumps({"builds": [{"commit": "a1b2c3", "took": 41}, {"commit": "d4e5f6", "took": 38}]}).encode()
+    document = extract("builds.json", data)
+    assert [p.locator for p in document.parts] == ["json"]
+    assert document.parts[0].text.split("\n") == ["builds[0].commit: a1b2c3", "builds[0].took: 41",
+                                                   "builds[1].commit: d4e5f6", "builds[1].took: 38"]
+
+
+def test_untyped_columns_keep_their_key_as_context(extract):
+    records = [{"student_id": "204331", "case_note": "seen by nurse"}, {"student_id": "204332", "locker": 12}]
+    table = part(extract("export.json", json.dumps(records).encode()), "json $")
+    assert table.rows == (("student_id", "case_note", "locker"),
+                          ("204331", "case_note: seen by nurse", ""),
+                          ("204332", "", "locker: 12"))
+
+
+def test_json_lines_records_make_a_table_and_a_stray_line_is_kept(extract):
     document = extract("students.jsonl")
-    text = part(document, "json lines").text.split("\n")
-    assert "[2].ssn: 404-21-7753" in text
-    assert "[3]: not json: Jordan Alvarez 617-555-0142" in text
+    assert part(document, "json lines").text == "[3]: not json: Jordan Alvarez 617-555-0142"
+    table = part(document, "json records")
+    assert table.rows[3][:4] == ("Marcus", "O'Neill", "1034567890", "404-21-7753")
     assert document.media_type == "application/x-ndjson"
 
 
