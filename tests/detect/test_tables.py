@@ -31,6 +31,12 @@ def test_unknown_headers_are_not_typed() -> None:
     assert normalize_header(' "Date_of_Birth": ') == "date of birth"
 
 
+def test_json_key_paths_are_typed_by_their_last_segments() -> None:
+    header = ["name.first", "name.last", "guardians[0].phone", "guardian.email", "meta.exported", "notes.text",
+              "Acct. No"]
+    assert type_columns(header) == {0: "NAME_FIRST", 1: "NAME_LAST", 2: "PHONE_NUMBER", 3: "EMAIL_ADDRESS"}
+
+
 def test_cell_offsets_match_the_part_text() -> None:
     part = rows_part([["Last Name", "First Name"], ["Okafor", "Dario"]])
     offsets = row_offsets(part.rows or ())
