@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from dlp.extract.tabular import _consistent_delimiter
 from tests.extract.conftest import part
 
 HEADER = ("Student Name", "SASID", "SSN", "Date of Birth", "Guardian Phone", "Guardian Email")
@@ -53,3 +56,18 @@ def test_a_field_over_the_csv_size_limit_falls_back_to_plain_text(extract):
     document = extract("huge_field.csv", data)
     assert document.parts[0].locator == "body"
     assert "523-47-1186" in document.parts[0].text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("name;student id;dob\nAda Quill;204331;2011-04-02\nBo Tran;204332;2010-09-14\n", ";"),
+    ("name\tdob\nAda Quill\t2011-04-02\nBo Tran\t2010-09-14\n", "\t"),
+    ("name,dob\nAda Quill,2011-04-02\nBo Tran,2010-09-14\n", ","),
+])
+def test_a_consistent_unquoted_delimiter_is_settled_without_the_sniffer(text: str, expected: str) -> None:
+    assert _consistent_delimiter(text) == expected
+
+
+def test_quoted_or_ambiguous_samples_go_to_the_sniffer() -> None:
+    assert _consistent_delimiter('name,note\n"Quill, Ada","a;b"\n') is None
+    assert _consistent_delimiter("a,b;c\nd,e;f\n") is None  # two candidates, both consistent
+    assert _consistent_delimiter("just one line\n") is None
