@@ -59,19 +59,33 @@ def load_or_create_key(path: Path) -> bytes:
     return path.read_bytes()
 
 
+_NOT_ALNUM = re.compile(r"[^0-9A-Za-z]")
+# One HMAC state per key with the key already absorbed: copying it is cheaper than keying anew, and a
+# roster table can give a hundred thousand findings per file.
+_KEYED: dict[bytes, hmac.HMAC] = {}
+
+
 def normalize(entity: str, value: str) -> str:
     """The canonical form of a value for hashing: digits only for numbers, folded text otherwise."""
     if entity in _NUMERIC_ENTITIES:
-        return re.sub(r"[^0-9A-Za-z]", "", value).upper()
-    text = unicodedata.normalize("NFKD", value)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(text.casefold().split())
+        return _NOT_ALNUM.sub("", value).upper()
+    if not value.isascii():
+        text = unicodedata.normalize("NFKD", value)
+        value = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(value.casefold().split())
 
 
 def keyed_hash(key: bytes, entity: str, value: str) -> str:
     """HMAC-SHA256 (hex) of the normalized value. The entity is not mixed in, so a number found as a
     SASID in one file and as a student ID in another still matches."""
-    return hmac.new(key, normalize(entity, value).encode("utf-8"), hashlib.sha256).hexdigest()
+    keyed = _KEYED.get(key)
+    if keyed is None:
+        if len(_KEYED) > 8:
+            _KEYED.clear()
+        keyed = _KEYED[key] = hmac.new(key, digestmod=hashlib.sha256)
+    h = keyed.copy()
+    h.update(normalize(entity, value).encode("utf-8"))
+    return h.hexdigest()
 
 
 def mask(entity: str, value: str) -> str:
@@ -87,6 +101,15 @@ def mask(entity: str, value: str) -> str:
         return " ".join(w[:1] + "*" * (len(w) - 1) for w in value.split())
     if entity == "CREDENTIAL":
         return "********"
-    alnum = [i for i, ch in enumerate(value) if ch.isalnum()]
-    keep = set(alnum[-4:]) if len(alnum) > 6 else set(alnum[-2:]) if len(alnum) > 3 else set()
-    return "".join(ch if (i in keep or not ch.isalnum()) else "*" for i, ch in enumerate(value))
+    total = sum(ch.isalnum() for ch in value)
+    keep = 4 if total > 6 else 2 if total > 3 else 0
+    # Walk from the end: the last ``keep`` letters and digits stay, every other one becomes "*".
+    out = []
+    for ch in reversed(value):
+        if ch.isalnum():
+            if keep:
+                keep -= 1
+            else:
+                ch = "*"
+        out.append(ch)
+    return "".join(reversed(out))
