@@ -278,6 +278,27 @@ class DistrictPatternRecognizer(PatternRecognizer):
                         results.append(result)
         return EntityRecognizer.remove_duplicates(results)
 
+    def cell_score(self, value: str) -> float | None:
+        """The score of ``value`` as a whole table cell whose column header supplies the context.
+
+        It is what :meth:`analyze` gives for ``"<context word>: <value>"``, without searching for the
+        context word or building an explanation: a roster has tens of thousands of such cells. None
+        when no pattern matches the whole value (the caller then judges the cell as running text); 0.0
+        when one does but the value fails validation.
+        """
+        best: float | None = None
+        for pattern, compiled in self._compiled:
+            match = compiled.fullmatch(value)
+            if match is None or self.locate(value, match) != (0, len(value)):
+                continue
+            if self.validate_result(value) is False or self.invalidate_result(value):
+                return 0.0
+            score = min(1.0, max(pattern.score + self.CONTEXT_BOOST, self.MIN_SCORE_WITH_CONTEXT))
+            if self.flag(value) is not None:
+                score = min(score, self.FLAGGED_SCORE)
+            best = score if best is None else max(best, score)
+        return best
+
     def _judge(self, text: str, match: re.Match[str], pattern: Pattern) -> RecognizerResult | None:
         span = self.locate(text, match)
         if span is None or span[0] == span[1]:

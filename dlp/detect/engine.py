@@ -253,6 +253,12 @@ class DetectionEngine:
         prefix = f"{CONTEXT.get(entity, entity)}: "
         text = prefix + value
         for recognizer in recognizers:
+            quick = getattr(recognizer, "cell_score", None)
+            score = quick(value) if quick is not None else None
+            if score is not None:
+                if score >= COLUMN_MIN_SCORE:
+                    return True
+                continue
             for res in recognizer.analyze(text, [entity], None) or []:
                 # The header is the context, so a format-only score (a phone number's 0.4) is enough;
                 # the 0.05 of a well-known test card number is not.

@@ -75,3 +75,34 @@ def test_a_test_card_number_in_a_card_column_is_not_reported(engine: DetectionEn
     assert engine.validate("US_SSN", "078-05-1120") is False
     assert engine.validate("STUDENT_ID", "S104233") is True
     assert engine.validate("STUDENT_ID", "n/a") is False
+
+
+_CELLS = {
+    "US_SSN": ["523-47-1186", "523471186", "000-12-3456", "666-12-3456", "123-45-6789", "523 47 1186", "52-347-1186"],
+    "MA_SASID": ["1556774937", "1023456789", "0000000000", "155677493", "15567749370", "1556-774-937"],
+    "DATE_OF_BIRTH": ["2011-04-02", "04/02/2011", "4/2/11", "2011-13-40", "April 2, 2011", "02.04.2011", "n/a"],
+    "US_BANK_NUMBER": ["000123456789", "12345678", "1234", "9876543210123456789"],
+    "ABA_ROUTING_NUMBER": ["011000015", "011000016", "123456789", "0110-0001-5"],
+    "CREDIT_CARD": ["4111 1111 1111 1111", "4539 1488 0343 6467", "4539148803436468", "1234"],
+    "MA_MEPID": ["12345678", "1234567", "A1234567"],
+    "US_DRIVER_LICENSE": ["S12345678", "SA1234567", "123456789", "S1234567"],
+    "PHONE_NUMBER": ["617-555-0142", "(617) 555-0142", "555-0142", "12345"],
+    "US_ITIN": ["912-70-1234", "912-60-1234", "123-45-6789"],
+}
+
+
+@pytest.mark.parametrize("entity", sorted(_CELLS))
+def test_the_quick_cell_check_agrees_with_judging_the_cell_as_text(engine: DetectionEngine, entity: str) -> None:
+    """``cell_score`` must accept exactly the cells that the recognizer accepts after its context word."""
+    quick = [engine.validate(entity, value) for value in _CELLS[entity]]
+    recognizers = [r for r in engine._analyzer.registry.recognizers if hasattr(r, "cell_score")]
+    saved = {id(r): r.cell_score for r in recognizers}
+    try:
+        for r in recognizers:
+            r.cell_score = lambda value: None  # every cell through the recognizers' full text path
+        slow = [engine.validate(entity, value) for value in _CELLS[entity]]
+    finally:
+        for r in recognizers:
+            r.cell_score = saved[id(r)]
+    assert quick == slow
+    assert any(quick) and not all(quick)
