@@ -220,7 +220,10 @@ class FastAnalyzer:
         from presidio_analyzer import RecognizerResult
 
         out: list[RecognizerResult] = []
-        docs = self.nlp.pipe((text[s:e] for s, e in spans), batch_size=NER_BATCH)
+        # nlp.pipe costs about 2 ms per call on top of the work (measured: 6.9 ms for one short window
+        # through pipe, 5.0 ms through a plain call); most texts have a single window.
+        docs = ([self.nlp(text[spans[0][0]:spans[0][1]])] if len(spans) == 1
+                else self.nlp.pipe((text[s:e] for s, e in spans), batch_size=NER_BATCH))
         for (start, _), doc in zip(spans, docs, strict=True):
             for ent in doc.ents:
                 if ent.label_ in ("PERSON", "PER"):
