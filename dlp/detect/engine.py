@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from dlp import __version__
 from dlp.config import DetectSettings
 from dlp.detect.fast import FastAnalyzer
-from dlp.detect.tables import CONTEXT, FIRST, FULL, LAST, row_of, type_columns, typed_cells
+from dlp.detect.tables import CONTEXT, FIRST, FULL, LAST, line_starts_of, row_of, type_columns, typed_cells
 from dlp.detect.values import keyed_hash, mask
 from dlp.errors import ConfigError
 from dlp.types import Document, Finding, Part
@@ -213,7 +213,7 @@ class DetectionEngine:
         self._table_seconds += time.perf_counter() - t0
         covered.sort()
         starts = [c[0] for c in covered]
-        line_starts = [0] + [i + 1 for i, ch in enumerate(part.text) if ch == "\n"]
+        line_starts = line_starts_of(part.text)
         for cell in cells:
             yield self._finding(cell.entity, 1.0 if cell.entity != "PERSON" else 0.9, f"{part.locator} row {cell.row}",
                                 cell.start, cell.end, cell.value, "column")

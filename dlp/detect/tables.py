@@ -186,6 +186,17 @@ def _person_from_parts(row: int, parts: dict[str, tuple[str, int, int]]) -> Iter
     yield Cell(row, "PERSON", value, start, end)
 
 
+def line_starts_of(text: str) -> list[int]:
+    """The offset where each line of the text starts (row ``i`` of a table part starts at index ``i - 1``)."""
+    starts = [0]
+    find = text.find
+    pos = find("\n")
+    while pos >= 0:
+        starts.append(pos + 1)
+        pos = find("\n", pos + 1)
+    return starts
+
+
 def row_of(offset: int, line_starts: Sequence[int]) -> int:
     """1-based row number of a text offset, given the start offset of every line."""
     import bisect

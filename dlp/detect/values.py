@@ -60,6 +60,7 @@ def load_or_create_key(path: Path) -> bytes:
 
 
 _NOT_ALNUM = re.compile(r"[^0-9A-Za-z]")
+_ALNUM = re.compile(r"[^\W_]")
 # One HMAC state per key with the key already absorbed: copying it is cheaper than keying anew, and a
 # roster table can give a hundred thousand findings per file.
 _KEYED: dict[bytes, hmac.HMAC] = {}
@@ -101,15 +102,16 @@ def mask(entity: str, value: str) -> str:
         return " ".join(w[:1] + "*" * (len(w) - 1) for w in value.split())
     if entity == "CREDENTIAL":
         return "********"
-    total = sum(ch.isalnum() for ch in value)
+    # [^\W_] is exactly str.isalnum. Star every letter and digit, then put back the last few.
+    starred, total = _ALNUM.subn("*", value)
     keep = 4 if total > 6 else 2 if total > 3 else 0
-    # Walk from the end: the last ``keep`` letters and digits stay, every other one becomes "*".
-    out = []
-    for ch in reversed(value):
-        if ch.isalnum():
-            if keep:
-                keep -= 1
-            else:
-                ch = "*"
-        out.append(ch)
-    return "".join(reversed(out))
+    if not keep:
+        return starred
+    out = list(starred)
+    i = len(value) - 1
+    while keep and i >= 0:
+        if out[i] == "*" and value[i] != "*":
+            out[i] = value[i]
+            keep -= 1
+        i -= 1
+    return "".join(out)

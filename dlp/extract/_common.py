@@ -194,7 +194,7 @@ def guess_header(rows: Sequence[Sequence[str]]) -> bool:
 
 
 def _mostly_digits(cell: str) -> bool:
-    digits = sum(ch.isdigit() for ch in cell)
+    digits = sum(map(str.isdigit, cell))
     return digits > 0 and digits >= len(cell.replace(" ", "")) / 2
 
 

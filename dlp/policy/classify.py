@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from dlp.detect.tables import line_starts_of
 from dlp.detect.terms import TermMatcher
 from dlp.types import Document, Finding, Part
 
@@ -205,7 +206,7 @@ def _term_spans(parts: Sequence[Part], pattern: TermMatcher) -> dict[str, list[i
         found = [start for start, _ in pattern.spans(p.text)]
         spans[p.locator] = found
         if p.rows is not None and found:
-            line_starts = [0] + [i + 1 for i, ch in enumerate(p.text) if ch == "\n"]
+            line_starts = line_starts_of(p.text)
             for pos in found:
                 spans.setdefault(f"{p.locator} row {bisect.bisect_right(line_starts, pos)}", []).append(pos)
     return spans
