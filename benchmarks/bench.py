@@ -64,7 +64,7 @@ POLL_SECONDS = 0.2
 MB = 1e6
 # The summary's stages, in pipeline order; the detect_* ones are parts of "detect".
 STAGES: tuple[str, ...] = ("read", "extract", "detect", "detect_prefilter", "detect_validate", "detect_ner",
-                           "detect_tables", "classify")
+                           "detect_tables", "classify", "store")  # store: the main process's writes
 WORKER_STAGES: tuple[str, ...] = ("read", "extract", "detect", "classify")  # disjoint; their sum is worker time
 DETECT_PARTS: tuple[str, ...] = ("detect_prefilter", "detect_validate", "detect_ner", "detect_tables")
 TARGET_WORKER_RSS_MB = 600  # issue 5: peak memory under 600 MB per worker
@@ -515,7 +515,8 @@ TABLE_COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("mb_per_s_per_core", "MB/s/core", 9), ("enumerate", "enum", 6), ("read", "read", 6),
     ("extract", "extract", 7), ("detect", "detect", 7), ("detect_prefilter", "prefilt", 7),
     ("detect_validate", "valid", 6), ("detect_ner", "ner", 6), ("detect_tables", "tables", 6),
-    ("classify", "classify", 8), ("peak_rss_worker_mb", "RSS/wkr MB", 10), ("peak_rss_total_mb", "RSS tot MB", 10),
+    ("classify", "classify", 8), ("store", "store", 6), ("peak_rss_worker_mb", "RSS/wkr MB", 10),
+    ("peak_rss_total_mb", "RSS tot MB", 10),
 )  # fmt: skip
 
 
@@ -525,7 +526,8 @@ def format_table(results: Mapping[str, Any]) -> str:
     lines = [
         f"corpus: {corpus.get('files')} files, {corpus.get('mb')} MB ({corpus.get('origin')}); "
         f"machine: {results.get('machine', {}).get('cpus')} CPUs, load {results.get('machine', {}).get('load_avg_1m')}",
-        "stage seconds (enum .. classify) are summed over workers; enum is timed in the bench process",
+        "stage seconds (read .. classify) are summed over workers; enum is timed in the bench process; store is "
+        "the main process writing to the store",
         " ".join(title.rjust(w) for _, title, w in TABLE_COLUMNS),
     ]
     enum_s = results.get("enumerate", {}).get("seconds")

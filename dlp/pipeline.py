@@ -132,6 +132,7 @@ class Scanner:
         self._stop = threading.Event()
         self._open: list[tuple[_Work, Item]] = []  # small items waiting to fill a batch
         self._batch_limit = settings.scan.batch_max_kb * 1024
+        self._writer: _Writer | None = None
 
     def run(self, connectors: list[Connector], sink: ResultSink, progress: Progress | None = None,
             command_options: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
@@ -222,6 +223,7 @@ class Scanner:
         limit = self.settings.scan.queue_size or 4 * self.workers
         writer = _Writer(self.store, run_id, self.engine_version, self.settings.scan.commit_every, sink,
                          self._exposure_judge)
+        self._writer = writer
         pending: dict[Future[Any], _Work | _Batch] = {}
         fetching: set[Future[Any]] = set()  # futures of connector.fetch() running in the fetch threads
         fetcher = ThreadPoolExecutor(max_workers=self.settings.scan.fetch_threads, thread_name_prefix="fetch")
@@ -445,6 +447,9 @@ class Scanner:
         """The run's summary (the contract's last jsonl line): counts from the store, rates from this run."""
         counts = self.store.run_counts(run_id)
         elapsed = max(time.time() - self.stats.started, 1e-9)
+        stages = dict(self.stats.stage_seconds)
+        if self._writer is not None:
+            stages["store"] = self._writer.seconds
         return {
             "run_id": run_id,
             "status": status,
@@ -464,7 +469,7 @@ class Scanner:
             "items_per_second": round(self.stats.done / elapsed, 2),
             "bytes_per_second": round(self.stats.done_bytes / elapsed, 1),
             "examined_bytes": self.stats.examined_bytes,
-            "stage_seconds": {k: round(v, 3) for k, v in sorted(self.stats.stage_seconds.items())},
+            "stage_seconds": {k: round(v, 3) for k, v in sorted(stages.items())},
             "workers": self.workers,
         }
 
@@ -484,6 +489,7 @@ class _Writer:
         self._judge_factory = judge_factory
         self.by_hash: dict[str, list[ItemResult]] = {}
         self.last = time.monotonic()
+        self.seconds = 0.0  # spent writing to the store (the "store" stage of the summary)
 
     def add(self, results: list[ItemResult]) -> None:
         if not results:
@@ -510,7 +516,9 @@ class _Writer:
 
     def flush(self) -> None:
         if self.batch:
+            started = time.perf_counter()
             self.store.write(self.run_id, self.engine_version, self.batch)
+            self.seconds += time.perf_counter() - started
             for group in self.batch:
                 for result in group:
                     self.sink.item(result)

@@ -184,7 +184,8 @@ def test_small_real_bench_through_the_cli(tmp_path: Path) -> None:
     assert {"wall_s", "files_per_s", "mb_per_s", "mb_per_s_per_core", "cpu_s", "peak_rss_worker_mb",
             "peak_rss_total_mb", "peak_rss_main_mb", "stage_seconds", "by_status"} <= set(run)
     assert set(run["stage_seconds"]) == {"read", "extract", "detect", "detect_prefilter", "detect_validate",
-                                         "detect_ner", "detect_tables", "classify"}
+                                         "detect_ner", "detect_tables", "classify", "store"}
+    assert run["stage_seconds"]["store"] > 0
     assert run["peak_rss_total_mb"] >= run["peak_rss_worker_mb"] > 0
     assert run["by_status"] == {"scanned": run["items"]}  # _labels.json is excluded by the default config
     assert res["recommendations"]
