@@ -184,7 +184,14 @@ class FastAnalyzer:
         t1 = time.perf_counter()
         results: list[RecognizerResult] = []
         for recognizer, spans in todo:
-            if spans is None:
+            if spans is None and self._at_runs(recognizer):
+                found = []
+                for lo, hi in _at_runs(text):
+                    for res in recognizer.analyze(text[lo:hi], self.entities, None) or []:
+                        res.start += lo
+                        res.end += lo
+                        found.append(res)
+            elif spans is None:
                 found = recognizer.analyze(text, self.entities, None) or []
             else:
                 found = recognizer.analyze_windows(text, spans)
@@ -204,6 +211,10 @@ class FastAnalyzer:
         from presidio_analyzer import EntityRecognizer
 
         return list(EntityRecognizer.remove_duplicates(kept))
+
+    def _at_runs(self, recognizer: Any) -> bool:
+        """Whether the recognizer finds only e-mail addresses (then it runs on the runs around each "@")."""
+        return set(recognizer.supported_entities) <= {"EMAIL_ADDRESS"}
 
     def _names(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
         if self.ner == "full":
@@ -240,6 +251,31 @@ def _fires(trigger: Any, text: str, cache: dict[int, bool]) -> bool:
     if key not in cache:
         cache[key] = trigger in text if isinstance(trigger, str) else trigger.search(text) is not None
     return cache[key]
+
+
+_WORD_SPACE = re.compile(r"\s")
+
+
+def _at_runs(text: str) -> list[tuple[int, int]]:
+    """The runs of non-space characters that hold an "@", with one character either side.
+
+    An e-mail address holds no whitespace, so every match of an e-mail pattern lies inside such a run;
+    the extra character keeps a pattern's word boundaries as they are in the whole text. Presidio's
+    e-mail pattern over a whole source file or mail archive cost more than every other stage together.
+    Each run is walked once (an "@" inside the run just found is skipped), so the cost is linear.
+    """
+    size = len(text)
+    spans: list[tuple[int, int]] = []
+    at = text.find("@")
+    while at >= 0:
+        lo = at
+        while lo > 0 and not text[lo - 1].isspace():
+            lo -= 1
+        space = _WORD_SPACE.search(text, at)
+        hi = space.start() if space is not None else size
+        spans.append((max(0, lo - 1), min(size, hi + 1)))
+        at = text.find("@", hi)
+    return _merge(spans)
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -75,3 +75,25 @@ def test_ner_without_the_shared_tok2vec_finds_the_same_names() -> None:
     full_ents = [[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in full.pipe(texts)]
     assert fast_ents == full_ents
     assert any(label == "PERSON" for ents in fast_ents for _, _, label in ents)
+
+
+@pytest.mark.parametrize("text", [
+    "Write to jordan.alvarez@example.org or call.",
+    "To: <m.alvarez@example.org>, r.natarajan@example.com;k.oneill@example.net\nCc: a@b.co",
+    "user@localhost and user@@example.org and @example.org and trailing@example.org.",
+    "x" * 5000 + " nobody@example.org " + "y@" * 50 + "\tend@example.com",
+    "Zoë.Ångström@example.org wrote:\n> quoted reply from ops@vendor.example",
+])
+def test_email_runs_find_what_a_whole_text_pass_finds(engine: DetectionEngine, text: str) -> None:
+    from dlp.detect.fast import _at_runs
+
+    fast = engine._fast
+    assert fast is not None
+    (recognizer,) = [r for r, _ in fast.recognizers if set(r.supported_entities) <= {"EMAIL_ADDRESS"}]
+    whole = sorted((r.start, r.end, r.score) for r in recognizer.analyze(text, ["EMAIL_ADDRESS"], None))
+    runs = sorted((r.start + lo, r.end + lo, r.score) for lo, hi in _at_runs(text)
+                  for r in recognizer.analyze(text[lo:hi], ["EMAIL_ADDRESS"], None))
+    assert runs == whole
+    found = {text[s:e] for s, e, _ in whole}
+    assert found <= {text[s:e] for s, e, _ in runs}
+    assert [f.entity for f in engine.detect_text(text, "body")].count("EMAIL_ADDRESS") == len(whole)
