@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import logging
+import os
 import time
 import traceback
 from dataclasses import dataclass, replace
@@ -39,6 +40,11 @@ _STATE: _WorkerState | None = None
 def init_worker(settings: Settings, key: bytes, show_values: bool) -> None:
     """Pool initializer: build this process's detection engine once."""
     global _STATE
+    # One worker is one CPU-bound process per core: BLAS thread pools (spaCy's NER multiplies matrices
+    # through numpy's OpenBLAS) would start a thread per core in every worker and fight over the cores.
+    # Set before numpy is first imported here; an administrator's own setting wins.
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
     limit_mb = settings.scan.max_worker_memory_mb
     if limit_mb:
         import resource
