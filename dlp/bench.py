@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-DEFAULT_FILES = 500
+DEFAULT_FILES = 2000
 DEFAULT_SEED = 7
 DEFAULT_WORKERS = "1,2"
 DEFAULT_PRESIDIO_SAMPLE = 50
