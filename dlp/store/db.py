@@ -58,7 +58,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     # A scan of a roster-heavy share writes millions of findings whose value-hash index takes random
     # inserts: a 64 MiB page cache and checkpoints every 10,000 pages (about 40 MB of WAL) instead of
-    # 1,000 cut the store's time by about 15% on 3.2 million findings (benchmarked in the session note).
+    # 1,000 cut the time to write 3.2 million findings by about 15%.
     cur.execute("PRAGMA cache_size=-65536")
     cur.execute("PRAGMA wal_autocheckpoint=10000")
     cur.close()
