@@ -423,9 +423,9 @@ def recommend(results: Mapping[str, Any]) -> list[str]:
                    f"figures that speak for a real share")
 
     # 3. Scaling with the number of workers; on a shared machine others' load explains poor scaling.
-    loads = [float(results.get("machine", {}).get("load_avg_1m") or 0)]
-    loads += [float(r.get("load_avg_1m_after") or 0) for r in runs]
-    load = max(loads)
+    # Only the load before the first scan tells of other work: the one-minute average read after a
+    # scan still holds that scan's own workers (a 20 s scan on two cores leaves it near 1.5).
+    load = float(results.get("machine", {}).get("load_avg_1m") or 0)
     load_note = f", load average up to {load:g}" if load else ""
     if load > 0.5 * cpus:
         out.append(f"the machine was busy (load average up to {load:g} on {cpus} CPUs): the figures are lower "
