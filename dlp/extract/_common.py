@@ -242,9 +242,10 @@ def parsing(fmt: str) -> Iterator[None]:
 def guard_zip_package(stream: BinaryIO, ctx: ExtractContext, fmt: str) -> None:
     """Check an OOXML package's declared sizes before a library inflates its parts into memory.
 
-    python-docx and openpyxl read whole parts into memory; a crafted package with a 10 GB
-    ``document.xml`` would exhaust the worker. Declared sizes are checked here; the libraries'
-    own readers stop at the declared size (CRC check), so a lying header fails as corrupt.
+    The DOCX and PPTX readers inflate whole parts into memory (the XLSX reader streams its sheets but
+    reads the shared strings whole); a crafted package with a 10 GB ``document.xml`` would exhaust the
+    worker. Declared sizes are checked here; zipfile stops at the declared size (CRC check), so a lying
+    header fails as corrupt.
     """
     settings = ctx.settings
     with parsing(fmt), zipfile.ZipFile(stream) as archive:

@@ -14,7 +14,7 @@ tell what it really is, so one extractor claims the container and dispatches on 
   as text when there is no plain one), and every attachment as a child; attached messages are exported
   back to MSG bytes with extract-msg's own OLE writer, so they become items read by this extractor.
 * ``Workbook``/``Book``: Excel 97-2003, read with xlrd 2.x. xlrd 2 reads .xls only (1.2 also read .xlsx,
-  badly and with known XML issues; .xlsx is openpyxl's job here), and it is the reference pure-Python
+  badly and with known XML issues; .xlsx has its own reader here), and it is the reference pure-Python
   BIFF reader, still receiving fixes for .xls. Each sheet is a ``sheet NAME`` part with rows.
 * ``WordDocument``: Word 97-2003, converted by Debian's ``antiword`` (best layout, tables as text), then
   ``catdoc`` when antiword refuses the file, then the printable UTF-16/ASCII runs of the WordDocument
