@@ -34,8 +34,10 @@ def _share(root: Path) -> Path:
 
 
 def _judged(res) -> dict[str, tuple]:
-    return {r["uri"].split("/share/", 1)[1]: (r["status"], tuple(r["classifications"]),
-                                               sorted((f["entity"], f["count"], tuple(f["locations"])) for f in r["findings"]))
+    def findings(record: dict) -> list[tuple]:
+        return sorted((f["entity"], f["count"], tuple(f["locations"])) for f in record["findings"])
+
+    return {r["uri"].split("/share/", 1)[1]: (r["status"], tuple(r["classifications"]), findings(r))
             for r in res.records()}
 
 
