@@ -56,10 +56,17 @@ def init_worker(settings: Settings, key: bytes, show_values: bool) -> None:
     engine = DetectionEngine(settings.detect, key, show_values=show_values)
     ctx = ExtractContext(settings=settings.extract, passwords=settings.extract.all_passwords())
     _STATE = _WorkerState(settings=settings, engine=engine, ctx=ctx)
-    # What exists now lives as long as the worker: the parent's modules and objects (inherited by fork)
-    # and the model. Frozen, Python's cycle collector stops walking them on every full collection,
-    # which the allocation-heavy NER triggers often: the same scan ran at half speed in a worker forked
-    # from the command line's process, whose heap is far larger than a bare pool's.
+    freeze_long_lived()
+
+
+def freeze_long_lived() -> None:
+    """Exempt everything alive now (modules, the model, a forked parent's heap) from cycle collection.
+
+    Call it once a long-running process has built its engine. Python's cycle collector otherwise walks
+    those millions of objects on every full collection, which the allocation-heavy NER triggers often:
+    the same scan ran at half speed in a worker forked from the command line's process, whose heap is
+    far larger than a bare pool's, and a warm pre-send service paused on the same walks.
+    """
     gc.collect()
     gc.freeze()
 

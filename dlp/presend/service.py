@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from dlp.errors import ConfigError
 from dlp.presend.verdict import Checker, Verdict
+from dlp.worker import freeze_long_lived
 
 if TYPE_CHECKING:
     from fastapi import FastAPI, Request
@@ -250,6 +251,7 @@ def run(args: argparse.Namespace) -> int:
 
     checker = build_checker(args.config, args.db, log_disclosures=not args.no_log)
     app = create_app(checker, token, args.max_bytes)
+    freeze_long_lived()  # the warm engine stays for the life of the service
     print(f"dlp serve: POST http://{args.host}:{args.port}/v1/check (token from {args.token_env})", file=sys.stderr)
     # One process, one warm checker: uvicorn's own workers would each build another engine.
     uvicorn.run(app, host=args.host, port=args.port, log_level="info" if args.verbose else "warning",

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from dlp.errors import ConfigError
 from dlp.presend.service import accepts_envelope, build_checker, describe_failure, run_check
 from dlp.presend.verdict import ALLOW, BLOCK, WARN, Checker, Verdict
+from dlp.worker import freeze_long_lived
 
 if TYPE_CHECKING:
     from aiosmtpd.controller import Controller
@@ -229,6 +230,7 @@ def run(args: argparse.Namespace) -> int:
     if args.check_timeout <= 0 or args.max_bytes < 1:
         raise ConfigError("--check-timeout and --max-bytes must be positive")
     checker = build_checker(args.config, args.db)
+    freeze_long_lived()  # the warm engine stays for the life of the filter
     options = FilterOptions(next_hop_host=host, next_hop_port=port, fail_open=args.fail_open,
                             check_timeout=args.check_timeout)
     stop = threading.Event()
