@@ -95,8 +95,7 @@ class _Prefilter:
             import hyperscan
         except ImportError:
             return
-        expressions: list[bytes] = []
-        flags: list[int] = []
+        candidates: list[tuple[int, list[tuple[bytes, int]]]] = []
         for index, recognizer in enumerate(recognizers):
             patterns = getattr(recognizer, "prefilter_patterns", None)
             if patterns is None:
@@ -105,27 +104,18 @@ class _Prefilter:
             if not listed:
                 self.covered.add(index)  # nothing configured (a district ID pattern): never runs
                 continue
-            mine: list[tuple[bytes, int]] = []
-            for regex, re_flags in listed:
-                expr = inline_backreferences(strip_lookarounds(regex)).encode()
-                hs_flags = hyperscan.HS_FLAG_CASELESS if re_flags & re.IGNORECASE else 0
-                try:
-                    hyperscan.Database().compile(expressions=[expr], ids=[0], elements=1, flags=[hs_flags])
-                except hyperscan.error:
-                    mine = []
-                    break
-                mine.append((expr, hs_flags))
-            if not mine:
-                continue
+            mine = [(inline_backreferences(strip_lookarounds(regex)).encode(),
+                     hyperscan.HS_FLAG_CASELESS if re_flags & re.IGNORECASE else 0) for regex, re_flags in listed]
+            candidates.append((index, mine))
+        # One compile of everything; only when it fails is each recognizer's set compiled alone to find
+        # the ones Hyperscan refuses (a compile each cost a second of every worker's start-up).
+        self.db = _compiles(hyperscan, [e for _, mine in candidates for e in mine])
+        if self.db is None:
+            candidates = [(i, mine) for i, mine in candidates if _compiles(hyperscan, mine) is not None]
+            self.db = _compiles(hyperscan, [e for _, mine in candidates for e in mine])
+        for index, mine in candidates:
             self.covered.add(index)
-            for expr, hs_flags in mine:
-                expressions.append(expr)
-                flags.append(hs_flags)
-                self.owner.append(index)
-        if expressions:
-            self.db = hyperscan.Database()
-            self.db.compile(expressions=expressions, ids=list(range(len(expressions))), elements=len(expressions),
-                            flags=flags)
+            self.owner.extend(index for _ in mine)
 
     def candidates(self, text: str) -> dict[int, list[tuple[int, int]]]:
         """Recognizer index -> merged windows of the text worth running its real patterns on."""
@@ -241,6 +231,19 @@ class FastAnalyzer:
                     out.append(RecognizerResult("PERSON", start + ent.start_char, start + ent.end_char, 0.85,
                                                 recognition_metadata={"recognizer_name": "SpacyRecognizer"}))
         return out
+
+
+def _compiles(hyperscan: Any, patterns: list[tuple[bytes, int]]) -> Any:
+    """A block-mode Hyperscan database of the (expression, flags) pairs, or None if it will not compile."""
+    if not patterns:
+        return None
+    db = hyperscan.Database()
+    try:
+        db.compile(expressions=[e for e, _ in patterns], ids=list(range(len(patterns))), elements=len(patterns),
+                   flags=[f for _, f in patterns])
+    except hyperscan.error:
+        return None
+    return db
 
 
 def _fires(trigger: Any, text: str, cache: dict[int, bool]) -> bool:

@@ -97,3 +97,20 @@ def test_email_runs_find_what_a_whole_text_pass_finds(engine: DetectionEngine, t
     found = {text[s:e] for s, e, _ in whole}
     assert found <= {text[s:e] for s, e, _ in runs}
     assert [f.entity for f in engine.detect_text(text, "body")].count("EMAIL_ADDRESS") == len(whole)
+
+
+def test_a_pattern_hyperscan_refuses_leaves_only_its_recognizer_uncovered() -> None:
+    pytest.importorskip("hyperscan")
+    from dlp.detect.fast import _Prefilter
+
+    class Fake:
+        def __init__(self, regex: str) -> None:
+            self.regex = regex
+
+        def prefilter_patterns(self) -> list[tuple[str, int]]:
+            return [(self.regex, 0)]
+
+    good, refused = Fake(r"\d{3}-\d{2}-\d{4}"), Fake(r"(?>ab)c\d")  # atomic groups are not Hyperscan's
+    prefilter = _Prefilter([good, refused])
+    assert prefilter.covered == {0}  # the refused one runs over whole texts instead
+    assert prefilter.candidates("SSN 523-47-1186 and abc1") == {0: [(0, 24)]}
