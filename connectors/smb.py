@@ -529,6 +529,10 @@ def _connection_lost(exc: BaseException) -> bool:
     if isinstance(exc, ValueError):
         # smbprotocol's transport wraps a refused or failed TCP connect in ValueError("Failed to connect...").
         return isinstance(exc.__cause__, OSError)
+    if isinstance(exc, OSError) and not isinstance(exc, SMBOSError) and _ntstatus(exc) is None:
+        # A socket-level error with no NT status (EBADF, EPIPE... on a socket the restart closed under
+        # another thread): the server said nothing, the connection is simply gone.
+        return True
     return _ntstatus(exc) in _SESSION_LOST
 
 

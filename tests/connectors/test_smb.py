@@ -496,3 +496,14 @@ def test_an_unreachable_server_is_an_error_item_and_the_source_stays_incomplete(
     with pytest.raises(ItemError) as exc:
         conn.fetch(ref)
     assert exc.value.reason is Reason.UNREADABLE
+
+
+def test_socket_errors_without_an_nt_status_count_as_a_lost_connection() -> None:
+    """A restart can close a socket under another thread (EBADF): retry it, as the server refused nothing."""
+    from smbprotocol.exceptions import SMBOSError
+
+    from connectors.smb import _connection_lost
+
+    assert _connection_lost(OSError(9, "Bad file descriptor"))
+    assert _connection_lost(SMBOSError(0xC000020C, "note.txt"))  # STATUS_CONNECTION_DISCONNECTED
+    assert not _connection_lost(SMBOSError(0xC0000022, "note.txt"))  # access denied: an answer, not a loss
