@@ -335,16 +335,26 @@ class Scanner:
     def _flush_batch(self, pool: Any, pending: dict[Future[Any], _Work | _Batch]) -> None:
         if not self._open:
             return
-        if len(self._open) == 1:
-            self._schedule_one(pool, *self._open[0], pending)
-        else:
-            batch = _Batch(tuple(w for w, _ in self._open), tuple(i for _, i in self._open))
-            # One item's time limit for the whole batch: small files take milliseconds each, and an
-            # overrun costs only a second pass, one item per task, with each item's own limit.
-            timeout = self.settings.scan.item_timeout
-            pending[pool.schedule(process_batch, args=(list(batch.items),), timeout=timeout)] = batch
-            self.stats.tasks += 1
+        # Workers with nothing to do (the start of a run, a small share) each get a share of the open
+        # batch, rather than one worker all of it while the others wait.
+        idle = self.workers - len(pending)
+        parts = max(1, min(idle, len(self._open)))
+        size = -(-len(self._open) // parts)
+        for start in range(0, len(self._open), size):
+            self._schedule_batch(pool, self._open[start:start + size], pending)
         self._open = []
+
+    def _schedule_batch(self, pool: Any, members: list[tuple[_Work, Item]],
+                        pending: dict[Future[Any], _Work | _Batch]) -> None:
+        if len(members) == 1:
+            self._schedule_one(pool, *members[0], pending)
+            return
+        batch = _Batch(tuple(w for w, _ in members), tuple(i for _, i in members))
+        # One item's time limit for the whole batch: small files take milliseconds each, and an
+        # overrun costs only a second pass, one item per task, with each item's own limit.
+        timeout = self.settings.scan.item_timeout
+        pending[pool.schedule(process_batch, args=(list(batch.items),), timeout=timeout)] = batch
+        self.stats.tasks += 1
 
     def _schedule_one(self, pool: Any, work: _Work, item: Item, pending: dict[Future[Any], _Work | _Batch]) -> None:
         pending[pool.schedule(process_item, args=(item,), timeout=self.settings.scan.item_timeout)] = work
