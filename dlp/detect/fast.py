@@ -156,6 +156,8 @@ class FastAnalyzer:
             (r, _trigger_for(r)) for r in recognizers
             if type(r).__name__ != "SpacyRecognizer" and set(r.supported_entities) & set(entities)
         ]
+        # Recognizers of e-mail addresses alone run only on the runs around each "@" (see _at_runs).
+        self._email_only = {id(r) for r, _ in self.recognizers if set(r.supported_entities) <= {"EMAIL_ADDRESS"}}
         self.times = StageTimes()
         self.prefilter = _Prefilter([r for r, _ in self.recognizers])
 
@@ -174,7 +176,7 @@ class FastAnalyzer:
         t1 = time.perf_counter()
         results: list[RecognizerResult] = []
         for recognizer, spans in todo:
-            if spans is None and self._at_runs(recognizer):
+            if spans is None and id(recognizer) in self._email_only:
                 found = []
                 for lo, hi in _at_runs(text):
                     for res in recognizer.analyze(text[lo:hi], self.entities, None) or []:
@@ -201,10 +203,6 @@ class FastAnalyzer:
         from presidio_analyzer import EntityRecognizer
 
         return list(EntityRecognizer.remove_duplicates(kept))
-
-    def _at_runs(self, recognizer: Any) -> bool:
-        """Whether the recognizer finds only e-mail addresses (then it runs on the runs around each "@")."""
-        return set(recognizer.supported_entities) <= {"EMAIL_ADDRESS"}
 
     def _names(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
         if self.ner == "full":
