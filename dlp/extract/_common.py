@@ -10,7 +10,7 @@ import io
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from charset_normalizer import from_bytes
 
@@ -237,6 +237,39 @@ def parsing(fmt: str) -> Iterator[None]:
         raise ItemError(Reason.CORRUPT, f"{fmt}: nesting too deep") from exc
     except Exception as exc:  # noqa: BLE001 - see the docstring
         raise ItemError(Reason.CORRUPT, f"malformed {fmt} ({type(exc).__name__})") from exc
+
+
+class BoundedMembers:
+    """Members of an OOXML package inflated within one budget (the XLSX and DOCX readers' zip access).
+
+    The budget is the ``max_expanded_bytes`` that :func:`guard_zip_package` checked the declared sizes
+    against, so no sequence of reads can inflate more than the guard allowed; going past it is a bomb.
+    """
+
+    def __init__(self, archive: zipfile.ZipFile, max_bytes: int, fmt: str) -> None:
+        self.archive = archive
+        self._left = max_bytes
+        self._fmt = fmt
+
+    @contextmanager
+    def open(self, name: str) -> Iterator[IO[bytes]]:
+        """A stream of the member's inflated bytes (KeyError when the package has no such member)."""
+        info = self.archive.getinfo(name)
+        if info.file_size > self._left:
+            raise NotExamined(Reason.BOMB, f"{self._fmt} parts expand past the package limit")
+        self._left -= info.file_size
+        # zipfile stops inflating at the declared size and checks the CRC there: a member whose header
+        # understates its size fails as corrupt instead of inflating past the bound.
+        with self.archive.open(info) as member:
+            yield member
+
+    def read(self, name: str) -> bytes | None:
+        """The member's bytes, or None when the package has no such member."""
+        try:
+            with self.open(name) as member:
+                return member.read()
+        except KeyError:
+            return None
 
 
 def guard_zip_package(stream: BinaryIO, ctx: ExtractContext, fmt: str) -> None:

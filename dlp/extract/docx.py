@@ -9,8 +9,9 @@ from typing import Any, ClassVar
 
 from lxml import etree
 
-from dlp.errors import ItemError, NotExamined
+from dlp.errors import ItemError
 from dlp.extract._common import (
+    BoundedMembers,
     TextBudget,
     guard_zip_package,
     guess_header,
@@ -103,23 +104,11 @@ class _Package:
     """
 
     def __init__(self, archive: zipfile.ZipFile, max_bytes: int) -> None:
-        self._archive = archive
-        self._left = max_bytes
+        self._members = BoundedMembers(archive, max_bytes, "DOCX")
 
     def read(self, partname: str) -> bytes | None:
         """The part's bytes, or None when the package has no such member."""
-        try:
-            info = self._archive.getinfo(partname[1:])
-        except KeyError:
-            return None
-        if info.file_size > self._left:
-            raise NotExamined(Reason.BOMB, "DOCX parts expand past the package limit")
-        with self._archive.open(info) as member:
-            # zipfile stops inflating at the declared size and checks the CRC there: a member whose
-            # header understates its size fails as corrupt instead of inflating past the bound.
-            data = member.read(info.file_size)
-        self._left -= info.file_size
-        return data
+        return self._members.read(partname[1:])
 
     def xml(self, partname: str) -> Any:
         """The root element of a part that must be present."""

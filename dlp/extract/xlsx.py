@@ -7,15 +7,15 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import IO, Any, ClassVar
 
 from lxml import etree
 
-from dlp.errors import ItemError, NotExamined
+from dlp.errors import ItemError
 from dlp.extract._common import (
+    BoundedMembers,
     TextBudget,
     cell_text,
     guard_zip_package,
@@ -139,32 +139,15 @@ class XlsxExtractor(Extractor):
         return Document(media_type=self.media_types[0], parts=tuple(parts))
 
 
-class _Package:
-    """The members of the zip that the extractor reads, inflated within bounds.
-
-    Inflation is bounded by the same ``max_expanded_bytes`` that guard_zip_package checked the declared
-    sizes against, so no sequence of reads can inflate more than the guard allowed.
-    """
+class _Package(BoundedMembers):
+    """The members of the zip that the extractor reads, inflated within the guard's bounds."""
 
     def __init__(self, archive: zipfile.ZipFile, max_bytes: int) -> None:
-        self._archive = archive
+        super().__init__(archive, max_bytes, "XLSX")
         self._names = frozenset(archive.namelist())
-        self._left = max_bytes
 
     def __contains__(self, name: str) -> bool:
         return name in self._names
-
-    @contextmanager
-    def open(self, name: str) -> Iterator[IO[bytes]]:
-        """A stream of the member's inflated bytes (KeyError when the package has no such member)."""
-        info = self._archive.getinfo(name)
-        if info.file_size > self._left:
-            raise NotExamined(Reason.BOMB, "XLSX parts expand past the package limit")
-        self._left -= info.file_size
-        # zipfile stops inflating at the declared size and checks the CRC there: a member whose header
-        # understates its size fails as corrupt instead of inflating past the bound.
-        with self._archive.open(info) as member:
-            yield member
 
     def root(self, name: str) -> Any:
         """The root element of a small XML part (workbook, relationships)."""
