@@ -29,17 +29,28 @@ class AbaRoutingNumberRecognizer(DistrictPatternRecognizer):
         DistrictPattern("aba", NUM_START + r"\d{9}" + NUM_END, 0.4, requires_context=True),
         DistrictPattern("aba dashed", NUM_START + r"\d{4}-\d{4}-\d" + NUM_END, 0.4, requires_context=True),
     )
+    # Labels as forms and exports write them: "ABA Routing", "Routing No.", "RTN", "Transit/ABA",
+    # "Routing/Transit #", "R/T".
     CONTEXT = (
-        "aba", "aba#", "routing", "routing number", "routing no", "routing #", "rtn", "transit number",
-        "bank routing", "abartn", "aba number",
+        "aba", "aba#", "aba no", "aba number", "aba routing", "aba rtn", "abartn", "routing", "routing number",
+        "routing no", "routing nbr", "routing num", "routing #", "routing code", "routing/transit",
+        "routing transit", "rtn", "rtn#", "rt#", "r/t", "rtg", "rtg no", "transit", "transit number",
+        "transit no", "transit #", "bank routing", "fed routing", "bank aba",
     )
-    NEGATIVE_CONTEXT = ("account number", "acct", "phone", "invoice", "ssn")
+    NEGATIVE_CONTEXT = (
+        "account number", "acct", "phone", "tel", "fax", "invoice", "order", "po", "ssn", "zip", "isbn",
+        "barcode", "item", "serial", "tracking", "session", "request", "ticket",
+    )
     EXAMPLES = Examples(
         positives=(
             "Routing number: [[011000015]]",
             "Direct deposit - ABA [[021000021]], checking",
             "RTN [[0110-0001-5]] for the district's payroll bank",
             "Bank routing #: [[215260185]]",
+            "ABA Routing [[011000015]] / Account 4400187236",
+            "Routing No. [[021000021]]",
+            "Transit/ABA: [[011000015]]",
+            "Bank: Eastern Bank  RTN [[011301798]]",
         ),
         negatives=(
             "Routing number: 011000016",  # checksum fails
@@ -47,6 +58,8 @@ class AbaRoutingNumberRecognizer(DistrictPatternRecognizer):
             "Reference 011000015 on the bus invoice",  # no routing word
             "Routing slip 617-555-0142",
             "Zip 02139-4321 routing",
+            "Bus routing: order 011000015 for the Tuesday run",  # an order word is nearer
+            "Transit pass barcode 021000021",
         ),
     )
 

@@ -12,7 +12,8 @@ Context works differently from stock Presidio, on purpose:
   "public"); multi-word terms accept spaces, ``_`` or ``-`` between their words ("date_of_birth");
 * the window is measured in characters either side of the match (``context_window``, default 40);
 * the nearest term before the match decides (else the nearest after it): a ``NEGATIVE_CONTEXT`` term
-  there ("phone", "routing") drops the match, a ``CONTEXT`` term raises its score;
+  there ("phone", "routing") drops the match, a ``CONTEXT`` term raises its score; of two terms ending
+  (or, after the match, starting) at the same place the longer one decides ("gl account" over "account");
 * a pattern built with ``requires_context=True`` is dropped when no context term is in the window;
 * every result is marked as already enhanced by context, so the engine's own (substring) context
   enhancer leaves it alone.
@@ -230,7 +231,9 @@ class DistrictPatternRecognizer(PatternRecognizer):
                 found = regex.finditer(text, lo, stop)
                 hits = [(m.start() - lo, m.group(0)) for m in found if m.start() < hi]
             for distance, term in hits:
-                if best is None or distance < best.distance:
+                # At equal distance the longer term wins: it holds the shorter one ("gl account"
+                # against "account", "tax id" against "id"), so it is the more specific reading.
+                if best is None or (distance, -len(term)) < (best.distance, -len(best.term)):
                     best = ContextHit(term=term, distance=distance, negative=negative)
         return best
 

@@ -37,9 +37,18 @@ _CODE = re.compile(r"^[A-Za-z_][\w.]*\s*[(\[]|^self\.|^(?:os\.environ|getpass|in
 _PLACEHOLDER = re.compile(r"^(?:[*x•.#_-]+|[$%{<\[].*|.*[}>\]]|\?+)$", re.IGNORECASE)
 
 
+# A value that names itself as a stand-in: "rest-of-my-password", "your_password_here", "test-secret".
+_SELF_NAMED = re.compile(
+    r"(?:my|your|the|some|fake|dummy|test|sample|example|real|user|db)[-_.]?(?:pass(?:word|wd|phrase)?|pwd|secret)"
+    r"|pass(?:word|wd)[-_.]?(?:here|goes)",
+    re.IGNORECASE,
+)
+
+
 def looks_like_secret(value: str) -> bool:
     """True unless ``value`` is a mask, a placeholder or an ordinary word from a form or instruction."""
-    return not (_PLACEHOLDER.match(value) or value.lower().strip(".,;:!") in _NOT_SECRETS or _CODE.match(value))
+    return not (_PLACEHOLDER.match(value) or value.lower().strip(".,;:!") in _NOT_SECRETS or _CODE.match(value)
+                or _SELF_NAMED.search(value))
 
 
 def looks_strong(value: str) -> bool:
@@ -85,6 +94,8 @@ class CredentialRecognizer(DistrictPatternRecognizer):
             "The PIN must be 4 to 8 digits",
             "Passwords expire every 90 days per policy",
             "pin 12 on the bulletin board",
+            "[server3]\nusername:cbiggles\npassword:yh^%#rest-of-my-password",  # a test file's stand-in
+            "db_password = your_password_here",
         ),
     )
 

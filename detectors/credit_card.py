@@ -1,9 +1,13 @@
 """Payment card numbers (93H element (c)); domain rule 23.
 
-12-19 digits, written unbroken or in groups with one consistent separator, that pass Luhn and start
-with a known issuer prefix whose card lengths include this one. Public test numbers that processors
-publish (4111 1111 1111 1111 and friends) are flagged ``test_data`` and kept far below the reporting
-threshold rather than counted.
+12-19 digits that pass Luhn and start with a known issuer prefix whose card lengths include this one.
+Luhn passes one random number in ten, and logs, catalogs and inventories are full of long digit runs
+(session and request IDs, barcodes, serials), so the shape of the writing must also say "card": a
+number written the way cards are printed (4-4-4-4, 4-6-5, one consistent separator) counts on its own;
+an unbroken run counts only with a card word nearby (card, Visa, exp, CVV...). A nearer word for a
+numbered thing (tracking, order, ISBN, serial, session, barcode...) drops either. Public test numbers
+that processors publish (4111 1111 1111 1111 and friends) are flagged ``test_data`` and kept far below
+the reporting threshold rather than counted.
 """
 
 from __future__ import annotations
@@ -95,7 +99,9 @@ class PaymentCardRecognizer(DistrictPatternRecognizer):
     ENTITY = "CREDIT_CARD"
     REPLACES = ("CreditCardRecognizer",)
     PATTERNS = (
-        DistrictPattern("card unbroken", NUM_START + r"\d{12,19}" + NUM_END, 0.6),
+        # Unbroken digits are cards only beside a card word: one random 16-digit number in about forty
+        # passes Luhn with a Visa or Mastercard prefix.
+        DistrictPattern("card unbroken", NUM_START + r"\d{12,19}" + NUM_END, 0.3, requires_context=True),
         # 4-4-4-4 and its 13-19 digit cousins, one separator throughout.
         DistrictPattern(
             "card grouped", NUM_START + r"\d{4}([ -])\d{4}\1\d{4}(?:\1\d{1,4}){0,2}" + NUM_END, 0.6
@@ -104,18 +110,27 @@ class PaymentCardRecognizer(DistrictPatternRecognizer):
         DistrictPattern("card 4-6-5", NUM_START + r"\d{4}([ -])\d{6}\1\d{4,5}" + NUM_END, 0.6),
     )
     CONTEXT = (
-        "credit card", "card", "card number", "card no", "cc", "cc#", "visa", "mastercard", "master card",
-        "amex", "american express", "discover", "diners", "jcb", "debit card", "payment card", "exp",
-        "expires", "cvv", "cvc", "pan",
+        "credit card", "card", "card number", "card no", "card #", "card nbr", "cc", "cc#", "cc no", "visa",
+        "mastercard", "master card", "amex", "american express", "discover", "diners", "jcb", "debit card",
+        "payment card", "p-card", "pcard", "procurement card", "purchasing card", "charge card", "exp",
+        "expires", "expiration", "cvv", "cvc", "cvv2", "pan", "cardholder", "card holder", "paid by card",
     )
-    NEGATIVE_CONTEXT = ("tracking", "invoice", "order", "isbn", "serial", "phone", "ups", "fedex")
+    NEGATIVE_CONTEXT = (
+        "tracking", "ups", "fedex", "usps", "shipment", "invoice", "order", "po", "purchase order", "isbn",
+        "barcode", "bar code", "upc", "ean", "sku", "item", "asset", "asset tag", "serial", "serial no",
+        "s/n", "imei", "iccid", "sim", "phone", "record", "id", "uid", "uuid", "guid", "pid", "request",
+        "session", "txn", "transaction", "transaction id", "trace", "ticket", "case", "reference", "ref",
+        "confirmation", "timestamp", "epoch", "routing", "library card", "gift card",
+    )
     EXAMPLES = Examples(
         positives=(
             "Visa [[4556 7375 8689 9855]] exp 04/27",
             "Card number: [[5425-2334-3010-9903]]",
             "Field trip deposit charged to Amex [[3782 491553 00186]]",
             "cc#[[6011098712435583]] declined?",
-            "Paid with [[4929382710479]] at the book fair",
+            "Paid by card [[4929382710479]] at the book fair",
+            "P-Card: [[4556737586899855]] (exp 09/27)",
+            "Cardholder Jane Roe, [[5425233430109903]]",
         ),
         negatives=(
             "Test checkout with card 4111 1111 1111 1111",  # public test number: flagged, not counted
@@ -127,6 +142,11 @@ class PaymentCardRecognizer(DistrictPatternRecognizer):
             "Tracking 1Z 4556737586899855",  # a tracking word nearer than any card word
             "Call 617-555-0142 ext 12",
             "Visa 45567375868986",  # a Visa prefix at a length Visa does not issue with this number
+            "2024-06-11T10:02:11Z GET /api/items 200 req=4556737586899855 1.2ms",  # a request ID in a log
+            "Paid with 4929382710479 at the book fair",  # unbroken digits and no card word
+            "Item barcode 5425233430109903 The Giver / Lowry",
+            "Session 4556 7375 8689 9855 expired",  # grouped, but a session word is nearer
+            "Library card 4556737586899855 renewed",
         ),
     )
 

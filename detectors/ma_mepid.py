@@ -15,14 +15,23 @@ class MaMepidRecognizer(DistrictPatternRecognizer):
 
     ENTITY = "MA_MEPID"
     PATTERNS = (DistrictPattern("mepid", NUM_START + r"\d{8}" + NUM_END, 0.3, requires_context=True),)
-    CONTEXT = ("mepid", "mepids", "mepid#", "epims", "elar", "educator id", "ma educator", "personnel id")
-    NEGATIVE_CONTEXT = ("phone", "tel", "fax", "invoice", "order", "account", "acct", "license")
+    CONTEXT = (
+        "mepid", "mepids", "mepid#", "mepid no", "epims", "epims id", "elar", "educator id", "educator #",
+        "ma educator", "ma educator id", "state educator id", "state staff id", "personnel id",
+    )
+    NEGATIVE_CONTEXT = (
+        "phone", "tel", "fax", "invoice", "order", "po", "account", "acct", "license", "isbn", "barcode",
+        "item", "serial", "tracking", "session", "request", "ticket",
+    )
     EXAMPLES = Examples(
         positives=(
             "MEPID: [[10234567]]",
             "Teacher Rosa Delgado (MEPID [[20481736]]) licensed in ELA",
             "EPIMS export: [[30092214]], Chen, Wei, Grade 5 teacher",
             "ELAR profile [[11122233]] needs renewal",
+            "Educator ID (MEPID): [[40218876]]",
+            "MA Educator ID [[31207754]]",
+            "MEPID # [[10982231]]",
         ),
         negatives=(
             "Purchase order 10234567 for classroom supplies",
@@ -31,5 +40,6 @@ class MaMepidRecognizer(DistrictPatternRecognizer):
             "MEPID: 1023456",  # seven digits
             "Call 617-555-0142 for EPIMS help",
             "ZIP 02139-4321",
+            "EPIMS upload: order 10234567 of supplies",  # the order word is nearer
         ),
     )

@@ -16,12 +16,15 @@ class MaSasidRecognizer(DistrictPatternRecognizer):
     ENTITY = "MA_SASID"
     PATTERNS = (DistrictPattern("sasid", NUM_START + r"\d{10}" + NUM_END, 0.3, requires_context=True),)
     CONTEXT = (
-        "sasid", "sasids", "sasid#", "state id", "state student id", "state assigned student id",
-        "state-assigned id", "state identifier", "doe002", "student state id",
+        "sasid", "sasids", "sasid#", "sasid no", "ma sasid", "state id", "state id#", "state id no",
+        "state id number", "state student id", "state student number", "state student identifier",
+        "state assigned student id", "state-assigned id", "state assigned id", "state identifier", "doe002",
+        "student state id",
     )
     NEGATIVE_CONTEXT = (
         "phone", "tel", "telephone", "cell", "mobile", "fax", "call", "text", "contact number", "invoice",
-        "order", "account", "acct", "npi",
+        "order", "po", "account", "acct", "npi", "isbn", "barcode", "item", "serial", "tracking", "session",
+        "request", "ticket", "timestamp", "epoch",
     )
     EXAMPLES = Examples(
         positives=(
@@ -31,6 +34,9 @@ class MaSasidRecognizer(DistrictPatternRecognizer):
             "DOE002 [[1000457732]] transferred from Somerville",
             "SASIDs [[1012345670]] and [[1012345689]] were merged",
             "SASID [[1023456789]], phone 6175550142",  # the phone word decides for the second number
+            "SASID#[[1044412907]]",
+            "State Student ID: [[1093328174]]",
+            "MA SASID No. [[1012345678]]",
         ),
         negatives=(
             "SASID: 617-555-0142",  # a phone number in 3-3-4 form
@@ -40,5 +46,6 @@ class MaSasidRecognizer(DistrictPatternRecognizer):
             "Timestamp 1700000000 in the log",
             "SASID: 102345678",  # nine digits
             "Ship to 02139-4321",
+            "State ID lookup: request 1023456789 failed",  # the request word is nearer
         ),
     )

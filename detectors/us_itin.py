@@ -37,7 +37,10 @@ class ItinRecognizer(DistrictPatternRecognizer):
         "itin", "itins", "individual taxpayer", "taxpayer id", "taxpayer identification", "tax id", "tin",
         "w-7", "w7",
     )
-    NEGATIVE_CONTEXT = ("phone", "tel", "fax", "invoice", "order", "routing", "aba")
+    NEGATIVE_CONTEXT = (
+        "phone", "tel", "fax", "invoice", "order", "po", "routing", "aba", "isbn", "barcode", "item",
+        "serial", "part", "model", "tracking", "ticket", "session", "request",
+    )
     EXAMPLES = Examples(
         positives=(
             "ITIN: [[912-70-3456]]",

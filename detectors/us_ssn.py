@@ -36,10 +36,14 @@ class SsnRecognizer(DistrictPatternRecognizer):
         DistrictPattern("ssn bare", NUM_START + r"\d{9}" + NUM_END, 0.3, requires_context=True),
     )
     CONTEXT = (
-        "ssn", "ssns", "ss#", "ss #", "ssn#", "social security", "social security number", "soc sec",
-        "social sec", "ss no", "taxpayer id", "tax id",
+        "ssn", "ssns", "ss#", "ss #", "ssn#", "ssn no", "social security", "social security number",
+        "social security no", "social security #", "soc sec", "soc sec #", "soc sec no", "social sec",
+        "ss no", "ss number", "taxpayer id", "tax id",
     )
-    NEGATIVE_CONTEXT = ("phone", "tel", "fax", "invoice", "order", "zip", "routing", "aba", "account")
+    NEGATIVE_CONTEXT = (
+        "phone", "tel", "fax", "invoice", "order", "po", "zip", "routing", "aba", "account", "isbn",
+        "barcode", "item", "serial", "part", "model", "tracking", "ticket", "session", "request",
+    )
     EXAMPLES = Examples(
         positives=(
             "SSN: [[524-71-3390]]",
@@ -59,6 +63,7 @@ class SsnRecognizer(DistrictPatternRecognizer):
             "Invoice 372649105 is due",  # nine digits without an SSN word
             "SSN 524-71 3390",  # mixed separators
             "Order number 111-11-1111",
+            "Part 524-71-3390 (hinge, left)",
         ),
     )
 

@@ -40,6 +40,12 @@ DISAGREEMENTS: dict[tuple[str, str], tuple[list[tuple[int, int]], str]] = {
     ("aba_routing", "121042882"): ([], "ABA " + NO_CONTEXT),
     ("aba_routing", "0711-0130-7"): ([], "ABA " + NO_CONTEXT),
     ("credit_card", "122000000000003"): ([], "UATP (prefix 1) is not among our issuers: airline-only cards"),
+    ("credit_card", "4012888888881881 4012-8888-8888-1881 4012 8888 8888 1881"): (
+        [(17, 36), (37, 56)], "card as unbroken digits " + NO_CONTEXT + "; grouped as printed on a card is enough"),
+    **{("credit_card", number): ([], "card as unbroken digits " + NO_CONTEXT + " (Luhn passes 1 number in 10)")
+       for number in ("371449635398431", "5555555555554444", "5019717010103742", "30569309025904",
+                      "6011000400000000", "3528000700000000", "6759649826438453", "4111111111111111",
+                      "4917300800000000", "4484070000000000")},
     ("credit_card", "my credit card: 122000000000003"): ([], "UATP (prefix 1) is not among our issuers"),
     ("us_bank", "945456787654"): ([], "bank account " + NO_CONTEXT),
     ("us_driver_license", "H12234567"): ([], "only Massachusetts license forms are recognized"),
