@@ -19,14 +19,15 @@ import importlib.util
 import logging
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dlp import __version__
 from dlp.config import DetectSettings
 from dlp.detect.fast import FastAnalyzer
-from dlp.detect.tables import CONTEXT, FIRST, FULL, LAST, line_starts_of, row_of, type_columns, typed_cells
+from dlp.detect.layout import text_forms, text_tables
+from dlp.detect.tables import CONTEXT, Cell, judge_value, line_starts_of, row_of, row_offsets, type_grid
 from dlp.detect.values import keyed_hash, mask
 from dlp.errors import ConfigError
 from dlp.types import Document, Finding, Part
@@ -196,30 +197,97 @@ class DetectionEngine:
         """Every finding in every part of the document, each value hashed and masked."""
         findings: list[Finding] = []
         for part in document.parts:
-            if part.rows and part.has_header:
+            if part.rows:
                 findings.extend(self._detect_table(part))
             else:
-                findings.extend(self.detect_text(part.text, part.locator))
+                findings.extend(self._detect_body(part))
         return findings
 
     def _detect_table(self, part: Part) -> Iterator[Finding]:
         """Typed columns give findings per cell; the rest of the table goes through the text engine.
 
-        Text findings inside a typed column are dropped (the column's own typing judged those cells),
-        and every finding is located by its row, so that a name and an SSN in one row are "near".
+        The header is looked for below titles and banners (:func:`dlp.detect.layout.find_segments`);
+        columns without a known header are typed by their values; a two-column grid of labels and values
+        is a form. Text findings inside a typed column are dropped (the column's own typing judged those
+        cells), and every finding is located by its row, so that a name and an SSN in one row are "near".
         """
         t0 = time.perf_counter()
-        cells, covered = typed_cells(part, self.validate)
+        rows = part.rows or ()
+        offsets = row_offsets(rows)
+        typing = type_grid(rows, offsets, range(1, len(rows) + 1), self.validate, first_is_header=part.has_header)
+        row_starts = [o[0] if o else 0 for o in offsets]
         self._table_seconds += time.perf_counter() - t0
-        covered.sort()
-        starts = [c[0] for c in covered]
-        line_starts = line_starts_of(part.text)
-        for cell in cells:
-            yield self._finding(cell.entity, 1.0 if cell.entity != "PERSON" else 0.9, f"{part.locator} row {cell.row}",
-                                cell.start, cell.end, cell.value, "column")
+        forms = list(typing.forms)
+
+        def locate(offset: int) -> str:
+            row = bisect.bisect_right(row_starts, offset)
+            return f"{part.locator} {_row_locator(row, forms)}"
+
         # A table whose name columns are typed gives its names per row already; NER over every row of a
         # roster (each row has an ID, so each row is an NER window) would cost most of the scan.
-        named = any(kind in (FIRST, LAST, FULL) for kind in type_columns(part.rows[0] if part.rows else ()).values())
+        yield from self._typed_findings(part, typing.cells, list(typing.covered), locate, ner=not typing.named)
+
+    def _detect_body(self, part: Part) -> Iterator[Finding]:
+        """A text part: rosters pasted into it and label/value forms are typed like tables, the rest is text.
+
+        Findings inside a table block are located by the text's line ("body row 14"), those of one form by
+        the form's lines ("body row 3-9"), so that classification sees one record in each.
+        """
+        t0 = time.perf_counter()
+        tables = text_tables(part.text)
+        forms = text_forms(part.text)
+        if not tables and not forms:
+            self._table_seconds += time.perf_counter() - t0
+            yield from self.detect_text(part.text, part.locator)
+            return
+        cells: list[Cell] = []
+        covered: list[tuple[int, int]] = []
+        table_lines: list[tuple[int, int]] = []
+        form_rows: list[tuple[int, int]] = []
+        for table in tables:
+            typing = type_grid(table.rows, table.starts, table.lines, self.validate)
+            if not typing.typed:
+                continue
+            cells.extend(typing.cells)
+            covered.extend(typing.covered)
+            if typing.forms:
+                form_rows.extend(typing.forms)
+            else:
+                table_lines.append((table.lines[0], table.lines[-1]))
+        for form in forms:
+            if any(lo <= form.first <= hi or lo <= form.last <= hi for lo, hi in table_lines + form_rows):
+                continue
+            form_rows.append((form.first, form.last))
+            for pair in form.pairs:
+                covered.append((pair.label_start, pair.label_end))
+                judged = judge_value(pair.kind, pair.value, pair.start, self.validate)
+                if judged is not None:
+                    entity, value, start = judged
+                    cells.append(Cell(form.first, entity, value, start, start + len(value), form.last))
+                    covered.append((start, start + len(value)))
+        line_starts = line_starts_of(part.text)
+        self._table_seconds += time.perf_counter() - t0
+
+        def locate(offset: int) -> str:
+            line = row_of(offset, line_starts)
+            for lo, hi in table_lines:
+                if lo <= line <= hi:
+                    return f"{part.locator} row {line}"
+            for lo, hi in form_rows:
+                if lo <= line <= hi:
+                    return f"{part.locator} {_row_locator(line, [(lo, hi)])}"
+            return part.locator
+
+        yield from self._typed_findings(part, cells, covered, locate, ner=True)
+
+    def _typed_findings(self, part: Part, cells: list[Cell], covered: list[tuple[int, int]],
+                        locate: Callable[[int], str], *, ner: bool) -> Iterator[Finding]:
+        """Findings of typed cells, then the text engine's over the text with those cells blanked."""
+        for cell in cells:
+            yield self._finding(cell.entity, 1.0 if cell.entity != "PERSON" else 0.9,
+                                f"{part.locator} {cell.where}", cell.start, cell.end, cell.value, "column")
+        covered = _merged(covered)
+        starts = [c[0] for c in covered]
         # Typed cells were judged above: blank them (same length, so offsets and rows hold) so that the text
         # engine spends its time only on the other columns.
         pieces, last = [], 0
@@ -229,11 +297,11 @@ class DetectionEngine:
             last = hi
         pieces.append(part.text[last:])
         residual = "".join(pieces)
-        for f in self.detect_text(residual, part.locator, ner=not named):
+        for f in self.detect_text(residual, part.locator, ner=ner):
             i = bisect.bisect_right(starts, f.start) - 1
             if i >= 0 and covered[i][0] <= f.start < covered[i][1]:
                 continue
-            yield dataclasses.replace(f, locator=f"{part.locator} row {row_of(f.start, line_starts)}")
+            yield dataclasses.replace(f, locator=locate(f.start))
 
     def stage_totals(self) -> dict[str, float]:
         """Seconds spent so far in each detection stage of this process (for the benchmark)."""
@@ -300,6 +368,26 @@ class DetectionEngine:
                 metadata = getattr(res, "recognition_metadata", None) or {}
                 yield self._finding(res.entity_type, float(res.score), locator, start, end, value,
                                     str(metadata.get("recognizer_name", "")), metadata.get("subject"))
+
+
+def _row_locator(row: int, forms: list[tuple[int, int]]) -> str:
+    """"row 14", or "row 3-9" for a row inside a form (rows 3 to 9), which is one record."""
+    for lo, hi in forms:
+        if lo <= row <= hi:
+            return f"row {lo}" if lo == hi else f"row {lo}-{hi}"
+    return f"row {row}"
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with overlapping ones merged (a header cell may also be a form label)."""
+    out: list[tuple[int, int]] = []
+    for lo, hi in sorted(spans):
+        if out and lo <= out[-1][1]:
+            if hi > out[-1][1]:
+                out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return out
 
 
 def _listens_to_tok2vec(nlp: Any, component: str) -> bool:

@@ -9,53 +9,18 @@ Findings are located by row ("table row 14"), so "near" for the 93H rule means "
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from dlp.detect.headers import FIRST, FULL, INDICATOR, LAST, MIDDLE, NAME_KINDS, NOT_PI, header_kind
+from dlp.detect.layout import Segment, find_segments, grid_form_pairs
 from dlp.types import Part
 
-# Name parts are not entities themselves: they combine into one PERSON per row.
-FIRST, LAST, MIDDLE, FULL = "NAME_FIRST", "NAME_LAST", "NAME_MIDDLE", "NAME_FULL"
-
-_HEADERS: dict[str, tuple[str, ...]] = {
-    "US_SSN": ("ssn", "ss#", "ssn#", "soc sec", "soc sec #", "soc sec no", "social security",
-               "social security number", "social security no", "social security #", "ss number", "ss no"),
-    "US_ITIN": ("itin", "taxpayer id", "tin"),
-    "MA_SASID": ("sasid", "sasid#", "state id", "state student id", "state sasid", "ma sasid", "state id number",
-                 "state assigned student id"),
-    "STUDENT_ID": ("student id", "student #", "student number", "student no", "local id", "local student id",
-                   "lasid", "stu id", "student_id", "studentid", "id number"),
-    "EMPLOYEE_ID": ("employee id", "employee #", "employee number", "emp id", "emp #", "staff id", "employee no",
-                    "employeeid", "badge id"),
-    "MA_MEPID": ("mepid", "epims id", "educator id"),
-    "DATE_OF_BIRTH": ("dob", "d.o.b.", "d.o.b", "birthdate", "birth date", "date of birth", "birthday",
-                      "birth_date", "date_of_birth"),
-    "US_BANK_NUMBER": ("account", "account number", "account #", "account no", "acct", "acct #", "acct no",
-                       "bank account", "bank account number", "deposit account", "checking account"),
-    "ABA_ROUTING_NUMBER": ("routing", "routing number", "routing #", "routing no", "aba", "aba number", "rtn",
-                           "bank routing", "transit number"),
-    "CREDIT_CARD": ("card number", "credit card", "credit card number", "cc number", "cc #", "card #", "pan"),
-    "IBAN_CODE": ("iban",),
-    "US_DRIVER_LICENSE": ("license", "license number", "license #", "driver license", "drivers license",
-                          "driver's license", "dl", "dl #", "dl#", "dl number", "license no"),
-    "US_PASSPORT": ("passport", "passport number", "passport #", "passport no"),
-    "MASSHEALTH_ID": ("masshealth", "masshealth id", "masshealth #", "medicaid id", "medicaid number"),
-    "EMAIL_ADDRESS": ("email", "e-mail", "email address", "e-mail address", "guardian email", "parent email",
-                      "student email", "work email", "personal email"),
-    "PHONE_NUMBER": ("phone", "telephone", "phone number", "cell", "cell phone", "mobile", "home phone",
-                     "guardian phone", "parent phone", "work phone", "emergency phone", "contact phone"),
-    "CREDENTIAL": ("password", "passcode", "pin", "temp password", "initial password"),
-    FIRST: ("first", "first name", "firstname", "first_name", "given name", "fname", "preferred name",
-            "student first name", "legal first name"),
-    LAST: ("last", "last name", "lastname", "last_name", "surname", "family name", "lname", "student last name",
-           "legal last name"),
-    MIDDLE: ("middle", "middle name", "middle initial", "mi"),
-    FULL: ("name", "full name", "student name", "student", "employee name", "employee", "staff name",
-           "guardian name", "parent name", "guardian", "parent/guardian", "emergency contact", "teacher",
-           "contact name", "legal name", "student full name", "payee"),
-}
-HEADER_TYPES: dict[str, str] = {alias: kind for kind, aliases in _HEADERS.items() for alias in aliases}
+# The header vocabulary lives in dlp.detect.headers; these names stay importable from here.
+__all__ = ["CONTEXT", "FIRST", "FULL", "LAST", "MIDDLE", "Cell", "GridTyping", "line_starts_of", "normalize_header",
+           "row_of", "row_offsets", "type_columns", "type_grid", "typed_cells"]
 
 # The words that give a typed cell the context its recognizer asks for.
 CONTEXT: dict[str, str] = {
@@ -83,35 +48,56 @@ _INDEX = re.compile(r"\[\d+\]")
 
 
 def type_columns(header: Sequence[str]) -> dict[int, str]:
-    """Column index -> entity (or name part) for the headers we know."""
+    """Column index -> kind for the headers we know: an entity, a name part, INDICATOR or NOT_PI."""
     out: dict[int, str] = {}
     for index, cell in enumerate(header):
-        kind = _header_type(cell)
-        if kind is None and _KEY_PATH.match(cell.strip()):
+        if not cell or not cell.strip():
+            continue
+        kind = None
+        if _KEY_PATH.match(cell.strip()):
             # A JSON key path: its last two segments ("guardian.email"), else its last ("name.first").
             segments = _INDEX.sub("", cell.strip()).split(".")
-            kind = _header_type(" ".join(segments[-2:])) or _header_type(segments[-1])
+            two, last = header_kind(" ".join(segments[-2:])), header_kind(segments[-1])
+            kind = two if two is not None and two not in NAME_KINDS else last or two
+        else:
+            kind = header_kind(cell)
         if kind is not None:
             out[index] = kind
     return out
 
 
-def _header_type(cell: str) -> str | None:
-    kind = HEADER_TYPES.get(normalize_header(cell))
-    if kind is None:
-        kind = HEADER_TYPES.get(normalize_header(cell).replace("_", " ").rstrip("#").strip())
-    return kind
-
-
 @dataclass(frozen=True, slots=True)
 class Cell:
-    """A typed value found in a table: which row, which entity, where in the part's text."""
+    """A typed value found in a table: which row, which entity, where in the part's text.
 
-    row: int  # 1-based, as a spreadsheet numbers rows (the header is row 1)
+    ``row`` is 1-based, as a spreadsheet numbers rows (or a text its lines); a finding of a form carries
+    the form's last row in ``last`` too, so that all of one form's findings share the locator
+    "row 3-9" and count as one record.
+    """
+
+    row: int
     entity: str
     value: str
     start: int
     end: int
+    last: int | None = None
+
+    @property
+    def where(self) -> str:
+        """The row part of the locator: "row 14" or "row 3-9"."""
+        return f"row {self.row}" if self.last is None or self.last == self.row else f"row {self.row}-{self.last}"
+
+
+@dataclass(frozen=True, slots=True)
+class GridTyping:
+    """What typing a grid gave: findings, the spans the typed cells cover, and how rows are located."""
+
+    cells: tuple[Cell, ...] = ()
+    covered: tuple[tuple[int, int], ...] = ()
+    named: bool = False  # a name column was typed: NER need not read the rest
+    forms: tuple[tuple[int, int], ...] = ()  # (first, last) rows of each form
+    typed: bool = False  # anything was typed at all
+    header_cells: tuple[str, ...] = field(default=())
 
 
 def row_offsets(rows: Sequence[Sequence[str]]) -> list[list[int]]:
@@ -137,41 +123,186 @@ def typed_cells(part: Part, validate: Callable[[str, str], bool]) -> tuple[list[
     (first, middle, last) combine into one PERSON; full-name columns give one PERSON each.
     """
     rows = part.rows or ()
-    if not rows or not part.has_header:
+    if not rows:
         return [], []
-    columns = type_columns(rows[0])
-    if not columns:
-        return [], []
-    offsets = row_offsets(rows)
-    found: list[Cell] = []
+    typing = type_grid(rows, row_offsets(rows), range(1, len(rows) + 1), validate, first_is_header=part.has_header)
+    return list(typing.cells), list(typing.covered)
+
+
+# Shapes of values that type a column with no known header; the recognizer's validation decides.
+_BY_VALUE: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("US_ITIN", re.compile(r"9\d{2}[- ]\d{2}[- ]\d{4}")),
+    ("US_SSN", re.compile(r"\d{3}-\d{2}-\d{4}|\d{3} \d{2} \d{4}")),
+    ("ABA_ROUTING_NUMBER", re.compile(r"\d{9}|\d{4}-\d{4}-\d")),
+    ("US_DRIVER_LICENSE", re.compile(r"[Ss][Aa]?\d{7,8}")),
+    ("MA_SASID", re.compile(r"1\d{9}")),
+)
+_BY_VALUE_SHARE = 0.8
+_BY_VALUE_MIN = 3
+_BY_VALUE_SAMPLE = 40
+_PERSON_SHARE = 0.7
+
+
+def type_grid(rows: Sequence[Sequence[str]], starts: Sequence[Sequence[int]], numbers: Sequence[int],
+              validate: Callable[[str, str], bool], *, first_is_header: bool = False) -> GridTyping:
+    """Type a grid of cells: by its header rows (found wherever they are), by values, or as a form.
+
+    ``starts[r][c]`` is the offset of cell ``c`` of row ``r`` in the part's text, ``numbers[r]`` the row's
+    number in locators (the file's real row or line).
+    """
+    segments = find_segments(rows, first_is_header=first_is_header)
+    tables = [(seg, type_columns(seg.names)) for seg in segments]
+    strong = any(sum(1 for k in cols.values() if k not in (INDICATOR, NOT_PI)) >= 2 for _, cols in tables)
+    if not strong:
+        pairs = grid_form_pairs(rows)
+        if pairs:
+            return _type_form(rows, starts, numbers, pairs, validate)
+    cells: list[Cell] = []
     covered: list[tuple[int, int]] = []
-    for r in range(1, len(rows)):
-        row, starts = rows[r], offsets[r]
+    named = False
+    header_cells: list[str] = []
+    for seg, columns in tables:
+        columns = dict(columns)
+        columns.update(_type_by_values(rows, seg, columns, validate))
+        if not columns:
+            continue
+        header_cells.extend(seg.names)
+        named = named or any(k in NAME_KINDS for k in columns.values())
+        for h in seg.header_rows:
+            covered.extend((starts[h][c], starts[h][c] + len(rows[h][c])) for c in range(len(rows[h])) if rows[h][c])
+        _type_rows(rows, starts, numbers, seg.rows, columns, validate, cells, covered)
+    return GridTyping(tuple(cells), tuple(covered), named, (), bool(covered), tuple(header_cells))
+
+
+def _type_rows(rows: Sequence[Sequence[str]], starts: Sequence[Sequence[int]], numbers: Sequence[int],
+               data: Sequence[int], columns: dict[int, str], validate: Callable[[str, str], bool],
+               cells: list[Cell], covered: list[tuple[int, int]]) -> None:
+    for r in data:
+        row, offsets = rows[r], starts[r]
         name_parts: dict[str, tuple[str, int, int]] = {}
         for col, kind in columns.items():
             if col >= len(row):
                 continue
-            value = row[col].strip()
-            start = starts[col] + (len(row[col]) - len(row[col].lstrip()))
+            raw = row[col]
+            value = raw.strip()
+            start = offsets[col] + (len(raw) - len(raw.lstrip()))
             end = start + len(value)
-            covered.append((starts[col], starts[col] + len(row[col])))
-            if not value:
+            covered.append((offsets[col], offsets[col] + len(raw)))
+            if not value or kind in (INDICATOR, NOT_PI):
                 continue
             if kind in (FIRST, LAST, MIDDLE):
                 if _NAME_VALUE.match(value):
                     name_parts[kind] = (value, start, end)
-            elif kind == FULL:
+            elif kind in (FULL, "PERSON"):
                 # "Student: Patrick Callahan" in a Name column: the label is not part of the name.
                 label = _CELL_LABEL.match(value)
                 if label:
                     start += label.end()
                     value = value[label.end():]
-                if _NAME_VALUE.match(value) and any(ch.isalpha() for ch in value):
-                    found.append(Cell(r + 1, "PERSON", value, start, start + len(value)))
+                if _NAME_VALUE.match(value) and any(ch.isalpha() for ch in value) and header_kind(value) is None:
+                    cells.append(Cell(numbers[r], "PERSON", value, start, start + len(value)))
             elif validate(kind, value):
-                found.append(Cell(r + 1, kind, value, start, end))
-        found.extend(_person_from_parts(r + 1, name_parts))
-    return found, covered
+                cells.append(Cell(numbers[r], kind, value, start, end))
+        cells.extend(_person_from_parts(numbers[r], name_parts))
+
+
+def _type_by_values(rows: Sequence[Sequence[str]], seg: Segment, columns: dict[int, str],
+                    validate: Callable[[str, str], bool]) -> dict[int, str]:
+    """Columns with no known header typed by their values: most cells valid for one recognizer.
+
+    A 9-digit column whose cells pass the routing checksum, S+8 license numbers, dashed SSNs; a 10-digit
+    column starting with 1 is a SASID only when its values are distinct, not in ascending order (record
+    numbers are) and are not ISBN-10s. Names need a name recognizer (``validate("PERSON", ...)``).
+    """
+    width = max((len(rows[r]) for r in seg.rows[:_BY_VALUE_SAMPLE * 2]), default=0)
+    out: dict[int, str] = {}
+    for col in range(width):
+        if col in columns:
+            continue
+        sample = [v for v in (rows[r][col].strip() for r in seg.rows if col < len(rows[r])) if v][:_BY_VALUE_SAMPLE]
+        if len(sample) < _BY_VALUE_MIN:
+            continue
+        need = max(_BY_VALUE_MIN, int(len(sample) * _BY_VALUE_SHARE + 0.999))
+        for entity, shape in _BY_VALUE:
+            shaped = [v for v in sample if shape.fullmatch(v)]
+            if len(shaped) < need:
+                continue
+            valid = [v for v in shaped if validate(entity, v)]
+            if len(valid) >= need and _corroborated(entity, valid):
+                out[col] = entity
+                break
+        else:
+            names = [v for v in sample if _NAME_VALUE.match(v) and " " in v]
+            if len(names) >= max(_BY_VALUE_MIN, len(sample) * _PERSON_SHARE):
+                people = sum(1 for v in names if validate("PERSON", v))
+                if people >= max(_BY_VALUE_MIN, len(sample) * _PERSON_SHARE):
+                    out[col] = "PERSON"
+    return out
+
+
+def _corroborated(entity: str, values: list[str]) -> bool:
+    """Identifier columns hold distinct values in no particular order (record numbers count up)."""
+    if len(set(values)) < len(values) * 0.9:
+        return False
+    if entity in ("MA_SASID", "ABA_ROUTING_NUMBER") and len(values) >= 3:
+        digits = [int(re.sub(r"\D", "", v)) for v in values]
+        if all(a < b for a, b in zip(digits, digits[1:], strict=False)):
+            return False
+    return not (entity == "MA_SASID" and sum(_isbn10(v) for v in values) * 2 >= len(values))
+
+
+def _isbn10(value: str) -> bool:
+    digits = value[-10:]
+    return len(digits) == 10 and digits.isdigit() and sum((10 - i) * int(d) for i, d in enumerate(digits)) % 11 == 0
+
+
+def _type_form(rows: Sequence[Sequence[str]], starts: Sequence[Sequence[int]], numbers: Sequence[int],
+               pairs: list[tuple[int, int, int]], validate: Callable[[str, str], bool]) -> GridTyping:
+    """A two- or four-column form: each label types the value beside it; the form is one record."""
+    first, last = numbers[pairs[0][0]], numbers[pairs[-1][0]]
+    cells: list[Cell] = []
+    covered: list[tuple[int, int]] = []
+    named = False
+    for r, label_col, value_col in pairs:
+        kind = header_kind(rows[r][label_col])
+        if kind is None:
+            continue
+        raw = rows[r][value_col]
+        covered.append((starts[r][label_col], starts[r][label_col] + len(rows[r][label_col])))
+        covered.append((starts[r][value_col], starts[r][value_col] + len(raw)))
+        value = raw.strip()
+        start = starts[r][value_col] + (len(raw) - len(raw.lstrip()))
+        cell = judge_value(kind, value, start, validate)
+        named = named or kind in NAME_KINDS
+        if cell is not None:
+            entity, value, start = cell
+            cells.append(Cell(first, entity, value, start, start + len(value), last))
+    return GridTyping(tuple(cells), tuple(covered), named, ((first, last),), True, ())
+
+
+def judge_value(kind: str, value: str, start: int, validate: Callable[[str, str], bool]) -> tuple[str, str, int] | None:
+    """(entity, value, start) when a labelled value is that kind's entity; names need two to five words."""
+    if not value:
+        return None
+    if kind in NAME_KINDS:
+        label = _CELL_LABEL.match(value)
+        if label:
+            start += label.end()
+            value = value[label.end():]
+        words = value.replace(",", " ").split()
+        if not 2 <= len(words) <= 5 or not _NAME_VALUE.match(value) or header_kind(value) is not None:
+            return None
+        if any(w.lower() in _NOT_NAME_WORDS for w in words):
+            return None
+        return "PERSON", value, start
+    if kind in (INDICATOR, NOT_PI):
+        return None
+    return (kind, value, start) if validate(kind, value) else None
+
+
+# Words that make a labelled value no name ("Student: Grade 5 homeroom", "Parent: see attached").
+_NOT_NAME_WORDS = frozenset({"grade", "see", "attached", "n/a", "none", "unknown", "tbd", "yes", "no", "the", "and",
+                             "of", "is", "was", "will", "not", "pending", "same", "above", "below", "other", "na"})
 
 
 def _person_from_parts(row: int, parts: dict[str, tuple[str, int, int]]) -> Iterator[Cell]:
@@ -199,6 +330,4 @@ def line_starts_of(text: str) -> list[int]:
 
 def row_of(offset: int, line_starts: Sequence[int]) -> int:
     """1-based row number of a text offset, given the start offset of every line."""
-    import bisect
-
     return bisect.bisect_right(line_starts, offset)
