@@ -10,7 +10,9 @@ context words themselves. So this analyzer
 2. runs each triggered recognizer without NLP artifacts (stage 2: validation on candidates only);
 3. runs spaCy's NER only on small windows around what makes a name matter (a 93H element, a date of
    birth, a student or staff ID, a special-education or health term), batched with ``nlp.pipe``
-   (stage 3). Rostered names are found anywhere by the roster recognizer, a hash lookup per token.
+   (stage 3). Rostered names are found anywhere by the roster recognizer, a hash lookup per token; other
+   full names anywhere by the name-list recognizer (``detectors/person_name.py``), whose unsure
+   candidates get a small NER window of their own (NER decides them).
 
 Overlaps are then resolved as Presidio's engine does (``EntityRecognizer.remove_duplicates``), after
 the score threshold.
@@ -42,6 +44,11 @@ RECORD_ANCHORS = TermMatcher(re.compile(
     re.IGNORECASE,
 ))  # characters either side of an anchor that NER reads
 NER_BATCH = 64
+# A full name the name lists are unsure of ("Will Brown", an unknown first name before a listed surname) is
+# reported only when NER, run on this many characters either side of it, calls it a person. The number of
+# such checks per text is capped, so that a text full of title-case phrases costs little NER.
+NAME_CHECK_WINDOW = 60
+MAX_NAME_CHECKS = 40
 
 _DIGITS = re.compile(r"\d\d")
 _KEYWORDS_CREDENTIAL = re.compile(r"pass(?:word|code|phrase)|\bpin\b|access code|combination|login|credential",
@@ -205,6 +212,11 @@ class FastAnalyzer:
         return list(EntityRecognizer.remove_duplicates(kept))
 
     def _names(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+        listed = [r for r in results if r.entity_type == "PERSON"
+                  and r.recognition_metadata and "needs_ner" in r.recognition_metadata]
+        unsure = [(r.start, r.end) for r in listed if r.recognition_metadata["needs_ner"]]
+        sure = [(r.start, r.end) for r in listed
+                if not r.recognition_metadata["needs_ner"] and r.score >= self.threshold]
         if self.ner == "full":
             spans = [(0, len(text))]
         else:
@@ -214,21 +226,47 @@ class FastAnalyzer:
             # every "student": district prose says it everywhere, and NER over all of it is the slow path.
             anchors += RECORD_ANCHORS.spans(text)
             spans = _merge([(max(0, s - NER_WINDOW), min(len(text), e + NER_WINDOW)) for s, e in anchors])
-        if not spans:
+        # Unsure list candidates outside every anchor window get a small window each.
+        checks = _merge([(max(0, s - NAME_CHECK_WINDOW), min(len(text), e + NAME_CHECK_WINDOW))
+                         for s, e in unsure[:MAX_NAME_CHECKS] if not _inside(s, e, spans)])
+        if not spans and not checks:
             return []
         from presidio_analyzer import RecognizerResult
 
         out: list[RecognizerResult] = []
+        windows = spans + checks
         # nlp.pipe costs about 2 ms per call on top of the work (measured: 6.9 ms for one short window
         # through pipe, 5.0 ms through a plain call); most texts have a single window.
-        docs = ([self.nlp(text[spans[0][0]:spans[0][1]])] if len(spans) == 1
-                else self.nlp.pipe((text[s:e] for s, e in spans), batch_size=NER_BATCH))
-        for (start, _), doc in zip(spans, docs, strict=True):
+        docs = ([self.nlp(text[windows[0][0]:windows[0][1]])] if len(windows) == 1
+                else self.nlp.pipe((text[s:e] for s, e in windows), batch_size=NER_BATCH))
+        for index, ((start, _), doc) in enumerate(zip(windows, docs, strict=True)):
+            anchored = index < len(spans)
             for ent in doc.ents:
-                if ent.label_ in ("PERSON", "PER"):
-                    out.append(RecognizerResult("PERSON", start + ent.start_char, start + ent.end_char, 0.85,
+                if ent.label_ not in ("PERSON", "PER"):
+                    continue
+                lo, hi = start + ent.start_char, start + ent.end_char
+                if _overlaps(lo, hi, sure):
+                    continue  # the name lists already gave this name its span
+                if anchored:
+                    out.append(RecognizerResult("PERSON", lo, hi, 0.85,
                                                 recognition_metadata={"recognizer_name": "SpacyRecognizer"}))
+                    continue
+                # A check window reports only the list candidates NER agrees with, with the lists' span.
+                for s, e in unsure:
+                    if s < hi and lo < e:
+                        out.append(RecognizerResult("PERSON", s, e, 0.8, recognition_metadata={
+                            "recognizer_name": "PersonNameRecognizer+SpacyRecognizer"}))
         return out
+
+
+def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether [start, end) lies inside one of the (merged, sorted) spans."""
+    return any(s <= start and end <= e for s, e in spans)
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether [start, end) overlaps one of the spans."""
+    return any(s < end and start < e for s, e in spans)
 
 
 def _compiles(hyperscan: Any, patterns: list[tuple[bytes, int]]) -> Any:

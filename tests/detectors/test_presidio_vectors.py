@@ -158,6 +158,8 @@ def test_presidio_demo_paragraph(recognizers):
         ("US_BANK_NUMBER", "954567876544"),
         ("US_SSN", "078-05-1126"),
         ("PHONE_NUMBER", "(212) 555-1234"),
+        # The full-name recognizer (detectors/person_name.py); Presidio finds this one with NER.
+        ("PERSON", "David Johnson"),
         # Presidio expects "1234567A" as a driver license: not a Massachusetts form, so not ours.
     }
 

