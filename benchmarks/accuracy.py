@@ -5,6 +5,8 @@ Usage (one command; every part runs by default)::
     python benchmarks/accuracy.py                       # generate a 360-file corpus (seed 11) in a temp dir
     python benchmarks/accuracy.py --corpus DIR          # DIR with _labels.json, or an empty/absent DIR to fill
     python benchmarks/accuracy.py --files 600 --seed 3 --presidio-sample 200 --no-fp-real --no-vectors
+    python benchmarks/accuracy.py --layout              # the layout corpus (issue 13), seed 5, temp dir
+    python benchmarks/accuracy.py --layout-corpus DIR --no-presidio   # keep/reuse DIR; ours only (fast)
 
 What it measures, in one run:
 
@@ -22,6 +24,12 @@ What it measures, in one run:
    Findings per MB of the sensitive entities; the target for ours is at most 0.2.
 3. **Vectors** (``--vectors``): Presidio's recognizer test vectors and context sentences and the
    python-stdnum IBAN/ISBN lists from ``../shared/corpora``, where present.
+
+4. **Layout corpus** (``--layout``, ``benchmarks/layout_corpus.py``): a corpus built the opposite way (layouts
+   varied, a generator separate from ``synth.py``), scored as in 1, plus the issue-13 headline (core-identifier
+   micro and macro F1, PERSON F1, classification accuracy, sensitive findings per MB and MA_PI items on its real
+   third-party PI-free files, PDF core F1) and tables per format, layout and kind. Results in
+   ``accuracy-layout-<date>.json`` and ``accuracy-layout.md``; the default runs are off unless asked for.
 
 Results go to ``benchmarks/results/accuracy-<date>.json`` (``-2``, ``-3``... for later runs the same day)
 and ``benchmarks/results/accuracy.md``, with the F1 of the previous results file beside the new one.
@@ -325,8 +333,13 @@ def load_labels(corpus: Path) -> dict[str, Any]:
     return data
 
 
-def corpus_run(corpus: Path, work: Path, workers: int, presidio_sample: int | None, seed: int) -> dict[str, Any]:
-    """Score ours and plain Presidio on a labeled corpus."""
+def corpus_run(corpus: Path, work: Path, workers: int, presidio_sample: int | None, seed: int,
+               presidio: bool = True, keep: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Score ours and plain Presidio on a labeled corpus.
+
+    ``presidio=False`` skips plain Presidio (its columns read ``n/a``); ``keep``, when given, receives the
+    per-item counts (``ours_found``, ``pres_found``, ``records``, ``sample``) for further breakdowns.
+    """
     labels = load_labels(corpus)
     items: dict[str, dict[str, Any]] = labels["items"]
     planted = {k: v["entities"] for k, v in items.items()}
@@ -340,14 +353,21 @@ def corpus_run(corpus: Path, work: Path, workers: int, presidio_sample: int | No
     sample = top
     if presidio_sample is not None and presidio_sample < len(top):
         sample = sorted(random.Random(seed).sample(top, presidio_sample))
-    print(f"[corpus] plain Presidio on {len(sample)} files ...", flush=True)
-    pres_found, pres_s, pres_chars = run_presidio(corpus, sample, workers)
+    if not presidio:
+        sample = []
+    pres_found: dict[str, dict[str, int]] = {}
+    pres_s, pres_chars = 0.0, 0
+    if sample:
+        print(f"[corpus] plain Presidio on {len(sample)} files ...", flush=True)
+        pres_found, pres_s, pres_chars = run_presidio(corpus, sample, workers)
     in_sample = {k: v for k, v in planted.items() if k.split("!/", 1)[0] in set(sample)}
 
     ours = score_entities(planted, ours_found, CANONICAL)
     ours_on_sample = score_entities(in_sample, ours_found, CANONICAL)
     pres = score_entities(in_sample, pres_found, CANONICAL)
-    pres_supported = sorted({e for c in pres_found.values() for e in c} | _presidio_entities())
+    pres_supported = sorted({e for c in pres_found.values() for e in c} | _presidio_entities()) if sample else []
+    if keep is not None:
+        keep.update(ours_found=ours_found, pres_found=pres_found, records=records, sample=sample)
 
     entities: dict[str, Any] = {}
     for e in CANONICAL:
@@ -383,7 +403,8 @@ def corpus_run(corpus: Path, work: Path, workers: int, presidio_sample: int | No
                 "findings": {e: n for e, n in sorted(hits.items()) if n}}
 
     return {
-        "corpus": {k: labels.get(k) for k in ("generator", "seed", "files", "bytes", "pi_free_files")}
+        "corpus": {k: labels.get(k) for k in ("generator", "seed", "files", "bytes", "pi_free_files", "kinds",
+                                              "per_kind")}
         | {"items": len(items), "path": str(corpus)},
         "presidio_sample_files": len(sample),
         "seconds": {"ours": round(ours_s, 1), "presidio": round(pres_s, 1)},
@@ -395,6 +416,136 @@ def corpus_run(corpus: Path, work: Path, workers: int, presidio_sample: int | No
         "pi_free_items": {"ours": alarms(ours_found, free),
                           "presidio": alarms(pres_found, free_sample)},
     }
+
+
+
+# --------------------------------------------------------------------------------------------- layout corpus
+
+# The issue-13 headline: identifiers that make an item personal information on their own or with a name.
+CORE: tuple[str, ...] = (
+    "US_SSN", "US_ITIN", "CREDIT_CARD", "US_BANK_NUMBER", "ABA_ROUTING_NUMBER", "IBAN_CODE", "US_DRIVER_LICENSE",
+    "MA_SASID", "MA_MEPID", "DATE_OF_BIRTH",
+)  # fmt: skip
+LAYOUT_SEED = 5
+
+
+def _micro(scores: Mapping[str, Score], entities: Iterable[str]) -> Score:
+    """One score summing TP/FP/FN over ``entities``."""
+    out = Score()
+    for e in entities:
+        s = scores[e]
+        out.tp += s.tp
+        out.fp += s.fp
+        out.fn += s.fn
+    return out
+
+
+def _macro(scores: Mapping[str, Score], entities: Iterable[str], planted: Mapping[str, int]) -> float | None:
+    """Mean F1 over the entities that were planted at least once."""
+    f1s = [scores[e].f1 or 0.0 for e in entities if planted.get(e)]
+    return sum(f1s) / len(f1s) if f1s else None
+
+
+def group_scores(items: Mapping[str, Mapping[str, Any]], found: Mapping[str, Mapping[str, int]],
+                 predicted: Mapping[str, Iterable[str]] | None, field_name: str) -> dict[str, dict[str, Any]]:
+    """Per value of a label field (format, layout, kind): core micro P/R/F1, PERSON F1, class accuracy."""
+    groups: dict[str, list[str]] = {}
+    for k, v in items.items():
+        groups.setdefault(str(v.get(field_name, "?")), []).append(k)
+    out: dict[str, dict[str, Any]] = {}
+    for g, keys in sorted(groups.items()):
+        planted = {k: items[k]["entities"] for k in keys}
+        sc = score_entities(planted, found, CANONICAL)
+        core = _micro(sc, CORE)
+        row: dict[str, Any] = {"items": len(keys), "core": core.as_dict(), "person": sc["PERSON"].as_dict(),
+                               "sensitive_fp": sum(sc[e].fp for e in SENSITIVE)}
+        if predicted is not None:
+            cls = score_classifications({k: items[k]["classifications"] for k in keys}, predicted)
+            row["class_accuracy"] = _r(cls.accuracy)
+        out[g] = row
+    return out
+
+
+def layout_run(corpus: Path, work: Path, workers: int, presidio_sample: int | None, seed: int,
+               presidio: bool) -> dict[str, Any]:
+    """The layout corpus: corpus_run's tables, plus the issue-13 headline and per format/layout/kind tables."""
+    keep: dict[str, Any] = {}
+    base = corpus_run(corpus, work, workers, presidio_sample, seed, presidio, keep)
+    items: dict[str, dict[str, Any]] = load_labels(corpus)["items"]
+    records: dict[str, dict[str, Any]] = keep["records"]
+    ours_found: dict[str, Counter[str]] = keep["ours_found"]
+    pres_found: dict[str, dict[str, int]] = keep["pres_found"]
+    sample = set(keep["sample"])
+    predicted: dict[str, list[str]] = {k: list(records[k].get("classifications") or []) for k in items
+                                       if k in records}
+    planted = {k: v["entities"] for k, v in items.items()}
+    totals: Counter[str] = Counter()
+    for v in planted.values():
+        totals.update(v)
+
+    def headline(found: Mapping[str, Mapping[str, int]], keys: Iterable[str]) -> dict[str, Any]:
+        sub = {k: planted[k] for k in keys}
+        sc = score_entities(sub, found, CANONICAL)
+        sub_totals: Counter[str] = Counter()
+        for v in sub.values():
+            sub_totals.update(v)
+        pdf = {k: v for k, v in sub.items() if items[k].get("format") == "pdf"}
+        pdf_core = _micro(score_entities(pdf, found, CANONICAL), CORE)
+        return {"core_micro": _micro(sc, CORE).as_dict(), "core_macro_f1": _r(_macro(sc, CORE, sub_totals)),
+                "core_per_entity_f1": {e: _r(sc[e].f1) for e in CORE if sub_totals.get(e)},
+                "person": sc["PERSON"].as_dict(), "pdf_core": pdf_core.as_dict()}
+
+    in_sample = [k for k in items if k.split("!/", 1)[0] in sample]
+    cls = score_classifications({k: v["classifications"] for k, v in items.items()}, predicted)
+
+    # Real third-party PI-free files: sensitive findings per MB, and items given any class (MA_PI above all).
+    real = [k for k, v in items.items() if v.get("kind") == "real_pi_free"]
+    real_bytes = sum((corpus / k).stat().st_size for k in real if (corpus / k).is_file())
+
+    def real_fp(found: Mapping[str, Mapping[str, int]], keys: list[str]) -> dict[str, Any]:
+        sens = Counter({e: sum(int(found.get(k, {}).get(e, 0)) for k in keys) for e in SENSITIVE})
+        nbytes = sum((corpus / k).stat().st_size for k in keys if (corpus / k).is_file())
+        return {"files": len(keys), "bytes": nbytes,
+                "sensitive_findings": {e: n for e, n in sorted(sens.items()) if n},
+                "sensitive_per_mb": round(sum(sens.values()) / (nbytes / 1e6), 4) if nbytes else None}
+
+    real_ours = real_fp(ours_found, real)
+    real_ours["ma_pi_items"] = sum("MA_PI" in predicted.get(k, []) for k in real)
+    real_ours["classified_items"] = sum(bool(predicted.get(k)) for k in real)
+    top: list[dict[str, Any]] = []
+    for k in real:
+        n = sum(int(ours_found[k][e]) for e in SENSITIVE) if k in ours_found else 0
+        if n or predicted.get(k):
+            top.append({"file": k, "sensitive": n, "classes": list(predicted.get(k, []))})
+    real_ours["top_files"] = sorted(top, key=lambda d: -int(d["sensitive"]))[:10]
+    real_pres = real_fp(pres_found, [k for k in real if k in sample]) if sample else None
+
+    # Items whose label expects a status (an .xlsb: not examined, unsupported): what the scanner said.
+    expected_status = {k: {"expected": v["expect"], "got": {"status": records.get(k, {}).get("status"),
+                                                             "reason": records.get(k, {}).get("reason")}}
+                       for k, v in items.items() if v.get("expect")}
+
+    out = dict(base)
+    out["headline"] = {
+        "ours": headline(ours_found, items),
+        "presidio": headline(pres_found, in_sample) if sample else None,
+        "ours_on_presidio_sample": headline(ours_found, in_sample) if sample and len(sample) < len(
+            [k for k in items if "!/" not in k]) else None,
+        "classification_accuracy": _r(cls.accuracy),
+        "real_pi_free": {"ours": real_ours, "presidio": real_pres, "bytes": real_bytes},
+    }
+    out["by_format"] = {"ours": group_scores(items, ours_found, predicted, "format"),
+                        "presidio": group_scores({k: items[k] for k in in_sample}, pres_found, None, "format")
+                        if sample else None}
+    out["by_layout"] = {"ours": group_scores(items, ours_found, predicted, "layout"),
+                        "presidio": group_scores({k: items[k] for k in in_sample}, pres_found, None, "layout")
+                        if sample else None}
+    out["by_kind"] = {"ours": group_scores(items, ours_found, predicted, "kind"),
+                      "presidio": group_scores({k: items[k] for k in in_sample}, pres_found, None, "kind")
+                      if sample else None}
+    out["expected_status"] = expected_status
+    out["planted_totals"] = dict(sorted(totals.items()))
+    return out
 
 
 def _presidio_entities() -> set[str]:
@@ -778,25 +929,138 @@ def report(res: dict[str, Any], baseline: dict[str, Any] | None, baseline_name: 
     return "\n".join(term), "\n".join(md) + "\n"
 
 
+
+FLOORS = {"core micro F1": ">= 0.98", "core entity F1 (each)": ">= 0.95", "PERSON F1": ">= 0.92",
+          "classification exact-set accuracy": ">= 0.97", "real PI-free: sensitive findings / MB": "<= 0.1",
+          "real PI-free: MA_PI items": "0", "PDF core micro F1": ">= 0.95"}
+
+
+def layout_headline_rows(lr: dict[str, Any], before: dict[str, Any] | None) -> list[list[str]]:
+    """Rows: measure, ours, plain Presidio, issue-13 floor, ours before."""
+    h, o = lr["headline"], lr["headline"]["ours"]
+    p = h.get("presidio") or {}
+    b = (before or {}).get("headline", {})
+    bo = b.get("ours", {})
+
+    def f(x: Any) -> str:
+        return _f(x).strip() if not isinstance(x, str) else x
+
+    rows = [["core micro F1", f(o["core_micro"]["f1"]), f(p.get("core_micro", {}).get("f1")), FLOORS["core micro F1"],
+             f(bo.get("core_micro", {}).get("f1"))],
+            ["core macro F1", f(o["core_macro_f1"]), f(p.get("core_macro_f1")), "", f(bo.get("core_macro_f1"))]]
+    for e, v in o["core_per_entity_f1"].items():
+        rows.append([f"  {e} F1", f(v), f((p.get("core_per_entity_f1") or {}).get(e)), FLOORS["core entity F1 (each)"],
+                     f((bo.get("core_per_entity_f1") or {}).get(e))])
+    rows.append(["PERSON F1 (P / R)", f"{f(o['person']['f1'])} ({f(o['person']['precision'])} / "
+                 f"{f(o['person']['recall'])})", f(p.get("person", {}).get("f1")), FLOORS["PERSON F1"],
+                 f(bo.get("person", {}).get("f1"))])
+    rows.append(["classification exact-set accuracy", f(h["classification_accuracy"]), "n/a",
+                 FLOORS["classification exact-set accuracy"], f(b.get("classification_accuracy"))])
+    rr = h["real_pi_free"]
+    rp = rr.get("presidio") or {}
+    brr = (b.get("real_pi_free") or {}).get("ours", {})
+    rows.append(["real PI-free: sensitive findings / MB", f(rr["ours"]["sensitive_per_mb"]),
+                 f(rp.get("sensitive_per_mb")), FLOORS["real PI-free: sensitive findings / MB"],
+                 f(brr.get("sensitive_per_mb"))])
+    rows.append(["real PI-free: MA_PI items", str(rr["ours"]["ma_pi_items"]), "n/a",
+                 FLOORS["real PI-free: MA_PI items"], str(brr.get("ma_pi_items", "-")) if before else "-"])
+    rows.append(["PDF core micro F1", f(o["pdf_core"]["f1"]), f(p.get("pdf_core", {}).get("f1")),
+                 FLOORS["PDF core micro F1"], f(bo.get("pdf_core", {}).get("f1"))])
+    return rows
+
+
+def group_rows(groups: dict[str, Any]) -> list[list[str]]:
+    """Rows of a per-format/layout/kind table: ours and plain Presidio side by side."""
+    ours, pres = groups["ours"], groups.get("presidio") or {}
+    rows = []
+    for g, v in ours.items():
+        pv = pres.get(g)
+        rows.append([g, str(v["items"]), _f(v["core"]["precision"]), _f(v["core"]["recall"]), _f(v["core"]["f1"]),
+                     _f(pv["core"]["f1"]) if pv else "-", _f(v["person"]["f1"]),
+                     _f(pv["person"]["f1"]) if pv else "-", _f(v.get("class_accuracy")), str(v["sensitive_fp"])])
+    return rows
+
+
+GROUP_HEAD = ["", "items", "core P", "core R", "core F1", "Pres core F1", "PERSON F1", "Pres PERSON F1",
+              "class acc", "sens. FP"]
+
+
+def report_layout(res: dict[str, Any], baseline: dict[str, Any] | None, baseline_name: str) -> tuple[str, str]:
+    """(terminal text, markdown) of a layout-corpus run."""
+    lr = res.get("layout_run")
+    md = ["# Accuracy on the layout corpus (issue 13)", "",
+          f"Run {res['date']} at commit `{res['git']['commit']}` ({res['git']['dirty_files']} files modified in the "
+          f"working tree), on {res['cpus']} CPUs. Command:", "", "```bash", res["command"], "```", "",
+          "Corpus: `benchmarks/layout_corpus.py` (a generator separate from `synth.py`: 37 document kinds, each in "
+          "5+ layouts, about 45% PI-free look-alikes, plus third-party PI-free files from ../shared/corpora). "
+          "Scoring as in `accuracy.md`: per item and entity TP = min(found, planted). Core = SSN, ITIN, card, "
+          "bank account, ABA, IBAN, MA DL, SASID, MEPID, DOB. Raw figures: "
+          f"`{res['json']}`." + (f" 'before' = `{baseline_name}`." if baseline else "")]
+    term: list[str] = []
+    if lr:
+        bl = (baseline or {}).get("layout_run")
+        c = lr["corpus"]
+        head = (f"Layout corpus: {c['files']} files, {lr['corpus']['items']} items, {c['bytes'] / 1e6:.2f} MB, "
+                f"{c['pi_free_files']} PI-free files, seed {c['seed']}; Presidio on {lr['presidio_sample_files']} "
+                f"files. Time: ours {lr['seconds']['ours']} s, Presidio {lr['seconds']['presidio']} s. Items not "
+                f"scanned by ours: {lr['not_scanned_items']}.")
+        hrows = layout_headline_rows(lr, bl)
+        hh = ["measure", "ours", "plain Presidio", "floor", "ours before"]
+        erows = entity_rows(lr, {"corpus_run": bl} if bl else None)
+        cls = lr["classification"]
+        crows = [[k, _f(v["precision"]), _f(v["recall"]), _f(v["f1"]), str(v["tp"] + v["fn"])]
+                 for k, v in cls["per_class"].items()]
+        rr = lr["headline"]["real_pi_free"]["ours"]
+        real = (f"Real PI-free files: {rr['files']}, {rr['bytes'] / 1e6:.2f} MB; sensitive findings "
+                f"{rr['sensitive_findings'] or 'none'}; items with any class {rr['classified_items']}, MA_PI "
+                f"{rr['ma_pi_items']}. " + ("Files: " + ", ".join(
+                    f"`{t['file']}` ({t['sensitive']}, {'/'.join(t['classes']) or 'no class'})"
+                    for t in rr["top_files"]) if rr["top_files"] else ""))
+        st = lr.get("expected_status") or {}
+        status = "; ".join(f"`{k}` expected {v['expected'].get('status')}/{v['expected'].get('reason')}, got "
+                           f"{v['got']['status']}/{v['got']['reason']}" for k, v in st.items()) or "none"
+        term += [head, "", text_table(hh, hrows), "", text_table(ENTITY_HEAD, erows), "",
+                 text_table(["class", "P", "R", "F1", "expected"], crows), "", real, "",
+                 text_table(["format", *GROUP_HEAD[1:]], group_rows(lr["by_format"]))]
+        md += ["", head, "", "## Headline", "", md_table(hh, hrows), "", "## Per entity", "",
+               md_table(ENTITY_HEAD, erows), "", "## Classification (ours)", "",
+               f"Exact-set accuracy {_f(cls['accuracy']).strip()} over {cls['items']} items.", "",
+               md_table(["class", "precision", "recall", "F1", "items expected"], crows), "",
+               "## Real PI-free files", "", real, "", "## Per format", "",
+               md_table(["format", *GROUP_HEAD[1:]], group_rows(lr["by_format"])), "", "## Per layout", "",
+               md_table(["layout", *GROUP_HEAD[1:]], group_rows(lr["by_layout"])), "", "## Per kind", "",
+               md_table(["kind", *GROUP_HEAD[1:]], group_rows(lr["by_kind"])), "",
+               f"Items with an expected status: {status}."]
+    if res.get("errors"):
+        errs = [f"- {k}: {v}" for k, v in res["errors"].items()]
+        term += ["", "FAILED PARTS:", *errs]
+        md += ["", "## Failed parts", "", *errs]
+    return "\n".join(term), "\n".join(md) + "\n"
+
+
 def _rate_s(w: dict[str, Any] | None) -> str:
     if w is None:
         return "n/a"
     return f"{w['pass']}/{w['cases']} ({w['rate']:.3f})" if w.get("cases") else "-"
 
 
-def results_path(day: str) -> Path:
-    """accuracy-<day>.json, or -2, -3 ... when that day already has results (earlier runs are kept)."""
-    p = RESULTS / f"accuracy-{day}.json"
+def results_path(day: str, prefix: str = "accuracy") -> Path:
+    """<prefix>-<day>.json, or -2, -3 ... when that day already has results (earlier runs are kept)."""
+    p = RESULTS / f"{prefix}-{day}.json"
     n = 2
     while p.exists():
-        p = RESULTS / f"accuracy-{day}-{n}.json"
+        p = RESULTS / f"{prefix}-{day}-{n}.json"
         n += 1
     return p
 
 
-def latest_results() -> Path | None:
-    """The most recent accuracy-*.json by modification time (the baseline for the 'before' column)."""
-    found = sorted(RESULTS.glob("accuracy-*.json"), key=lambda p: p.stat().st_mtime)
+def latest_results(layout: bool = False) -> Path | None:
+    """The most recent results file of the same run type by modification time (the 'before' column).
+
+    Layout-corpus runs (accuracy-layout-*.json) and the default runs (accuracy-<date>*.json) are kept apart.
+    """
+    found = [p for p in RESULTS.glob("accuracy-*.json") if p.name.startswith("accuracy-layout-") == layout]
+    found.sort(key=lambda p: p.stat().st_mtime)
     return found[-1] if found else None
 
 
@@ -819,24 +1083,36 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, help="labeled corpus dir (generated there if empty/absent; "
                     "default: a temporary dir)")
     ap.add_argument("--files", type=int, default=360, help="files when generating (default 360)")
-    ap.add_argument("--seed", type=int, default=11, help="seed when generating and sampling (default 11)")
+    ap.add_argument("--seed", type=int, help="seed when generating and sampling (default 11; 5 for --layout)")
     ap.add_argument("--presidio-sample", type=int, help="run plain Presidio on this many files only")
     ap.add_argument("--workers", type=int, default=2, help="processes for each side (default 2)")
-    ap.add_argument("--corpus-run", action=argparse.BooleanOptionalAction, default=True,
-                    help="score the labeled corpus (default on)")
-    ap.add_argument("--fp-real", action=argparse.BooleanOptionalAction, default=True,
-                    help="false positives on real PI-free text (default on)")
-    ap.add_argument("--vectors", action=argparse.BooleanOptionalAction, default=True,
-                    help="third-party vectors from ../shared/corpora (default on)")
+    ap.add_argument("--corpus-run", action=argparse.BooleanOptionalAction, default=None,
+                    help="score the synthetic labeled corpus (default on, off with --layout)")
+    ap.add_argument("--fp-real", action=argparse.BooleanOptionalAction, default=None,
+                    help="false positives on real PI-free text (default on, off with --layout)")
+    ap.add_argument("--vectors", action=argparse.BooleanOptionalAction, default=None,
+                    help="third-party vectors from ../shared/corpora (default on, off with --layout)")
+    ap.add_argument("--layout", action="store_true",
+                    help="score the layout corpus (benchmarks/layout_corpus.py) instead; results in "
+                         "accuracy-layout-<date>.json and accuracy-layout.md")
+    ap.add_argument("--layout-corpus", type=Path, metavar="DIR",
+                    help="layout corpus dir (generated there if empty/absent; implies --layout)")
+    ap.add_argument("--no-presidio", action="store_true", help="skip plain Presidio (fast iteration)")
     ap.add_argument("--baseline", type=Path, help="results JSON for the 'before' column (default: the latest)")
     ap.add_argument("--no-write", action="store_true", help="print only; write no results files")
     args = ap.parse_args(args_list)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    layout = args.layout or args.layout_corpus is not None
+    for name in ("corpus_run", "fp_real", "vectors"):
+        if getattr(args, name) is None:
+            setattr(args, name, not layout)
+    if args.seed is None:
+        args.seed = LAYOUT_SEED if layout else 11
 
-    baseline_path = args.baseline or latest_results()
+    baseline_path = args.baseline or latest_results(layout)
     baseline = json.loads(baseline_path.read_text(encoding="utf-8")) if baseline_path else None
     now = dt.datetime.now()
-    out_json = results_path(now.strftime("%Y-%m-%d"))
+    out_json = results_path(now.strftime("%Y-%m-%d"), "accuracy-layout" if layout else "accuracy")
     res: dict[str, Any] = {
         "date": now.isoformat(timespec="seconds"),
         "command": " ".join(["python benchmarks/accuracy.py", shlex.join(args_list)]).strip(),
@@ -847,6 +1123,15 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="dlp-accuracy-") as tmp:
         work = Path(tmp)
         # A failure in one part is recorded and the others still run: a 10-minute run is not lost to one bug.
+        if layout:
+            lc = (args.layout_corpus or work / "layout-corpus").resolve()
+            if not (lc / LABELS_NAME).is_file():
+                from benchmarks.layout_corpus import generate as generate_layout
+
+                made = generate_layout(lc, args.seed)
+                print(f"[layout] generated {made.files} files ({made.bytes / 1e6:.2f} MB) in {lc}", flush=True)
+            _part(res, "layout_run", lambda: layout_run(lc, work, args.workers, args.presidio_sample, args.seed,
+                                                        not args.no_presidio))
         if args.corpus_run:
             corpus = (args.corpus or work / "corpus").resolve()
             if not (corpus / LABELS_NAME).is_file():
@@ -854,19 +1139,25 @@ def main(argv: list[str] | None = None) -> int:
 
                 c = generate(corpus, args.files, args.seed)
                 print(f"[corpus] generated {c.files} files ({c.bytes / 1e6:.2f} MB) in {corpus}", flush=True)
-            _part(res, "corpus_run", lambda: corpus_run(corpus, work, args.workers, args.presidio_sample, args.seed))
+            _part(res, "corpus_run", lambda: corpus_run(corpus, work, args.workers, args.presidio_sample, args.seed,
+                                                        not args.no_presidio))
         if args.fp_real:
             _part(res, "fp_real", lambda: fp_real_run(work, args.workers, args.seed))
         if args.vectors:
             _part(res, "vectors", vectors_run)
-    term, md = report(res, baseline, baseline_path.name if baseline_path else "")
+    bname = baseline_path.name if baseline_path else ""
+    term, md = report_layout(res, baseline, bname) if layout else report(res, baseline, bname)
+    if layout and (args.corpus_run or args.fp_real or args.vectors):
+        t2, m2 = report(res, None, "")
+        term, md = term + "\n\n" + t2, md + "\n" + m2
     print()
     print(term)
     if not args.no_write:
         RESULTS.mkdir(parents=True, exist_ok=True)
         out_json.write_text(json.dumps(res, indent=1) + "\n", encoding="utf-8")
-        (RESULTS / "accuracy.md").write_text(md, encoding="utf-8")
-        print(f"\nwrote {out_json.relative_to(ROOT)} and benchmarks/results/accuracy.md")
+        md_name = "accuracy-layout.md" if layout else "accuracy.md"
+        (RESULTS / md_name).write_text(md, encoding="utf-8")
+        print(f"\nwrote {out_json.relative_to(ROOT)} and benchmarks/results/{md_name}")
     return 0
 
 
