@@ -124,7 +124,13 @@ class StoreSettings:
     """Where findings go, and the key for the keyed hashes of values."""
 
     db: str = ""  # SQLAlchemy URL or a path; empty = <data home>/dlp.sqlite
-    key_file: str = ""  # empty = <data home>/hmac.key (created 0600 on first use)
+    # The HMAC key. Empty = $DLP_KEY_FILE, else <data home>/hmac.key (created 0600 on first use). Keep it
+    # apart from the store (another disk, a secrets manager's mount): with both, each stored digest can be
+    # tested against guessed values, and an SSN's last four digits leave only 100,000 guesses.
+    key_file: str = ""
+    # What a finding keeps of its value besides the keyed hash: "last4" (a masked preview; SSNs and ITINs
+    # keep at most their last four digits) or "none" (no preview at all).
+    preview: str = "last4"
 
     def url(self) -> str:
         """The SQLAlchemy URL of the store."""
@@ -135,8 +141,11 @@ class StoreSettings:
         return f"sqlite:///{Path(self.db).expanduser().resolve()}"
 
     def key_path(self) -> Path:
-        """The path of the HMAC key file."""
-        return Path(self.key_file).expanduser() if self.key_file else data_home() / "hmac.key"
+        """The path of the HMAC key file: ``key_file``, else ``$DLP_KEY_FILE``, else ``<data home>/hmac.key``."""
+        if self.key_file:
+            return Path(self.key_file).expanduser()
+        env = os.environ.get("DLP_KEY_FILE", "").strip()
+        return Path(env).expanduser() if env else data_home() / "hmac.key"
 
 
 @dataclass(frozen=True)
@@ -146,6 +155,15 @@ class OrganizationSettings:
     name: str = ""
     internal_domains: tuple[str, ...] = ()
     personal_domains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PresendSettings:
+    """The pre-send check's own policy (CONTRACT.md section 8)."""
+
+    # Content the check could not read (encrypted with a password it does not hold, corrupt, unsupported,
+    # over a limit, timed out) going to a third party or a personal account: "block" or "warn".
+    unreadable: str = "block"
 
 
 @dataclass(frozen=True)
@@ -175,6 +193,7 @@ class Settings:
     store: StoreSettings = field(default_factory=StoreSettings)
     organization: OrganizationSettings = field(default_factory=OrganizationSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
+    presend: PresendSettings = field(default_factory=PresendSettings)
     sources: dict[str, SourceSettings] = field(default_factory=dict)
     # Sections owned by later features (authorizations, roster, ...) are kept as raw tables here and
     # validated by their owners; listing them avoids "unknown key" for documented sections.
@@ -198,6 +217,7 @@ _SECTIONS: dict[str, type] = {
     "store": StoreSettings,
     "organization": OrganizationSettings,
     "report": ReportSettings,
+    "presend": PresendSettings,
 }
 
 _RANGES: dict[tuple[str, str], tuple[float, float]] = {
@@ -229,6 +249,8 @@ _RANGES: dict[tuple[str, str], tuple[float, float]] = {
 _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("detect", "engine"): ("fast", "presidio"),
     ("detect", "ner"): ("windows", "full", "off"),
+    ("presend", "unreadable"): ("block", "warn"),
+    ("store", "preview"): ("last4", "none"),
 }
 
 _SOURCE_TYPES = ("local", "smb", "gdrive", "gmail", "graph")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import zipfile
 
+import pyzipper
+
 from dlp.types import Reason
 
 
@@ -64,5 +66,7 @@ EXPECTED_ITEM_ERRORS: tuple[type[BaseException], ...] = (
     KeyError,
     IndexError,
     zipfile.BadZipFile,
+    # pyzipper has its own copy of zipfile, with its own BadZipFile (not a subclass of the standard one).
+    pyzipper.BadZipFile,
     EOFError,
 )

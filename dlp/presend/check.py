@@ -28,14 +28,18 @@ One :class:`PresendChecker` per process holds a warm detection engine and the lo
 
 from __future__ import annotations
 
+import binascii
+import dataclasses
 import datetime as dt
 import email
 import email.utils
 import io
 import logging
+import os
 import re
 import sqlite3
 import threading
+import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from email import policy
@@ -53,7 +57,7 @@ from dlp.policy.classify import _CATEGORY_TERMS, FINANCIAL, MA_PI_ELEMENTS, STUD
 from dlp.presend.authorizations import Authorization, load_all, student_hash
 from dlp.presend.disclosures import Disclosure, DisclosureLog
 from dlp.presend.verdict import ALLOW, BLOCK, WARN, Recipient, Verdict, VerdictReason
-from dlp.types import Child, Document, Finding, Item, ItemRef, Part, Status
+from dlp.types import Child, Document, Finding, Item, ItemRef, Part, Reason, Status
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +90,22 @@ _REDISCLOSURE = re.compile(r"redisclos|re-disclos|34\s*C\.?\s*F\.?\s*R\.?\s*(?:Â
 _QUOTE_MARK = re.compile(r"^[ \t]*(?:>[ \t]?)+")
 _REPLY_HEADER = re.compile(r"^(?:-{2,}\s*Original Message\s*-{2,}|On .{4,200} wrote:|From: .+)$", re.IGNORECASE)
 _PASSWORD_WORD = re.compile(r"pass(?:word|code|phrase)|\bpw\b|\bpwd\b|\bkey\b|\bcode\b|\bpin\b", re.IGNORECASE)
+# A uuencoded file in a text body: "begin MODE NAME", lines of at most 61 printable characters, "end".
+_UUENCODED = re.compile(r"^begin [0-7]{3,4} (?P<name>[^\n]{1,255})\n(?P<data>(?:[ -`]{1,62}\n){1,2000000}?)`?\n?end$",
+                        re.MULTILINE)
+# Why a part could not be read, in the words of a verdict's reason (Reason values as keys).
+_UNREAD_WHY = {
+    "encrypted": "encrypted with a password or key the district does not hold",
+    "corrupt": "damaged",
+    "unsupported": "a format the check cannot read",
+    "too_large": "over the size limit",
+    "timeout": "the time limit ran out",
+    "bomb": "expands past the archive limits",
+    "too_deep": "nested too deep",
+    "too_many_members": "too many archive members",
+    "unreadable": "unreadable",
+    "internal": "its parser failed",
+}
 _TOKEN_STRIP = "\"'()[]{}<>.,;:!?*`"
 MAX_PASSWORD_CANDIDATES = 200
 _CIPHER_BITS = {"S/MIME": MIN_KEY_BITS, "OpenPGP": MIN_KEY_BITS}
@@ -222,8 +242,14 @@ class PresendChecker:
                 f"{'; '.join(parts)} is not encrypted at {MIN_KEY_BITS} bits or more, to "
                 f"{', '.join(r.address for r in outside)}; use `dlp protect` and send the passphrase separately"))
 
+        unreadable = self._unreadable_reason(nodes, outside, today)
+        warned: list[VerdictReason] = []
+        if unreadable is not None:
+            (reasons if self.settings.presend.unreadable == BLOCK else warned).append(unreadable)
+
         student_transfer = bool(set(labels) & STUDENT_LABELS) and bool(used)
-        verdict = BLOCK if reasons else ALLOW
+        verdict = BLOCK if reasons else WARN if warned else ALLOW
+        reasons.extend(warned)
         if verdict == ALLOW and student_transfer:
             notice_text = "\n".join(p for p in (top.text,) if p)
             if not _REDISCLOSURE.search(notice_text):
@@ -255,6 +281,43 @@ class PresendChecker:
                        classifications=tuple(labels), subjects=subjects, encrypted=encrypted,
                        authorization=first.id if first else None, data_categories=tuple(categories), extra=extra)
 
+    # -- content that could not be read --
+
+    def _unreadable_reason(self, nodes: Sequence[_Node], outside: Sequence[Recipient],
+                           today: dt.date) -> VerdictReason | None:
+        """``unreadable-content``: parts the check could not read, going to a third party or personal account.
+
+        What was never read cannot be judged, so it may not leave unseen: an archive whose password the
+        district does not hold, a damaged or unsupported file, one over a limit or past the time limit, a
+        parser failure. One exception: content encrypted at 128 bits or more for a third party that a
+        current authorization covers (``dlp protect`` for a contracted party; the sender chose to encrypt
+        for that party). ZipCrypto is not encryption here, so an unread ZipCrypto member always counts.
+        """
+        unread = [n for n in nodes if n.status is not Status.SCANNED and n.reason != Reason.EMPTY.value]
+        if not unread or not outside:
+            return None
+        named: dict[str, _Node] = {}
+        to: list[str] = []
+        for r in outside:
+            authorized = r.kind == THIRD_PARTY and any(
+                a.covers_recipient(r.address) and a.date_problem(today) is None for a in self.authorizations)
+            counted = [n for n in unread if not (authorized and n.protected_by)]
+            if counted:
+                to.append(r.address)
+                for n in counted:
+                    named.setdefault(n.name, n)
+        if not named:
+            return None
+        shown = [f"{'attachment ' + n.name if n.name else 'the message'} ({_UNREAD_WHY.get(n.reason or '', n.reason)})"
+                 for n in list(named.values())[:5]]
+        more = f" and {len(named) - 5} more" if len(named) > 5 else ""
+        policy_word = self.settings.presend.unreadable
+        return VerdictReason(
+            "unreadable-content",
+            f"{'; '.join(shown)}{more} could not be read, so could not be checked, to {', '.join(to)} "
+            f"([presend] unreadable = {policy_word}); send it readable (or encrypted with a password the "
+            "district holds) to a recipient an authorization covers")
+
     # -- recipients --
 
     def _recipients(self, message: Message, envelope: Sequence[str]) -> list[Recipient]:
@@ -271,10 +334,21 @@ class PresendChecker:
         """Every piece of the message as a node, the message first; and whether it is encrypted whole."""
         message_cipher = _message_encryption(message)
         ctx = ExtractContext(self.settings.extract, self.passwords, 0)
-        document = extractor_for("message/rfc822").extract(
-            Item(ref=ItemRef(source="presend", item_id="message", uri="message"), name="message.eml", data=raw), ctx)
+        failure: str | None = None
+        try:
+            document = extractor_for("message/rfc822").extract(
+                Item(ref=ItemRef(source="presend", item_id="message", uri="message"), name="message.eml",
+                     data=raw), ctx)
+        except ItemError as exc:
+            failure, document = exc.reason.value, Document(media_type="message/rfc822")
+        except MemoryError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the parse boundary: see _unparsed
+            failure, document = _unparsed("the message", exc), Document(media_type="message/rfc822")
         document = _split_quotes(document)
         top = self._node("", document)
+        if failure is not None:
+            top.status, top.reason = Status.ERROR, failure
         top.text = "\n".join(p.text for p in document.parts if not p.locator.startswith("header "))
         if message_cipher:
             top.protected_by = message_cipher
@@ -285,10 +359,36 @@ class PresendChecker:
         nodes = [top]
         candidates = _password_candidates(top.text)
         self._children(document, "", 1, None, candidates, nodes)
+        self._uuencoded(document, candidates, nodes)
         return nodes, message_cipher is not None
 
+    def _uuencoded(self, document: Document, candidates: list[str], out: list[_Node]) -> None:
+        """Files uuencoded inside the text bodies (``begin 644 name`` ... ``end``), judged as attachments.
+
+        Mail clients of old and some scripts still send files this way; the text is unreadable as written.
+        """
+        names: dict[str, int] = {}
+        for part in document.parts:
+            if not part.locator.startswith(("body", "quoted reply")) or "begin " not in part.text:
+                continue
+            text = part.text.replace("\r\n", "\n") if "\r" in part.text else part.text
+            for match in _UUENCODED.finditer(text):
+                path = f"{part.locator}!/{_unique(match.group('name').strip(), names)}"
+                data = _uudecode(match.group("data"))
+                if data is None:
+                    out.append(_Node(name=path, status=Status.ERROR, reason=Reason.CORRUPT.value))
+                else:
+                    self._judge(path, data, 1, None, None, candidates, out)
+
     def _node(self, name: str, document: Document) -> _Node:
-        findings = self.engine.detect(document)
+        """Detection and classification of one extracted piece; a failure there is an unreadable node."""
+        document = _encodable(document)
+        try:
+            findings = self.engine.detect(document)
+        except MemoryError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the same boundary as the parsers': see _unparsed
+            return _Node(name=name, status=Status.ERROR, reason=_unparsed("a part's text", exc))
         # The correspondents' own addresses in From/To/Cc are not a record's contact data.
         result = classify(document, [f for f in findings if not _correspondent(f)], self.settings.detect.proximity)
         text = "\n".join(p.text for p in document.parts)
@@ -349,8 +449,14 @@ class PresendChecker:
             return
         except EXPECTED_ITEM_ERRORS as exc:
             # A parser's own message may quote the content: keep only the kind of error.
-            log.info("attachment %s could not be parsed (%s)", path, type(exc).__name__)
+            log.info("an attachment could not be parsed (%s)", type(exc).__name__)
             out.append(_Node(name=path, status=Status.ERROR, reason="corrupt", protected_by=protection))
+            return
+        except MemoryError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the parse boundary: see _unparsed
+            out.append(_Node(name=path, status=Status.ERROR, reason=_unparsed("an attachment", exc),
+                             protected_by=protection))
             return
         if media_type == "message/rfc822":
             document = _split_quotes(document)
@@ -534,6 +640,55 @@ def _split_quotes(document: Document) -> Document:
                     untexted_pages=document.untexted_pages)
 
 
+def _uudecode(block: str) -> bytes | None:
+    """The bytes of a uuencoded block's lines, or None when a line is not uuencoding."""
+    out = bytearray()
+    for line in block.splitlines():
+        if not line.strip():
+            continue
+        try:
+            out += binascii.a2b_uu(line)
+        except (binascii.Error, ValueError):
+            return None
+    return bytes(out)
+
+
+def _encodable(document: Document) -> Document:
+    """The document with lone surrogates in its texts replaced, so that every text encodes as UTF-8.
+
+    The e-mail parser decodes undecodable header bytes as surrogates (surrogateescape); spaCy's
+    tokenizer and Hyperscan need real UTF-8 and raise on them.
+    """
+    bad = False
+    for part in document.parts:
+        try:
+            part.text.encode("utf-8")
+        except UnicodeEncodeError:
+            bad = True
+            break
+    if not bad:
+        return document
+    parts = tuple(dataclasses.replace(p, text=p.text.encode("utf-8", "replace").decode("utf-8"))
+                  for p in document.parts)
+    return dataclasses.replace(document, parts=parts)
+
+
+def _unparsed(what: str, exc: Exception) -> str:
+    """The reason of a part whose parser failed in a way no extractor expects (``internal``), logged.
+
+    Hostile input reaches third-party parsers that raise almost anything. Inside the check such a failure
+    is a part that could not be read, judged by ``[presend] unreadable`` like any other: were it an
+    exception, a broken attachment would turn the verdict into a 500, a 451 retried for days, or, with
+    ``fail_open``, a message relayed unchecked. Only MemoryError and other BaseExceptions pass through.
+    The log names the exception's type and place, never its text (which may quote the content).
+    """
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {os.path.basename(frames[-1].filename)}:{frames[-1].lineno}" if frames else ""
+    log.warning("%s could not be parsed: %s.%s%s (a parser defect; the part counts as unreadable)",
+                what, type(exc).__module__, type(exc).__qualname__, where)
+    return Reason.INTERNAL.value
+
+
 def _child_cipher(child: Child) -> str | None:
     return child.cipher if child.encrypted else None
 
@@ -580,8 +735,9 @@ def _message_password(data: bytes, candidates: Sequence[str]) -> tuple[str | Non
             for candidate in candidates:
                 if _opens(archive, first, candidate):
                     return candidate, {i.filename for i in encrypted if i is first or _opens(archive, i, candidate)}
-    except EXPECTED_ITEM_ERRORS + (RuntimeError, NotImplementedError):
-        # The zip extractor reports a damaged or unsupported archive itself.
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - only a probe: the zip extractor reports a damaged archive itself
         return None, set()
     return None, set()
 

@@ -7,8 +7,10 @@ smtp:[127.0.0.1]:10025``); the filter checks it and, if it may leave, relays it 
 - allow: relayed byte for byte;
 - warn: relayed with ``X-DLP-Verdict: warn; RULE[, RULE...]`` added at the top;
 - block: answered ``550 5.7.1 RULE: SHORT REASON`` (the sending MTA bounces it to the sender);
-- the check fails (an exception, a timeout): ``451 4.3.0`` (the MTA keeps the message and tries again),
-  or, with ``fail_open``, relayed with ``X-DLP-Verdict: unchecked; check-failed``;
+- the check fails (an exception, a timeout): ``451 4.3.0`` (the MTA keeps the message and tries again);
+  with ``fail_open``, a check that ran out of time (the filter's own overload) is relayed with
+  ``X-DLP-Verdict: unchecked; check-failed``, but an exception never is (a parse failure is an unreadable
+  part inside the check, judged by ``[presend] unreadable``, so content cannot choose to be unchecked);
 - the next hop cannot be reached or answers 4xx: ``451 4.3.0``; it refuses the message outright (5xx):
   ``554 5.3.0``. Either way the MTA still holds the message: nothing is passed silently or lost.
 
@@ -55,6 +57,8 @@ SHORT_REASONS = {
                                          "that covers them",
     "unencrypted-93h": "M.G.L. c. 93H personal information outside the district, not encrypted; "
                        "use dlp protect and send the passphrase separately",
+    "unreadable-content": "content the check could not read (encrypted, damaged or unsupported) to a recipient "
+                          "outside the district",
 }
 GENERIC_REASON = "blocked by the district's data-loss-prevention policy"
 # Envelope options worth carrying to the next hop; SIZE is recomputed by smtplib, others are not ours.
@@ -101,6 +105,7 @@ class DLPFilter:
         tag = uuid.uuid4().hex[:12]  # in the reply and the log, so an administrator can match a bounce to a line
         raw: bytes = envelope.original_content or b""
         recipients = [str(r) for r in envelope.rcpt_tos]
+        may_fail_open = False
         try:
             verdict: Verdict | None = await asyncio.wait_for(
                 loop.run_in_executor(self._pool, run_check, self.checker, raw, recipients, self._with_envelope),
@@ -108,13 +113,16 @@ class DLPFilter:
         except TimeoutError:
             log.error("dlp %s: the check took longer than %.0f s (%d bytes)", tag, self.options.check_timeout,
                       len(raw))
-            verdict = None
-        except Exception as exc:  # the filter boundary: any checker failure must become a 451 or a fail-open relay
+            verdict, may_fail_open = None, True
+        except Exception as exc:  # the filter boundary: any checker failure must become a 451
+            # Never fail open here: the checker turns every parse failure into an unreadable part, so an
+            # exception is a defect that the content may have provoked on purpose (a crafted attachment);
+            # relaying on it would let anyone bypass the gate. fail_open is for our own overload only.
             log.error("dlp %s: check failed: %s (%d bytes)", tag, describe_failure(exc), len(raw))
             verdict = None
 
         if verdict is None:
-            if not self.options.fail_open:
+            if not (self.options.fail_open and may_fail_open):
                 return f"451 4.3.0 DLP check unavailable, try again later (dlp {tag})"
             log.warning("dlp %s: fail-open: relaying an unchecked message", tag)
             return await self._relay(loop, envelope, _with_header(raw, "unchecked; check-failed"), tag, "unchecked")
@@ -216,7 +224,8 @@ def add_arguments(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--next-hop", default=DEFAULT_NEXT_HOP, metavar="HOST:PORT",
                    help=f"where checked messages go (default: {DEFAULT_NEXT_HOP})")
     p.add_argument("--fail-open", action="store_true",
-                   help="relay (marked unchecked) when the check fails, instead of answering 451")
+                   help="relay (marked unchecked) when the check runs out of time, instead of answering 451 "
+                        "(an error in the check is always a 451)")
     p.add_argument("--check-timeout", type=float, default=DEFAULT_CHECK_TIMEOUT, metavar="SECONDS",
                    help=f"longest check before answering 451 (default: {DEFAULT_CHECK_TIMEOUT:.0f})")
     p.add_argument("--max-bytes", type=int, default=DEFAULT_DATA_SIZE_LIMIT,

@@ -155,14 +155,26 @@ def test_checker_failure_gives_451_and_nothing_is_relayed(sink: tuple[Sink, int]
     assert "RuntimeError" in caplog.text and SASID_A not in caplog.text and "Alvarez" not in caplog.text
 
 
-def test_checker_failure_with_fail_open_relays_it_marked(sink: tuple[Sink, int]) -> None:
-    f = Filter(Exploding(), sink[1], fail_open=True)
+def test_a_timeout_with_fail_open_relays_it_marked(sink: tuple[Sink, int]) -> None:
+    f = Filter(Slow(), sink[1], fail_open=True, check_timeout=0.2)
     try:
         assert f.send(ROSTER_MAIL, ["principal@district.example"]) == {}
     finally:
         f.close()
     [(_, _, data)] = sink[0].messages
     assert data == b"X-DLP-Verdict: unchecked; check-failed\r\n" + crlf(ROSTER_MAIL)
+
+
+def test_a_checker_exception_never_fails_open(sink: tuple[Sink, int]) -> None:
+    # Content that makes the checker raise must not choose to be relayed unchecked.
+    f = Filter(Exploding(), sink[1], fail_open=True)
+    try:
+        with pytest.raises(smtplib.SMTPDataError) as deferred:
+            f.send(ROSTER_MAIL, ["principal@district.example"])
+    finally:
+        f.close()
+    assert deferred.value.smtp_code == 451
+    assert sink[0].messages == []
 
 
 def test_a_check_that_takes_too_long_gives_451(sink: tuple[Sink, int]) -> None:
@@ -205,7 +217,7 @@ def test_a_refusing_next_hop_is_passed_back(sink: tuple[Sink, int], answer: str,
 
 
 def test_fail_open_does_not_hide_a_relay_failure() -> None:
-    f = Filter(Exploding(), free_port(), fail_open=True)
+    f = Filter(Slow(), free_port(), fail_open=True, check_timeout=0.2)
     try:
         with pytest.raises(smtplib.SMTPDataError) as deferred:
             f.send(ROSTER_MAIL, ["principal@district.example"])
