@@ -93,6 +93,8 @@ _PASSWORD_WORD = re.compile(r"pass(?:word|code|phrase)|\bpw\b|\bpwd\b|\bkey\b|\b
 # A uuencoded file in a text body: "begin MODE NAME", lines of at most 61 printable characters, "end".
 _UUENCODED = re.compile(r"^begin [0-7]{3,4} (?P<name>[^\n]{1,255})\n(?P<data>(?:[ -`]{1,62}\n){1,2000000}?)`?\n?end$",
                         re.MULTILINE)
+# A route-addr in a header: <@hop1,@hop2:user@host>.
+_ROUTE_ADDR = re.compile(r"<\s*(@[^<>:\s,]+(?:\s*,\s*@[^<>:\s,]+)*\s*:)\s*([^<>\s]+@[^<>\s]+)\s*>")
 # Why a part could not be read, in the words of a verdict's reason (Reason values as keys).
 _UNREAD_WHY = {
     "encrypted": "encrypted with a password or key the district does not hold",
@@ -111,16 +113,65 @@ MAX_PASSWORD_CANDIDATES = 200
 _CIPHER_BITS = {"S/MIME": MIN_KEY_BITS, "OpenPGP": MIN_KEY_BITS}
 
 
-def recipient_kind(address: str, internal: Sequence[str], personal: Iterable[str]) -> str:
+def destination(address: str) -> tuple[str, tuple[str, ...]]:
+    """Where mail to ``address`` finally goes, and every host it passes on the way (the address's own first).
+
+    Mail servers still honour old routing forms that an address's domain alone hides:
+    ``user%host@relay`` (the percent hack), ``host!user@relay`` (a UUCP bang path), a quoted local part
+    that holds another address (``"user@host"@relay``) and a source route (``@a,@b:user@host``). Postfix
+    rewrites the first two by default (``allow_percent_hack``, ``swap_bangpath``) and delivers outside.
+    """
+    text = address.strip().strip("<>").strip().lower()
+    hosts: list[str] = []
+    if text.startswith("@") and ":" in text:  # source route: every @host before the colon is a hop
+        route, _, text = text.partition(":")
+        hosts += [h.strip().lstrip("@").rstrip(".") for h in route.split(",") if h.strip().lstrip("@")]
+    for _ in range(32):  # each turn peels one routing layer; a hostile address gets no more than this
+        local, at, domain = text.rpartition("@")
+        if not at:
+            return text, tuple(hosts)
+        domain = domain.strip().rstrip(".")
+        hosts.append(domain)
+        if len(local) >= 2 and local[0] == local[-1] == '"':
+            local = local[1:-1].replace('\\"', '"')
+        if "@" in local:
+            text = local
+        elif "%" in local:
+            user, _, host = local.rpartition("%")
+            text = f"{user}@{host}"
+        elif "!" in local:
+            host, _, user = local.partition("!")
+            text = f"{user}@{host}"
+        else:
+            return f"{local}@{domain}", tuple(hosts)
+    return text, tuple(hosts)
+
+
+def domain_kind(domain: str, internal: Sequence[str], personal: Iterable[str]) -> str:
     """``internal`` (an organization domain or subdomain), ``personal`` (consumer mail) or ``third_party``."""
-    domain = address.rpartition("@")[2].strip().lower().rstrip(".")
-    if not domain or "@" not in address:
+    domain = domain.strip().lower().rstrip(".")
+    if not domain:
         return THIRD_PARTY  # no domain to vouch for it: treated as outside
     if any(domain == d or domain.endswith("." + d) for d in internal):
         return INTERNAL
     if domain in personal:
         return PERSONAL
     return THIRD_PARTY
+
+
+_RANK = {INTERNAL: 0, THIRD_PARTY: 1, PERSONAL: 2}
+
+
+def recipient_kind(address: str, internal: Sequence[str], personal: Iterable[str]) -> str:
+    """The kind of party mail to ``address`` reaches: the most outside of every host on its way.
+
+    An internal-looking address that routes outside (``ops%vendor.example@district``) is outside; a route
+    that touches a personal mail service is ``personal``.
+    """
+    final, hosts = destination(address)
+    if "@" not in final or not hosts:
+        return THIRD_PARTY  # no domain to vouch for it: treated as outside
+    return max((domain_kind(h, internal, personal) for h in hosts), key=_RANK.__getitem__)
 
 
 @dataclass
@@ -220,7 +271,8 @@ class PresendChecker:
             dob_only = any(n.dob_only_demographics for n in nodes if "demographics" in n.categories) and not any(
                 not n.dob_only_demographics for n in nodes if "demographics" in n.categories)
             for r in third:
-                auth, problem = self._authorize(r.address, categories, students, dob_only, today)
+                auth, problem = self._authorize(_authorized_address(r, self.internal), categories, students,
+                                                dob_only, today)
                 if auth is not None:
                     used[r.address] = auth
                 else:
@@ -325,7 +377,10 @@ class PresendChecker:
         for address in [*_addresses(message, RECIPIENT_HEADERS), *envelope]:
             address = address.strip().strip("<>").lower()
             if address and address not in seen:
-                seen[address] = Recipient(address, recipient_kind(address, self.internal, self.personal))
+                final, hosts = destination(address)
+                routed = final if len(hosts) > 1 and final != address else None
+                seen[address] = Recipient(address, recipient_kind(address, self.internal, self.personal),
+                                          routes_to=routed)
         return list(seen.values())
 
     # -- extraction, detection, classification --
@@ -573,11 +628,15 @@ def _correspondent(f: Finding) -> bool:
 
 def _addresses(message: Message, headers: Iterable[str]) -> list[str]:
     values: list[str] = []
+    routes: list[str] = []
     for name in headers:
         for key, value in message.raw_items():
             if key.lower() == name.lower():
-                values.append(" ".join(str(value).split()))
-    return [addr for _, addr in email.utils.getaddresses(values) if addr and "@" in addr]
+                # getaddresses() drops a source route's hops; take route-addrs out whole first.
+                text = " ".join(str(value).split())
+                routes += ["".join(m.group(1, 2)).replace(" ", "") for m in _ROUTE_ADDR.finditer(text)]
+                values.append(_ROUTE_ADDR.sub(" ", text))
+    return [addr for _, addr in email.utils.getaddresses(values) if addr and "@" in addr] + routes
 
 
 def _header(message: Message, name: str) -> str | None:
@@ -671,6 +730,20 @@ def _encodable(document: Document) -> Document:
     parts = tuple(dataclasses.replace(p, text=p.text.encode("utf-8", "replace").decode("utf-8"))
                   for p in document.parts)
     return dataclasses.replace(document, parts=parts)
+
+
+def _authorized_address(r: Recipient, internal: Sequence[str]) -> str:
+    """The address an authorization must cover: where a routed address ends, if it passes nowhere else outside.
+
+    ``ops%vendor.example@district`` is mail to ``ops@vendor.example``, which a DPA with the vendor covers;
+    a route through yet another outside host is matched as written (and so covered by nothing).
+    """
+    if r.routes_to is None:
+        return r.address
+    _, hosts = destination(r.address)
+    final_host = r.routes_to.rpartition("@")[2]
+    others = [h for h in hosts if h != final_host and domain_kind(h, internal, ()) != INTERNAL]
+    return r.address if others else r.routes_to
 
 
 def _unparsed(what: str, exc: Exception) -> str:

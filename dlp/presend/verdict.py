@@ -21,6 +21,8 @@ class Recipient:
 
     address: str
     kind: str  # internal | third_party | personal
+    # Where the address really delivers, when it routes on (``ops%vendor.example@district``): kind is of that.
+    routes_to: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +52,8 @@ class Verdict:
         out: dict[str, Any] = {
             "verdict": self.verdict,
             "reasons": [{"rule": r.rule, "message": r.message} for r in self.reasons],
-            "recipients": [{"address": r.address, "kind": r.kind} for r in self.recipients],
+            "recipients": [{"address": r.address, "kind": r.kind} | ({"routes_to": r.routes_to} if r.routes_to else {})
+                           for r in self.recipients],
             "classifications": list(self.classifications),
             "subjects": self.subjects,
             "encrypted": self.encrypted,
