@@ -52,9 +52,11 @@ _WORD = rf"[{_UPPER}]{_LETTER}*(?:['’][{_UPPER}]{_LETTER}+|['’]{_LETTER}{{2,
 _PARTICLES = ("de", "del", "della", "der", "den", "des", "di", "da", "do", "dos", "das", "du", "la", "le",
               "van", "von", "ten", "ter", "bin", "ibn", "al", "el", "y")
 _PARTICLE = "(?:" + "|".join(_PARTICLES) + ")"
+# Particles that may open a surname written first ("de la Cruz, Ana"); "y", "al", "el" only join two names.
+_LEADING = "(?:" + "|".join(p for p in _PARTICLES if p not in ("y", "al", "el", "bin", "ibn")) + ")"
 _SEP = rf"(?:\.?[ \t]+(?:{_PARTICLE}[ \t]+){{0,3}}|,[ \t]*)"
 # A run of two or more capitalized words on one line, with initials, particles and "Last, First" commas.
-_RUN = re.compile(rf"(?<![\w'’\-.@/\\{_MARKS}])(?:{_PARTICLE}[ \t]+){{0,3}}{_WORD}(?:{_SEP}{_WORD})+")
+_RUN = re.compile(rf"(?<![\w'’\-.@/\\{_MARKS}])(?:{_LEADING}[ \t]+){{0,3}}{_WORD}(?:{_SEP}{_WORD})+")
 _TOKEN = re.compile(rf"{_WORD}|(?<![\w'’]){_PARTICLE}(?![\w'’])")
 # The Hyperscan nomination: ASCII only (the prefilter replaces other characters by "?").
 _PREFILTER = r"[A-Z?][A-Za-z?'\-]*\.?(?:[ \t]+(?:(?:" + "|".join(_PARTICLES) + r")[ \t]+)*|,[ \t]*)[A-Z?]"
@@ -158,11 +160,13 @@ class PersonNameRecognizer(EntityRecognizer):
         single word score 0.0; a name the lists are unsure of ("Will Brown") scores in between.
         """
         stripped = value.strip()
+        if stripped.endswith(".") and not stripped.endswith(".."):
+            stripped = stripped[:-1]  # "Okafor, Jordan M."
         match = _RUN.fullmatch(stripped)
         if match is None:
             return 0.0
         for cand in self.candidates(stripped, [match]):
-            if cand.start == 0 and cand.end >= len(stripped.rstrip(".")):
+            if cand.start == 0 and cand.end == len(stripped):
                 # A cell holds nothing but the name: that alone argues for it.
                 return self.CELL_SURE if not cand.needs_ner else min(0.6, cand.score + 0.1)
         return 0.0
