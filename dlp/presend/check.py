@@ -29,9 +29,12 @@ One :class:`PresendChecker` per process holds a warm detection engine and the lo
 from __future__ import annotations
 
 import binascii
+import bisect
 import dataclasses
 import datetime as dt
 import email
+import email.header
+import email.parser
 import email.utils
 import io
 import logging
@@ -93,6 +96,22 @@ _PASSWORD_WORD = re.compile(r"pass(?:word|code|phrase)|\bpw\b|\bpwd\b|\bkey\b|\b
 # A uuencoded file in a text body: "begin MODE NAME", lines of at most 61 printable characters, "end".
 _UUENCODED = re.compile(r"^begin [0-7]{3,4} (?P<name>[^\n]{1,255})\n(?P<data>(?:[ -`]{1,62}\n){1,2000000}?)`?\n?end$",
                         re.MULTILINE)
+# Parts the check adds to a message's or archive's text (see _with_context_parts).
+OTHER_HEADERS, DISPLAY_NAMES, FILE_NAMES = "other headers", "display names", "file names"
+CONTEXT_PARTS = frozenset({OTHER_HEADERS, DISPLAY_NAMES, FILE_NAMES})
+_CORRESPONDENT_ENTITIES = frozenset({"PERSON", "EMAIL_ADDRESS"})
+_ADDRESS_FIELDS = frozenset({"from", "to", "cc", "bcc", "sender", "reply-to", "resent-from", "resent-to",
+                             "resent-cc", "resent-bcc", "resent-sender", "return-receipt-to",
+                             "disposition-notification-to", "mail-followup-to", "mail-reply-to"})
+# Fields read elsewhere (Subject), machine-made structure, trace and signatures: no sender writes PI there.
+_UNREAD_FIELDS = frozenset({"subject", "mime-version", "content-type", "content-transfer-encoding",
+                            "content-disposition", "content-id", "received", "return-path", "date",
+                            "dkim-signature", "authentication-results", "received-spf"})
+_UNREAD_PREFIXES = ("arc-", "x-google-dkim", "x-ms-exchange-", "x-microsoft-antispam")
+# Base64 and hex blobs in header values (Message-ID hashes, Thread-Index): random digits, not values.
+_BLOB = re.compile(r"[A-Za-z0-9+/=_]{24,}")
+# Names the e-mail extractor makes up for attachments without a file name.
+_GENERATED_NAME = re.compile(r"attachment-\d+(?:#\d+)?$")
 # A route-addr in a header: <@hop1,@hop2:user@host>.
 _ROUTE_ADDR = re.compile(r"<\s*(@[^<>:\s,]+(?:\s*,\s*@[^<>:\s,]+)*\s*:)\s*([^<>\s]+@[^<>\s]+)\s*>")
 # Why a part could not be read, in the words of a verdict's reason (Reason values as keys).
@@ -400,11 +419,12 @@ class PresendChecker:
             raise
         except Exception as exc:  # noqa: BLE001 - the parse boundary: see _unparsed
             failure, document = _unparsed("the message", exc), Document(media_type="message/rfc822")
-        document = _split_quotes(document)
+        document = _with_context_parts(_split_quotes(document), message)
         top = self._node("", document)
         if failure is not None:
             top.status, top.reason = Status.ERROR, failure
-        top.text = "\n".join(p.text for p in document.parts if not p.locator.startswith("header "))
+        top.text = "\n".join(p.text for p in document.parts
+                              if not p.locator.startswith("header ") and p.locator not in CONTEXT_PARTS)
         if message_cipher:
             top.protected_by = message_cipher
             if any(f.locator == SUBJECT for f in top.pi_findings()):
@@ -444,6 +464,7 @@ class PresendChecker:
             raise
         except Exception as exc:  # noqa: BLE001 - the same boundary as the parsers': see _unparsed
             return _Node(name=name, status=Status.ERROR, reason=_unparsed("a part's text", exc))
+        findings = _own_names_apart(document, findings)
         # The correspondents' own addresses in From/To/Cc are not a record's contact data.
         result = classify(document, [f for f in findings if not _correspondent(f)], self.settings.detect.proximity)
         text = "\n".join(p.text for p in document.parts)
@@ -514,7 +535,9 @@ class PresendChecker:
                              protected_by=protection))
             return
         if media_type == "message/rfc822":
-            document = _split_quotes(document)
+            document = _with_context_parts(_split_quotes(document), _headers_of(data))
+        elif document.children:
+            document = _with_context_parts(document, None)
         node = self._node(path, document)
         node.protected_by, node.weak_cipher = protection, weak
         out.append(node)
@@ -622,8 +645,86 @@ def hashes_for_student(key: bytes, roster_path: Path, student_id: str) -> set[st
 
 
 def _correspondent(f: Finding) -> bool:
-    # The address headers name the correspondents; the subject (renamed by _split_quotes) is content.
+    # The address headers name the correspondents; the subject (renamed by _split_quotes) is content. In
+    # the display names, a name or an address alone is the correspondent's own (see _own_names_apart).
     return f.locator.startswith("header ")
+
+
+def _own_names_apart(document: Document, findings: list[Finding]) -> list[Finding]:
+    """The findings, with a display name that is only a name marked as the correspondent's own.
+
+    A name beside another value in the same display name (``"Jordan Alvarez 512-48-7793" <a@b>``) is
+    content, like a name beside an SSN in the body; a display name that is just a name is who the mail is
+    from or to. Those are moved to the locator ``header display name`` (a correspondent's, see
+    _correspondent).
+    """
+    part = next((p for p in document.parts if p.locator == DISPLAY_NAMES), None)
+    if part is None:
+        return findings
+    starts = [0] + [i + 1 for i, ch in enumerate(part.text) if ch == "\n"]
+
+    def line(f: Finding) -> int:
+        return bisect.bisect_right(starts, f.start)
+
+    valued = {line(f) for f in findings if f.locator == DISPLAY_NAMES and f.entity not in _CORRESPONDENT_ENTITIES}
+    return [dataclasses.replace(f, locator="header display name")
+            if f.locator == DISPLAY_NAMES and f.entity in _CORRESPONDENT_ENTITIES and line(f) not in valued else f
+            for f in findings]
+
+
+def _headers_of(data: bytes) -> Message | None:
+    """The header fields of an attached message (the body is not parsed again), or None."""
+    try:
+        return email.parser.BytesHeaderParser(policy=policy.default).parsebytes(data)
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - the parser is meant not to raise; its headers are then unread
+        return None
+
+
+def _with_context_parts(document: Document, message: Message | None) -> Document:
+    """The document with the text around its content that a recipient also sees, as parts of their own.
+
+    ``other headers``: every header field but the address ones, Subject (already parts), the MIME
+    structure, trace and signature fields (``X-Student: ...`` reaches the recipient like the body);
+    ``display names``: the names in the address fields (``"Jordan Alvarez 512-48-7793" <a@b>``);
+    ``file names``: the names of the attachments or archive members (``Alvarez_SSN_512-48-7793.pdf``).
+    """
+    extra: list[Part] = []
+    if message is not None:
+        other: list[str] = []
+        names: list[str] = []
+        for key, value in message.raw_items():
+            lowered = key.lower()
+            text = _header_text(value)
+            if lowered in _ADDRESS_FIELDS:
+                names += [name for name, _ in email.utils.getaddresses([text]) if name.strip()]
+            elif lowered not in _UNREAD_FIELDS and not lowered.startswith(_UNREAD_PREFIXES):
+                other.append(f"{key}: {_BLOB.sub(' ', text)}")
+        if other:
+            extra.append(Part(locator=OTHER_HEADERS, text="\n".join(other)))
+        if names:
+            extra.append(Part(locator=DISPLAY_NAMES, text="\n".join(names)))
+    # "_" joins words in file names; detection reads words, so it becomes a space.
+    files = [c.name.replace("_", " ") for c in document.children if c.name and not _GENERATED_NAME.match(c.name)]
+    if files:
+        extra.append(Part(locator=FILE_NAMES, text="\n".join(files)))
+    if not extra:
+        return document
+    return dataclasses.replace(document, parts=(*document.parts, *extra))
+
+
+def _header_text(value: Any) -> str:
+    """A header's value unfolded, encoded words decoded (undecodable ones kept as written)."""
+    text = " ".join(str(value).split())
+    if "=?" not in text:
+        return text
+    try:
+        return str(email.header.make_header(email.header.decode_header(text)))
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - malformed encoded words: the raw text is still what we check
+        return text
 
 
 def _addresses(message: Message, headers: Iterable[str]) -> list[str]:
@@ -847,7 +948,9 @@ def _describe(node: _Node) -> str:
     places = []
     for f in node.pi_findings():
         loc = f.locator.split(" row ")[0]
-        place = {SUBJECT: "the subject", "body": "the body", "html body": "the HTML body"}.get(loc)
+        place = {SUBJECT: "the subject", "body": "the body", "html body": "the HTML body",
+                 OTHER_HEADERS: "the header fields", DISPLAY_NAMES: "the display names",
+                 FILE_NAMES: "the file names"}.get(loc)
         if place is None:
             place = "a quoted reply" if loc.startswith("quoted reply") else "the body" if loc.startswith(
                 "body") else "the HTML body" if loc.startswith("html body") else loc
