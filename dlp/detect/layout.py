@@ -97,6 +97,11 @@ def find_header(rows: Sequence[Sequence[str]]) -> int | None:
     return segments[0].header if segments else None
 
 
+# The last grid segmented and its segments: the engine and the classification both ask about the same
+# part in turn, and a 100,000-row sheet is worth segmenting once.
+_LAST: list[tuple[object, bool, list[Segment]]] = []
+
+
 def find_segments(rows: Sequence[Sequence[str]], *, first_is_header: bool = False) -> list[Segment]:
     """The tables of a grid, each with its header row and data rows.
 
@@ -105,6 +110,14 @@ def find_segments(rows: Sequence[Sequence[str]], *, first_is_header: bool = Fals
     """
     if not rows:
         return []
+    if _LAST and _LAST[0][0] is rows and _LAST[0][1] == first_is_header:
+        return list(_LAST[0][2])
+    segments = _find_segments(rows, first_is_header)
+    _LAST[:] = [(rows, first_is_header, segments)]
+    return list(segments)
+
+
+def _find_segments(rows: Sequence[Sequence[str]], first_is_header: bool) -> list[Segment]:
     head = rows[:HEADER_SEARCH_ROWS]
     width = max((len(_filled(r)) for r in head), default=0)
     header = _first_header(rows, 0, width)
@@ -251,84 +264,211 @@ def grid_form_pairs(rows: Sequence[Sequence[str]]) -> list[tuple[int, int, int]]
     return []
 
 
-# A label and its value on one line: "Student: Jane Doe", "DOB - 03/14/2011" (a dash needs spaces).
-_INLINE = re.compile(
-    r"(?:^|(?<=\|)|(?<=\t)|(?<=  ))[ \t>*•\-]*"
-    r"(?P<label>[A-Za-z][A-Za-z0-9 .#/()'’&,]{0,38}?[A-Za-z.#)])[ \t]*(?::|\s[-–]\s)[ \t]*"
-    r"(?P<value>[^\s|:][^\n|\t:]{0,78}?)[ \t]*(?=\t|\||\s{2,}|$)",
-    re.MULTILINE,
-)
-# A label alone on its line, its value alone on the next: "Date of Birth\n03/14/2011".
-_STACKED = re.compile(
-    r"^[ \t]*(?P<label>[A-Za-z][A-Za-z0-9 .#/()'’&,]{0,38}?[A-Za-z.#)])[ \t]*:?[ \t]*\n"
-    r"[ \t]*(?P<value>[^\s:][^\n:]{0,60}?)[ \t]*$",
-    re.MULTILINE,
-)
 _FORM_GAP = 6
+_PLAUSIBLE_NAME = re.compile(r"^[^\W\d_][\w'’.\-]*(?:,? [^\W\d_][\w'’.\-]*){1,4}$")
+_LABEL_TEXT = re.compile(r"^[A-Za-z][A-Za-z0-9 .#/()'’&,\-]{0,44}$")
+_BULLETS = " \t>*•-–"
+
+
+def _plausible(kind: str, value: str) -> bool:
+    """Whether a labelled value could be of the label's kind at all (the recognizers judge it later)."""
+    if kind in ("NAME_FULL", "NAME_FIRST", "NAME_LAST", "NAME_MIDDLE"):
+        return bool(_PLAUSIBLE_NAME.match(value))
+    if kind == "EMAIL_ADDRESS":
+        return "@" in value
+    if kind == "CREDENTIAL":
+        return 4 <= len(value) <= 64 and " " not in value
+    return sum(ch.isdigit() for ch in value) >= 4
 
 
 @functools.lru_cache(maxsize=2)
 def text_forms(text: str) -> tuple[Form, ...]:
     """Label/value forms in a text, the pairs within a few lines of one another grouped as one form.
 
-    A form spans the paragraphs that hold its pairs, so that a value in a sentence beside the labels
-    (an SSN written out under "Employee: ...") belongs to the same record.
+    "Student: Jane Doe" (several pairs on a line when tabs, pipes or runs of spaces part them), or a label
+    alone on its line with the value on the next. A form spans the paragraphs that hold its pairs, so
+    that a value in a sentence beside the labels belongs to the same record. Only the places the gate
+    nominates are read.
     """
-    if ":" not in text and "\n" not in text:
+    gate = _gate(text)
+    if not gate.labels and not gate.stacked:
         return ()
-    line_starts = _line_starts(text)
+    raw: list[tuple[str, str, int, int]] = []  # label, value, label start, value start
+    for colon in gate.labels[:_MAX_CANDIDATES]:
+        if text[colon] == ":":
+            found = _inline_pair(text, colon)
+            if found is not None:
+                raw.append(found)
+    for pos in gate.stacked[:_MAX_CANDIDATES]:
+        found = _stacked_pair(text, pos)
+        if found is not None:
+            raw.append(found)
     pairs: list[Pair] = []
-    for pattern in (_INLINE, _STACKED):
-        for m in pattern.finditer(text):
-            label = m.group("label")
-            kind = header_kind(label)
-            if kind is None or kind in NON_ENTITY_KINDS:
-                continue
-            value = m.group("value")
-            if is_label(value) and header_kind(value) is not None:
-                continue  # two labels in a row ("Name: Student ID"): a header, not a value
-            row = bisect.bisect_right(line_starts, m.start("value"))
-            pairs.append(Pair(row, kind, label, value, m.start("label"), m.end("label"), m.start("value"),
-                              m.end("value")))
+    line, last = 1, 0
+    for label, value, label_start, value_start in sorted(set(raw), key=lambda r: r[3]):
+        kind = header_kind(label)
+        if kind is None or kind in NON_ENTITY_KINDS or not _plausible(kind, value) or header_kind(value) is not None:
+            continue
+        line += text.count("\n", last, value_start)  # rows counted incrementally: one pass over the text
+        last = value_start
+        pairs.append(Pair(line, kind, label, value, label_start, label_start + len(label), value_start,
+                          value_start + len(value)))
     if not pairs:
         return ()
-    pairs.sort(key=lambda p: p.start)
     forms: list[Form] = []
     group: list[Pair] = [pairs[0]]
     for pair in pairs[1:]:
         if pair.row - group[-1].row <= _FORM_GAP:
             group.append(pair)
         else:
-            forms.append(_form(group, text, line_starts))
+            forms.append(_form(group, text))
             group = [pair]
-    forms.append(_form(group, text, line_starts))
+    forms.append(_form(group, text))
     return tuple(forms)
 
 
-def _form(pairs: list[Pair], text: str, line_starts: list[int]) -> Form:
-    """A form over its pairs' lines, widened to the paragraphs (up to blank lines) around them."""
+def _inline_pair(text: str, colon: int) -> tuple[str, str, int, int] | None:
+    """The label before a colon (back to the line start, a tab, a pipe or a run of spaces) and the value after."""
+    lo, hi = _line_at(text, colon)
+    start = max(lo, text.rfind("\t", lo, colon) + 1, text.rfind("|", lo, colon) + 1)
+    gap = text.rfind("  ", start, colon)
+    if gap >= 0:
+        start = gap + 2
+    while start < colon and text[start] in _BULLETS:
+        start += 1
+    label = text[start:colon].rstrip()
+    if not _LABEL_TEXT.match(label):
+        return None
+    v = colon + 1
+    while v < hi and text[v] in " \t":
+        v += 1
+    end = hi
+    for stop in ("\t", "|", "  "):
+        found = text.find(stop, v, end)
+        if found >= 0:
+            end = found
+    value = text[v:end].rstrip()
+    if not value or len(value) > 80 or ":" in value:
+        return None
+    return label, value, start, v
+
+
+def _stacked_pair(text: str, pos: int) -> tuple[str, str, int, int] | None:
+    """A label alone on its line (a colon optional) and its value alone on the next line."""
+    lo, hi = _line_at(text, pos)
+    if hi >= len(text) or hi - lo > 48:
+        return None
+    line = text[lo:hi]
+    label = line.strip().rstrip(":").rstrip()
+    if not _LABEL_TEXT.match(label):
+        return None
+    nlo, nhi = hi + 1, _line_end(text, hi + 1)
+    value = text[nlo:nhi].strip()
+    if not value or len(value) > 60 or ":" in value:
+        return None
+    return label, value, lo + line.index(label), nlo + text[nlo:nhi].index(value)
+
+
+def _form(pairs: list[Pair], text: str) -> Form:
+    """A form over its pairs' lines, widened to the paragraph (up to blank lines, 3 lines) around them."""
     first, last = pairs[0].row, pairs[-1].row
-    lines = len(line_starts)
-
-    def blank(line: int) -> bool:
-        start = line_starts[line - 1]
-        end = line_starts[line] - 1 if line < lines else len(text)
-        return not text[start:end].strip()
-
-    while first > 1 and not blank(first - 1) and pairs[0].row - first < 3:
-        first -= 1
-    while last < lines and not blank(last + 1) and last - pairs[-1].row < 3:
-        last += 1
+    lo = _line_at(text, pairs[0].start)[0]
+    for _ in range(3):
+        if lo == 0:
+            break
+        plo, phi = _line_at(text, lo - 1)
+        if not text[plo:phi].strip():
+            break
+        first, lo = first - 1, plo
+    hi = _line_at(text, pairs[-1].start)[1]
+    for _ in range(3):
+        if hi >= len(text):
+            break
+        nlo, nhi = hi + 1, _line_end(text, hi + 1)
+        if not text[nlo:nhi].strip():
+            break
+        last, hi = last + 1, nhi
     return Form(first, last, tuple(pairs))
 
 
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    pos = text.find("\n")
-    while pos >= 0:
-        starts.append(pos + 1)
-        pos = text.find("\n", pos + 1)
-    return starts
+def _line_at(text: str, pos: int) -> tuple[int, int]:
+    """(start, end) offsets of the line holding ``pos`` (end at its newline)."""
+    return text.rfind("\n", 0, pos) + 1, _line_end(text, pos)
+
+
+def _line_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
+
+
+# --- the gate: one Hyperscan pass nominates the lines worth reading ---------------------------------------
+
+_KEYWORDS = (r"(?:ssn|ss ?#|soc(?:ial|\.)? ?sec(?:urity)?|sasid|lasid|mepid|epims|itin|taxpayer|d\.?o\.?b\.?"
+             r"|birth ?date|date of birth|birthday|routing|aba|rtn|iban|acct|account|card|licen[cs]e|lic|dl|cdl"
+             r"|passport|masshealth|medicaid|e-?mail|phone|telephone|cell|mobile|password|passcode|pin|pwd|name"
+             r"|student|employee|emp|empl|staff|teacher|educator|guardian|parent|contact|payee|driver|patron"
+             r"|borrower|first|last|surname)")
+_DELIM = r"(?:\t|\||;|,|  )"
+_SHAPE = r"(?:\d{3}-\d{2}-\d{4}|\d{9,10}|[Ss][Aa]?\d{7,8})"
+# (kind, expression): "h" a header cell beside a delimiter, "l" a label before a colon or alone on a
+# short line, "v" an identifier-shaped value standing as a whole cell.
+_GATE_PATTERNS: tuple[tuple[str, str], ...] = (
+    # A header line names two kinds at least ("Last Name | SASID"): one alone is mostly prose or code.
+    ("h", r"\b" + _KEYWORDS + r"\b[^\n:]{0,30}?" + _DELIM + r"[^\n:]{0,60}?\b" + _KEYWORDS + r"\b"),
+    ("l", r"\b" + _KEYWORDS + r"\b[^\n:]{0,30}?:"),
+    ("s", r"\b" + _KEYWORDS + r"\b[^\n:]{0,20}:?[ \t]*$"),
+    ("v", r"\b" + _SHAPE + r"[ \t\"]*(?:" + _DELIM + r"|$)"),
+)
+# Every pattern starts with a keyword or a digit, so that Hyperscan's literal matching drives the scan
+# (a pattern led by a delimiter fires on every indentation of a source file).
+_MAX_CANDIDATES = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class _Gate:
+    headers: list[int]
+    labels: list[int]
+    stacked: list[int]
+    values: list[int]
+
+
+@functools.lru_cache(maxsize=1)
+def _gate_db() -> object | None:
+    try:
+        import hyperscan
+    except ImportError:
+        return None
+    db = hyperscan.Database()
+    flags = hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_MULTILINE | hyperscan.HS_FLAG_ALLOWEMPTY
+    try:
+        db.compile(expressions=[e.encode() for _, e in _GATE_PATTERNS], ids=list(range(len(_GATE_PATTERNS))),
+                   elements=len(_GATE_PATTERNS), flags=[flags] * len(_GATE_PATTERNS))
+    except hyperscan.error:
+        return None
+    return db
+
+
+@functools.lru_cache(maxsize=1)
+def _gate_regexes() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(e, re.IGNORECASE | re.MULTILINE) for _, e in _GATE_PATTERNS)
+
+
+@functools.lru_cache(maxsize=2)
+def _gate(text: str) -> _Gate:
+    """Offsets (match ends) of header-cell, label and ID-shape candidates, in text order."""
+    found: dict[str, list[int]] = {"h": [], "l": [], "s": [], "v": []}
+    db = _gate_db()
+    if db is not None:
+        def on_match(pattern_id: int, start: int, end: int, flags: int, context: object) -> None:
+            found[_GATE_PATTERNS[pattern_id][0]].append(max(0, end - 1))
+
+        # One byte per character keeps offsets equal to string indices (non-ASCII becomes "?").
+        data = text.encode("ascii") if text.isascii() else text.encode("ascii", "replace")
+        db.scan(data, match_event_handler=on_match)  # type: ignore[attr-defined]
+    else:  # no Hyperscan wheel: the same patterns with re (slower, same result)
+        for (kind, _), regex in zip(_GATE_PATTERNS, _gate_regexes(), strict=True):
+            found[kind].extend(max(m.start(), m.end() - 1) for m in regex.finditer(text))
+    return _Gate(sorted(found["h"]), sorted(found["l"]), sorted(found["s"]), sorted(found["v"]))
 
 
 # --- tables inside text --------------------------------------------------------------------------------
@@ -347,64 +487,183 @@ class TextTable:
 
 
 _MIN_LINES = 3
-_QUICK_SHAPES = re.compile(
-    r"(?<![\w-])(?:\d{3}-\d{2}-\d{4}|\d{9}|\d{10}|S[A]?\d{7,8}|\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2})(?![\w-])"
-)
-_ALIGNED_LINE = re.compile(r"\S {2,}\S")
+_CLEAN_LABEL = re.compile(r"^[A-Za-z0-9#][\w #./()&'’%:\-]{0,44}$")
 _ALIGNED_CELL = re.compile(r"\S+(?: \S+)*")
+_WHOLE_SHAPE = re.compile(_SHAPE + r"|9\d{2}[- ]\d{2}[- ]\d{4}|\d{3} \d{2} \d{4}|\d{4}-\d{4}-\d")
+_MAX_ROWS = 100_000
+_MAX_HEADER_LINE = 600
 
 
 @functools.lru_cache(maxsize=2)
 def text_tables(text: str) -> tuple[TextTable, ...]:
     """Blocks of three or more lines with one column structure that hold a known header or ID-shaped cells.
 
-    Delimiters tried: tab, pipe, semicolon, comma, then columns aligned with runs of spaces. A block
-    whose first rows hold no header and whose cells have no identifier shape is given up at once.
+    Delimiters: tab, pipe, semicolon, comma, or columns aligned with runs of spaces. Only lines the gate
+    nominates are read: a header line (known column names) starts a block, three consecutive lines
+    with an identifier-shaped cell make one without a header.
     """
-    if len(text) < 20 or text.count("\n") < _MIN_LINES - 1:
+    gate = _gate(text)
+    if not gate.headers and len(gate.values) < _MIN_LINES:
         return ()
-    lines = text.split("\n")
-    line_starts = [0]
-    for line in lines[:-1]:
-        line_starts.append(line_starts[-1] + len(line) + 1)
-    taken = [False] * len(lines)
     tables: list[TextTable] = []
-    for delim in ("\t", "|", ";", ","):
-        if text.count(delim) < _MIN_LINES:
+    end_of_last = -1
+    seen: set[int] = set()
+    for pos in gate.headers[:_MAX_CANDIDATES]:
+        if pos <= end_of_last:
             continue
-        counts = [line.count(delim) if '"' not in line else _quoted_count(line, delim) for line in lines]
-        for lo, hi in _runs(counts, lines, taken):
-            table = _delimited(lines, line_starts, lo, hi, delim)
-            if table is not None:
-                tables.append(table)
-                for i in range(lo, hi):
-                    taken[i] = True
-    if "  " in text:
-        tables.extend(_aligned_tables(text, lines, line_starts, taken))
+        lo, hi = _line_at(text, pos)
+        if lo in seen:
+            continue
+        seen.add(lo)
+        table = _table_from_header(text, lo, hi)
+        if table is not None:
+            tables.append(table)
+            end_of_last = _line_end(text, table.starts[-1][0])
+    for lo, hi in _shape_runs(text, gate.values):
+        if any(t.starts[0][0] <= lo <= _line_end(text, t.starts[-1][0]) for t in tables):
+            continue
+        table = _table_from_run(text, lo, hi)
+        if table is not None:
+            tables.append(table)
     tables.sort(key=lambda t: t.lines[0])
     return tuple(tables)
 
 
-def _quoted_count(line: str, delim: str) -> int:
-    return len(_split_quoted(line, delim)) - 1
+def _delimiter_of(line: str) -> str | None:
+    """The delimiter that splits a line into the most fields (None: columns aligned by spaces)."""
+    best, count = None, 0
+    for d in ("\t", "|", ";", ","):
+        c = line.count(d)
+        if c > count:
+            best, count = d, c
+    return best
 
 
-def _runs(counts: list[int], lines: list[str], taken: list[bool]) -> list[tuple[int, int]]:
-    """Maximal runs of at least three lines with the same positive delimiter count (blank lines end them)."""
+def _fields(line: str, delim: str | None) -> list[tuple[str, int]]:
+    """(value, offset in line) of each field of a line."""
+    if delim is None:
+        return [(m.group(), m.start()) for m in _ALIGNED_CELL.finditer(line)]
+    spans = _split_quoted(line, delim) if '"' in line else _split_plain(line, delim)
+    return [_cell(line, a, b) for a, b in spans]
+
+
+def _text_header(cells: list[str]) -> bool:
+    """A header line inside text: two or more short clean labels, most known, one naming a PI kind."""
+    filled = [c for c in cells if c]
+    if len(filled) < 2:
+        return False
+    for c in filled:
+        if not _CLEAN_LABEL.match(c) or c.count(" ") > 4 or c.count("(") != c.count(")") or ":" in c:
+            return False
+    known = sum(1 for c in filled if is_label(c))
+    if known * 2 < len(filled) or known < 2:
+        return False
+    return any(header_kind(c) not in (None, *NON_ENTITY_KINDS) for c in filled)
+
+
+def _table_from_header(text: str, lo: int, hi: int) -> TextTable | None:
+    if hi - lo > _MAX_HEADER_LINE:
+        return None  # a minified file or a data blob: no header line is that long
+    line = text[lo:hi]
+    delim = _delimiter_of(line)
+    if delim is None and "  " not in line.strip():
+        return None
+    fields = _fields(line, delim)
+    if not _text_header([f[0] for f in fields]):
+        if delim is None or "  " not in line.strip():
+            return None
+        delim, fields = None, _fields(line, None)  # "Name  Phone, home": aligned after all
+        if not _text_header([f[0] for f in fields]):
+            return None
+    width = len(fields)
+    columns = [f[1] for f in fields]
+    rows: list[tuple[str, ...]] = []
+    starts: list[tuple[int, ...]] = []
+    pos = lo
+    while pos <= len(text) and len(rows) < _MAX_ROWS:
+        end = _line_end(text, pos)
+        current = text[pos:end]
+        if not current.strip():
+            break
+        if delim is None:
+            cells, offsets = _aligned_row(current, columns)
+        else:
+            got = _fields(current, delim)
+            if len(got) != width:
+                break
+            cells, offsets = [g[0] for g in got], [g[1] for g in got]
+        rows.append(tuple(cells))
+        starts.append(tuple(pos + o for o in offsets))
+        pos = end + 1
+    if len(rows) < 2:
+        return None
+    line_no = _line_number(text, lo)
+    return TextTable(tuple(rows), tuple(starts), tuple(range(line_no, line_no + len(rows))))
+
+
+def _aligned_row(line: str, columns: list[int]) -> tuple[list[str], list[int]]:
+    """Cells of a space-aligned line, each assigned to the column whose left edge it starts at or after."""
+    spans: list[tuple[int, int] | None] = [None] * len(columns)
+    for m in _ALIGNED_CELL.finditer(line):
+        # A right-aligned number starts after its column's left edge (one character of slack).
+        col = max(0, bisect.bisect_right(columns, m.start() + 1) - 1)
+        old = spans[col]
+        spans[col] = (m.start(), m.end()) if old is None else (old[0], m.end())
+    cells = [line[s[0]:s[1]] if s else "" for s in spans]
+    offsets = [s[0] if s else columns[c] for c, s in enumerate(spans)]
+    return cells, offsets
+
+
+def _shape_runs(text: str, values: list[int]) -> list[tuple[int, int]]:
+    """(start, end) of runs of three or more consecutive lines that each hold an ID-shaped cell."""
     runs: list[tuple[int, int]] = []
-    i, n = 0, len(counts)
-    while i < n:
-        c = counts[i]
-        if c <= 0 or taken[i]:
-            i += 1
+    run_lo = run_hi = -2
+    count = 0
+    for pos in values:
+        lo, hi = _line_at(text, pos)
+        if lo == run_lo or (run_hi >= 0 and lo <= run_hi):
             continue
-        j = i + 1
-        while j < n and counts[j] == c and not taken[j]:
-            j += 1
-        if j - i >= _MIN_LINES:
-            runs.append((i, j))
-        i = j
+        if lo == run_hi + 1:
+            run_hi, count = hi, count + 1
+            continue
+        if count >= _MIN_LINES:
+            runs.append((run_lo, run_hi))
+        run_lo, run_hi, count = lo, hi, 1
+    if count >= _MIN_LINES:
+        runs.append((run_lo, run_hi))
     return runs
+
+
+def _table_from_run(text: str, lo: int, hi: int) -> TextTable | None:
+    """A block without a header line: one delimiter (or alignment) splits its lines into equal columns."""
+    block = text[lo:hi].split("\n")
+    delim = _delimiter_of(block[0])
+    counts = {len(_fields(line, delim)) for line in block[:40]}
+    if len(counts) != 1 or counts == {1}:
+        return None
+    rows: list[tuple[str, ...]] = []
+    starts: list[tuple[int, ...]] = []
+    pos = lo
+    for line in block:
+        got = _fields(line, delim)
+        rows.append(tuple(g[0] for g in got))
+        starts.append(tuple(pos + g[1] for g in got))
+        pos += len(line) + 1
+    if delim is None:  # aligned columns: the cells must line up
+        lefts = {tuple(s - starts[i][0] for s in row) for i, row in enumerate(starts[:40])}
+        if len(lefts) > max(1, len(block[:40]) // 3):
+            return None
+    shaped = any(sum(1 for r in rows[:40] if c < len(r) and _WHOLE_SHAPE.fullmatch(r[c])) >= _MIN_LINES
+                 for c in range(len(rows[0])))
+    if not shaped:
+        return None
+    line_no = _line_number(text, lo)
+    return TextTable(tuple(rows), tuple(starts), tuple(range(line_no, line_no + len(rows))))
+
+
+def _line_number(text: str, pos: int) -> int:
+    """1-based line number of an offset (counted once per table found, never per candidate)."""
+    return text.count("\n", 0, pos) + 1
 
 
 def _split_quoted(line: str, delim: str) -> list[tuple[int, int]]:
@@ -444,91 +703,6 @@ def _cell(line: str, lo: int, hi: int) -> tuple[str, int]:
     return stripped, offset
 
 
-def _delimited(lines: list[str], line_starts: list[int], lo: int, hi: int, delim: str) -> TextTable | None:
-    rows: list[tuple[str, ...]] = []
-    starts: list[tuple[int, ...]] = []
-    for i in range(lo, hi):
-        line = lines[i]
-        spans = _split_quoted(line, delim) if '"' in line else _split_plain(line, delim)
-        cells = [_cell(line, a, b) for a, b in spans]
-        rows.append(tuple(c[0] for c in cells))
-        starts.append(tuple(line_starts[i] + c[1] for c in cells))
-    if delim == "," and not _has_structure(rows, strict=True):
-        return None  # prose with a comma per line is not a table
-    if not _has_structure(rows):
-        return None
-    return TextTable(tuple(rows), tuple(starts), tuple(range(lo + 1, hi + 1)))
-
-
-def _has_structure(rows: list[tuple[str, ...]], *, strict: bool = False) -> bool:
-    """A known header row among the first rows, or a column whose cells have an identifier's shape."""
-    head = rows[:HEADER_SEARCH_ROWS]
-    width = max(len(_filled(r)) for r in head)
-    if width < 2:
-        return False
-    if strict and any(len(c) > 60 for r in head for c in r):
-        return False
-    if _first_header(head, 0, width) is not None:
-        return True
-    sample = rows[:40]
-    for col in range(width):
-        shaped = sum(1 for r in sample if col < len(r) and _QUICK_SHAPES.fullmatch(r[col]))
-        if shaped >= _MIN_LINES:
-            return True
-    return False
-
-
-def _aligned_tables(text: str, lines: list[str], line_starts: list[int], taken: list[bool]) -> list[TextTable]:
-    """Columns aligned with runs of spaces (fixed-width reports): cells assigned to columns by position."""
-    tables: list[TextTable] = []
-    n = len(lines)
-    i = 0
-    while i < n:
-        if taken[i] or not _ALIGNED_LINE.search(lines[i]):
-            i += 1
-            continue
-        j = i + 1
-        while j < n and not taken[j] and (_ALIGNED_LINE.search(lines[j]) or (lines[j].strip() and j + 1 < n
-                                                                            and _ALIGNED_LINE.search(lines[j + 1]))):
-            j += 1
-        if j - i >= _MIN_LINES:
-            table = _aligned(lines, line_starts, i, j)
-            if table is not None:
-                tables.append(table)
-        i = j
-    return tables
-
-
-def _aligned(lines: list[str], line_starts: list[int], lo: int, hi: int) -> TextTable | None:
-    # The header row sets the columns: find it among the first lines, split on runs of spaces.
-    head = [tuple(m.group() for m in _ALIGNED_CELL.finditer(lines[k])) for k in range(lo, min(hi, lo + 40))]
-    width = max(len(r) for r in head)
-    header = _first_header(head, 0, width)
-    if header is None:
-        if not _has_structure(head):
-            return None
-        ref = max(range(len(head)), key=lambda k: len(head[k]))
-    else:
-        ref = header
-    columns = [m.start() for m in _ALIGNED_CELL.finditer(lines[lo + ref])]
-    if len(columns) < 2:
-        return None
-    rows: list[tuple[str, ...]] = []
-    starts: list[tuple[int, ...]] = []
-    for k in range(lo, hi):
-        line = lines[k]
-        spans: list[tuple[int, int] | None] = [None] * len(columns)
-        for m in _ALIGNED_CELL.finditer(line):
-            # A right-aligned number starts after its column's left edge: the column is the last one
-            # whose left edge is at or before the cell's start (one character of slack).
-            col = max(0, bisect.bisect_right(columns, m.start() + 1) - 1)
-            old = spans[col]
-            spans[col] = (m.start(), m.end()) if old is None else (old[0], m.end())
-        rows.append(tuple(line[s[0]:s[1]] if s else "" for s in spans))
-        starts.append(tuple(line_starts[k] + (s[0] if s else columns[c]) for c, s in enumerate(spans)))
-    return TextTable(tuple(rows), tuple(starts), tuple(range(lo + 1, hi + 1)))
-
-
 # --- what a table or form is about ----------------------------------------------------------------------
 
 _TITLE_LINES = 3
@@ -559,30 +733,31 @@ def grid_headings(rows: Sequence[Sequence[str]], *, first_is_header: bool = Fals
 
 def text_headings(text: str) -> str:
     """:func:`grid_headings` for the tables and forms inside a text part, with their title lines."""
-    words: list[str] = []
     tables = text_tables(text)
     forms = text_forms(text)
     if not tables and not forms:
         return ""
-    lines = text.split("\n")
+    words: list[str] = []
     for table in tables:
         words.append(grid_headings(table.rows))
-        words.extend(_titles_above(lines, table.lines[0]))
+        words.extend(_titles_above(text, _line_at(text, table.starts[0][0])[0]))
     for form in forms:
         labels = [p.label for p in form.pairs]
         words.extend(labels)
         words.append(header_terms(labels))
-        words.extend(_titles_above(lines, form.first))
+        words.extend(_titles_above(text, _line_at(text, form.pairs[0].start)[0]))
     return " ".join(w for w in words if w)
 
 
-def _titles_above(lines: list[str], first: int) -> list[str]:
-    """Up to three non-blank lines just above line ``first`` (1-based): the table's or form's title."""
+def _titles_above(text: str, lo: int) -> list[str]:
+    """Up to three non-blank lines in the six lines above the line starting at ``lo``: a title."""
     out: list[str] = []
-    i = first - 2
-    while i >= 0 and len(out) < _TITLE_LINES and first - 2 - i <= _TITLE_LINES * 2:
-        line = lines[i].strip()
+    for _ in range(_TITLE_LINES * 2):
+        if lo == 0 or len(out) >= _TITLE_LINES:
+            break
+        plo, phi = _line_at(text, lo - 1)
+        line = text[plo:phi].strip()
         if line and len(line) <= 120:
             out.append(line)
-        i -= 1
+        lo = plo
     return out
