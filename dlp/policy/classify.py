@@ -6,13 +6,16 @@
 - ``STUDENT_PII``: a student identifier; or a full name or a date of birth near words that make the
   text a student record (student, IEP, grade 5, guardian...), or in a table whose header says so.
 - ``STUDENT_SENSITIVE``: student PII together with special-education, health, discipline, lunch-status
-  or similar protected terms (domain.md section 3).
+  or similar protected terms (domain.md section 3) that are statements about someone, not a signature,
+  an address, an e-mail address or a job title (:mod:`dlp.policy.statements`).
 - ``EMPLOYEE_PII``: a staff identifier, or a name, SSN or account near personnel words (payroll, salary,
   employee, human resources...). A staff directory of names and work e-mails is not a personnel record.
 - ``CREDENTIALS``: a password or access code written out.
 
 Names in e-mail headers (From, To, Cc) are the correspondents, not the subjects of a record, and a
-single word found as a name ("Jose" in a signature) identifies nobody, so neither makes a record.
+single word found as a name ("Jose" in a signature) identifies nobody, so neither makes a record. Nor do
+the authors in bibliographic data (an "Author" column, a line with an ISBN or a call number): a library
+catalog names writers, not district people.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from dataclasses import dataclass
 from dlp.detect.layout import grid_headings, text_headings
 from dlp.detect.tables import line_starts_of
 from dlp.detect.terms import TermMatcher
+from dlp.policy.statements import SENSITIVE_TERMS, TermHit, sensitive_hits, statement_text
 from dlp.types import Document, Finding, Part
 
 MA_PI_ELEMENTS = frozenset({"US_SSN", "US_DRIVER_LICENSE", "CREDIT_CARD", "US_BANK_NUMBER", "IBAN_CODE"})
@@ -48,14 +52,6 @@ STUDENT_TERMS = _words(
     # A parent writing about a child: "Betty Bennett's father", "my daughter".
     r"\w+'s (?:father|mother|dad|mom|parent|guardian|stepfather|stepmother)", r"my (?:son|daughter|child|kids?)",
 )
-SENSITIVE_TERMS = _words(
-    r"iep", r"504 plan", r"special education", r"sped", r"disabilit(?:y|ies)", r"diagnos(?:is|ed)",
-    r"autism", r"adhd", r"dyslexia", r"medical", r"medications?", r"allerg(?:y|ies)", r"asthma", r"seizures?",
-    r"nurse", r"counsel(?:or|ing)", r"mental health", r"suspen(?:ded|sion)", r"expelled", r"expulsion",
-    r"discipline", r"disciplinary", r"detention", r"51a", r"dcf", r"free (?:or|and) reduced", r"free lunch",
-    r"reduced(?:-price)? lunch", r"homeless", r"foster care", r"mckinney-vento", r"english learners?",
-    r"limited english", r"\bel\b student", r"immigra(?:nt|tion)", r"pregnan(?:t|cy)",
-)
 EMPLOYEE_TERMS = _words(
     r"employees?", r"payroll", r"salary", r"salaries", r"wages?", r"personnel", r"w-?2", r"w-?4",
     r"direct deposit", r"hr", r"human resources", r"pay rate", r"compensation", r"stipend", r"benefits",
@@ -75,6 +71,15 @@ _CATEGORY_TERMS: dict[str, TermMatcher] = {
     "compensation": _words(r"salary", r"salaries", r"wages?", r"pay rate", r"payroll", r"stipend", r"gross pay",
                            r"net pay", r"compensation"),
 }
+# Conduct words that are no sensitive term of their own (an incident report may be about a bus).
+_CONDUCT_ONLY = _words(r"incident report", r"behavior(?:al)? (?:plan|incident)")
+# Bibliographic data: a column of authors, or a line with an ISBN, a call number or a publisher.
+_AUTHOR_HEADER = re.compile(r"\b(?:authors?|creators?|editors?|illustrators?|contributors?|written by|by)\b",
+                            re.IGNORECASE)
+_BIBLIO_HEADER = re.compile(r"\b(?:isbn|issn|call (?:number|no|#)|publisher|title|barcode|edition|pub(?:lication)? "
+                            r"(?:date|year)|copyright|dewey|lexile|material type|format|collection)\b", re.IGNORECASE)
+_BIBLIO_LINE = _words(r"isbn(?:-1[03])?:?", r"issn", r"call (?:number|no\.?|#)", r"publisher", r"published by",
+                      r"\d{3}\.\d+ [A-Z]{2,4}", r"[A-Z]{1,3} ?\d{1,4}(?:\.\d+)? \.[A-Z]\d+")
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
 _PARENT = _words(r"guardians?", r"parents?", r"mother", r"father", r"emergency contact")
 
@@ -94,7 +99,9 @@ def classify(document: Document, findings: Iterable[Finding], proximity: int = 3
     parts = {p.locator: p for p in document.parts}
     texts = {p.locator: p.text for p in document.parts}
     entities = {f.entity for f in findings}
-    full_names = [f for f in findings if f.entity == "PERSON" and _is_full_name(f) and not _in_header(f)]
+    authors = _bibliographic_names(document.parts, findings)
+    full_names = [f for f in findings if f.entity == "PERSON" and _is_full_name(f) and not _in_header(f)
+                  and f not in authors]
     labels: set[str] = set()
 
     elements = [f for f in findings if f.entity in MA_PI_ELEMENTS]
@@ -109,8 +116,16 @@ def classify(document: Document, findings: Iterable[Finding], proximity: int = 3
     ):
         labels.add("STUDENT_PII")
     text = "\n".join(p.text for p in document.parts)
-    if "STUDENT_PII" in labels and SENSITIVE_TERMS.search(text):
-        labels.add("STUDENT_SENSITIVE")
+    hits: list[TermHit] = []
+    statements = text
+    if "STUDENT_PII" in labels:
+        subjects = [f for f in findings if f not in authors]
+        hits = sensitive_hits(document.parts, subjects, STUDENT_TERMS)
+        if hits:
+            labels.add("STUDENT_SENSITIVE")
+        # Category words are read where they are statements too: "Attendance Office" in a signature
+        # carries no attendance data.
+        statements = "\n".join(statement_text(p, _spans_in(p.locator, subjects))[0] for p in document.parts)
 
     employee_terms = _term_spans(document.parts, EMPLOYEE_TERMS)
     employee_tables = _tables_with(document.parts, EMPLOYEE_TERMS)
@@ -122,11 +137,17 @@ def classify(document: Document, findings: Iterable[Finding], proximity: int = 3
     if "CREDENTIAL" in entities:
         labels.add("CREDENTIALS")
     return Classification(tuple(sorted(labels)), count_subjects(findings),
-                          data_categories(labels, entities, text, parts.values()))
+                          data_categories(labels, entities, statements, parts.values(), hits))
 
 
-def data_categories(labels: set[str], entities: set[str], text: str, parts: Iterable[Part]) -> tuple[str, ...]:
-    """The data categories an item carries, for matching against what an authorization covers."""
+def data_categories(labels: set[str], entities: set[str], text: str, parts: Iterable[Part],
+                    sensitive: Sequence[TermHit] | None = None) -> tuple[str, ...]:
+    """The data categories an item carries, for matching against what an authorization covers.
+
+    ``sensitive``: the sensitive statements that made the item ``STUDENT_SENSITIVE``; they alone decide
+    ``special_indicator`` and the conduct words among them ``conduct``, so the categories never claim
+    more than the label. None (the default) searches ``text`` for the terms instead.
+    """
     cats: set[str] = set()
     student = "STUDENT_PII" in labels
     employee = "EMPLOYEE_PII" in labels
@@ -153,7 +174,13 @@ def data_categories(labels: set[str], entities: set[str], text: str, parts: Iter
             cats.add("parent_contact" if _PARENT.search(text) else "student_contact")
         for category in ("special_indicator", "conduct", "attendance", "assessment", "transcript", "enrollment",
                          "schedule", "demographics"):
-            if _CATEGORY_TERMS[category].search(text):
+            if sensitive is not None and category == "special_indicator":
+                if sensitive:
+                    cats.add(category)
+            elif sensitive is not None and category == "conduct":
+                if any(_CATEGORY_TERMS["conduct"].search(h.term) for h in sensitive) or _CONDUCT_ONLY.search(text):
+                    cats.add(category)
+            elif _CATEGORY_TERMS[category].search(text):
                 cats.add(category)
     if employee:
         if "PERSON" in entities:
@@ -163,6 +190,42 @@ def data_categories(labels: set[str], entities: set[str], text: str, parts: Iter
         if _CATEGORY_TERMS["compensation"].search(text):
             cats.add("compensation")
     return tuple(sorted(cats))
+
+
+def _spans_in(locator: str, findings: Iterable[Finding]) -> list[tuple[int, int]]:
+    """(start, end) of the person-like findings located in part ``locator`` (its rows included)."""
+    return sorted((f.start, f.end) for f in findings
+                  if f.entity == "PERSON" and f.locator.split(" row ", 1)[0] == locator)
+
+
+def _bibliographic_names(parts: Sequence[Part], findings: Sequence[Finding]) -> set[Finding]:
+    """PERSON findings that are authors: in an author column of a catalog, or on a line citing a book."""
+    people = [f for f in findings if f.entity == "PERSON"]
+    if not people:
+        return set()
+    by_locator = {p.locator: p for p in parts}
+    out: set[Finding] = set()
+    author_columns: dict[str, set[int]] = {}
+    for p in parts:
+        if p.rows and p.has_header:
+            header = p.rows[0]
+            authors = {i for i, cell in enumerate(header) if _AUTHOR_HEADER.search(cell)}
+            if authors and sum(1 for cell in header if _BIBLIO_HEADER.search(cell)) >= 1:
+                author_columns[p.locator] = authors
+    for f in people:
+        base = f.locator.split(" row ", 1)[0]
+        part = by_locator.get(base)
+        if part is None:
+            continue
+        lo = part.text.rfind("\n", 0, f.start) + 1
+        hi = part.text.find("\n", f.end)
+        line = part.text[lo : len(part.text) if hi < 0 else hi]
+        columns = author_columns.get(base)
+        # In a catalog only the author columns are authors (a circulation report also names patrons).
+        in_author_column = columns is not None and part.text[lo : f.start].count(" | ") in columns
+        if in_author_column or (columns is None and _BIBLIO_LINE.search(line)):
+            out.add(f)
+    return out
 
 
 def count_subjects(findings: Iterable[Finding]) -> int:

@@ -1,0 +1,335 @@
+"""Sensitive terms by meaning: which health, special-education, discipline and lunch-status words are
+statements about someone, and which are only part of a signature, an address or a job title.
+
+"counselor" in ``counselor@example.org``, in a signature block ("Best,\\nMaria Lopez\\nSchool Counselor"),
+in "Counseling Office, 12 Main St" or in a mail header says nothing about a student. Such places are
+blanked out (the text keeps its length, so offsets still hold) before the term lists are searched:
+
+* e-mail addresses and URLs;
+* mail header parts (From, To, Cc...; the Subject is kept) and header lines quoted in a body;
+* signature blocks: the short, title-like lines after a sign-off ("--", "Thanks,", "Sincerely,",
+  "Best regards,");
+* office and department names ("Health Office", "Special Education Department", "Office of Student
+  Services", "the nurse's office"), wherever they stand;
+* job titles ("School Counselor", "IEP Coordinator", "Director of Special Education", "Nurse
+  Practitioner") standing as titles: on a short label-like line (a letterhead, a signature, a contact
+  row) or beside a person's name ("Maria Lopez, School Counselor"). A title inside a sentence is kept but
+  counts only as a weak term.
+
+What is left is judged by strength. A strong term (IEP, 504 plan, diagnosed, suspended, free or reduced
+lunch...) counts anywhere in a student record. A weak term (nurse, counselor, medical, discipline...)
+counts only in the same sentence or table row as a student word or a person other than the one it
+titles: "The nurse gave Jordan Okafor his inhaler" is about a student, "Ask the nurse" is not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from dlp.detect.terms import TermMatcher
+from dlp.types import Finding, Part
+
+
+def _words(*terms: str) -> TermMatcher:
+    return TermMatcher(re.compile(r"(?<![\w-])(?:" + "|".join(terms) + r")(?![\w-])", re.IGNORECASE))
+
+
+# Unambiguous: these say something protected about whoever the record is about (domain.md section 3).
+_STRONG = (
+    r"ieps?", r"504 plans?", r"section 504", r"special education", r"sped", r"disabilit(?:y|ies)",
+    r"diagnos(?:is|ed|es)", r"autism", r"autistic", r"adhd", r"dyslexi[ac]", r"epilep(?:sy|tic)", r"diabet(?:es|ic)",
+    r"asthma", r"seizures?", r"mental health", r"suspen(?:ded|sion)", r"expelled", r"expulsion", r"51a", r"dcf",
+    r"free (?:or|and|/) ?reduced(?:[- ]price)?(?: lunch| meals?)?", r"free lunch", r"reduced(?:[- ]price)? lunch",
+    r"f/r(?: lunch)?", r"frl", r"frpl", r"(?:meal|lunch) (?:status|eligibility)", r"low[- ]income",
+    r"economically disadvantaged", r"homeless", r"foster care", r"mckinney-vento", r"english learners?",
+    r"english language learners?", r"ell", r"lep", r"limited english(?: proficien(?:t|cy))?", r"el students?",
+    r"immigra(?:nt|tion) status", r"pregnan(?:t|cy)",
+    # Weak words made specific: a column or a sentence about the record's own health or conduct.
+    r"medical (?:conditions?|alerts?|notes?|needs?|history|information|info|plans?|diagnosis)",
+    r"health (?:conditions?|alerts?|plans?|concerns?|notes?|history)", r"medications?",
+    r"discipline (?:incidents?|referrals?|records?|history|actions?|reports?)",
+    r"disciplinary (?:actions?|records?|referrals?|incidents?|hearings?)",
+    r"counseling (?:notes|services|sessions?|referrals?|records?)", r"nurse visits?",
+)
+# Words that are as often a role, a place or a policy as a fact about a student.
+_WEAK = (
+    r"nurses?", r"counsel(?:l)?ors?", r"counsel(?:l)?ing", r"medical", r"discipline", r"disciplinary",
+    r"detentions?", r"allerg(?:y|ies|ic)", r"immigra(?:nt|nts|tion)",
+)
+STRONG_TERMS = _words(*_STRONG)
+WEAK_TERMS = _words(*_WEAK)
+# Every term, strong or weak: where NER looks for names, and the classifier's first, cheap test.
+SENSITIVE_TERMS = _words(*_STRONG, *_WEAK)
+
+# Header cells that make a column a special indicator (CONTRACT.md section 6) only as a header: "504" in
+# prose is a room number.
+_INDICATOR_HEADERS = frozenset({
+    "504", "504 plan", "iep", "sped", "special ed", "special education", "ell", "el", "lep", "esl", "f/r", "frl",
+    "frpl", "free/reduced", "free reduced", "meal status", "lunch status", "meal eligibility", "meal code",
+    "disability", "disability category", "primary disability", "homeless", "mckinney-vento", "foster",
+    "foster care", "medical", "medical alert", "medical conditions", "allergies", "health conditions",
+    "medications", "discipline", "suspensions", "low income",
+})
+# Cell values that say "not in the program", so a column of them flags no one.
+_NO_VALUES = frozenset({"", "n", "no", "none", "0", "false", "-", "--", "n/a", "na", "paid", "full", "full pay",
+                        "full price", "not eligible", "ineligible", "not identified"})
+
+_AREA = (
+    r"(?:special education|special ed|sped|student services|pupil (?:personnel )?services|special services|"
+    r"health services|health|nursing|school counseling|counseling|guidance|adjustment|mental health|"
+    r"behavioral health|wellness|student support|discipline|english learners?|english language learners?|ell|"
+    r"esl|el|bilingual|504|iep|homeless(?: education)?|mckinney-vento|foster care|medical|disability services)"
+)
+_UNIT = r"(?:department|dept\.?|office|offices|center|centre|clinic|suite|wing)"
+_ROLE = (
+    r"(?:director|coordinator|supervisor|administrator|chair(?:person)?|team chair|dean|liaison|specialist|"
+    r"teacher|tutor|aide|paraprofessional|para|evaluator|secretary|assistant|manager|case manager|clerk|"
+    r"counsel(?:l)?or|nurse(?: practitioner)?|psychologist|social worker|therapist|interpreter|facilitator)"
+)
+# Offices and departments: never a statement about anyone.
+OFFICES = _words(
+    _AREA + r"(?: services)? " + _UNIT, r"(?:department|dept\.?|office|division) (?:of|for) (?:the )?" + _AREA,
+    r"nurse(?:'s|s'|s|’s)? (?:office|station|room)", r"counsel(?:l)?ing (?:office|center|centre|suite)",
+)
+# Job titles: a role, qualified by an area ("IEP Coordinator", "Director of Special Education") or a
+# place ("School Counselor", "Adjustment Counselor", "Head Nurse"), or a title on its own.
+TITLES = _words(
+    _AREA + r"(?: services)? " + _ROLE,
+    r"(?:director|coordinator|supervisor|administrator|chair(?:person)?|dean|liaison|specialist|teacher|manager)"
+    r" (?:of|for) (?:the )?" + _AREA,
+    r"(?:school|guidance|adjustment|district|head|lead|staff|licensed|registered|certified|substitute|building|"
+    r"school-based|clinical|family|crisis|college|career|academic|student|elementary|middle school|high school)"
+    r"(?: school)? (?:nurse|counsel(?:l)?or)s?",
+    r"nurse practitioner", r"nurse leader", r"nurse manager",
+    r"(?:rn|lpn|bsn|lmhc|lcsw|licsw),? (?:nurse|counsel(?:l)?or)",
+)
+
+_EMAIL_OR_URL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)\S+", re.IGNORECASE)
+_HEADER_LINE = re.compile(r"^[ \t>]*(?:from|to|cc|bcc|sent|date|reply-to)[ \t]*:.*$", re.IGNORECASE | re.MULTILINE)
+_SIGN_OFF = re.compile(
+    r"^[ \t>]*(?:--|—|__+|thanks(?: so much| again| and regards)?|thank you(?: so much)?|many thanks|sincerely"
+    r"(?: yours)?|yours (?:truly|sincerely)|best|best regards|best wishes|all the best|regards|kind regards|"
+    r"warm regards|warmly|respectfully|cheers|cordially|take care|with gratitude|in partnership)[ \t]*[,.!]?[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+# Where a signature block ends: a quoted reply, a forwarded header, a separator.
+_BLOCK_END = re.compile(r"^\s*(?:>|on .{4,80} wrote:|-{3,}|from:|sent:|begin forwarded)", re.IGNORECASE)
+_SIGNATURE_LINES = 10
+_SHORT_LINE_WORDS = 10
+_WORD = re.compile(r"[^\W\d_][\w'’.&-]*")
+_CONNECTOR_WORDS = frozenset({"of", "and", "the", "for", "at", "&", "de", "la", "in", "to", "on"})
+# Text between a person's name and a title that makes the title that person's ("Maria Lopez, School
+# Counselor", "Ms. Lopez is our counselor", "Counselor: Maria Lopez").
+_APPOSITION = re.compile(
+    r"^[\s,;:|()\[\]/–—-]*(?:(?:is|was|as|our|the|your|my|a|an|and|acting|interim)[\s,;:|()/–—-]+)*$", re.IGNORECASE
+)
+_APPOSITION_REACH = 24
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
+_NOT_NEWLINE = re.compile(r"[^\n]")
+# Anchors for a weak term: whose statement it is.
+_SUBJECT_ENTITIES = frozenset({"PERSON", "MA_SASID", "STUDENT_ID", "DATE_OF_BIRTH", "MASSHEALTH_ID"})
+
+
+@dataclass(frozen=True, slots=True)
+class TermHit:
+    """A sensitive term that counts: where it is, its text, and whether it is a weak one."""
+
+    locator: str
+    start: int
+    end: int
+    term: str
+    weak: bool
+
+
+def _is_header_part(part: Part) -> bool:
+    # Mail headers other than the Subject name the correspondents; the Subject is something they wrote.
+    return part.locator.startswith("header ") and part.locator != "header Subject"
+
+
+def _line_bounds(text: str, pos: int) -> tuple[int, int]:
+    lo = text.rfind("\n", 0, pos) + 1
+    hi = text.find("\n", pos)
+    return lo, len(text) if hi < 0 else hi
+
+
+def _title_like(line: str) -> bool:
+    """A short line of capitalized words (a name, a title, an organisation, an address) or a contact line."""
+    words = _WORD.findall(line)
+    if len(words) > _SHORT_LINE_WORDS:
+        return False
+    if not words or "@" in line or re.search(r"\d{3}\D{0,2}\d{3}\D?\d{4}", line):
+        return True
+    capital = sum(1 for w in words if w[0].isupper() or w.lower() in _CONNECTOR_WORDS)
+    return capital / len(words) >= 0.6 and not re.search(r"[.!?]\s+[A-Z]", line)
+
+
+def _signature_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of signature blocks: the title-like lines after each sign-off line."""
+    spans: list[tuple[int, int]] = []
+    for sign_off in _SIGN_OFF.finditer(text):
+        pos = sign_off.end() + 1
+        start, lines, seen_name = pos, 0, False
+        while pos < len(text) and lines < _SIGNATURE_LINES:
+            lo, hi = _line_bounds(text, pos)
+            line = text[lo:hi]
+            if line.strip():
+                if _BLOCK_END.match(line) or not _title_like(line):
+                    break
+                seen_name = True
+                lines += 1
+            elif seen_name and lines >= 1 and text[hi + 1 : hi + 2] == "\n":
+                break  # two blank lines after the block: what follows is new text
+            pos = hi + 1
+        if pos > start:
+            spans.append((start, min(pos, len(text))))
+    return spans
+
+
+def _in_apposition(text: str, start: int, end: int, people: Sequence[tuple[int, int]]) -> bool:
+    """A title right next to a person's name ("Maria Lopez, School Counselor"; "Nurse Kelly Smith")."""
+    for p_start, p_end in people:
+        if p_end <= start and start - p_end <= _APPOSITION_REACH and _APPOSITION.match(text[p_end:start]):
+            return True
+        if p_start >= end and p_start - end <= _APPOSITION_REACH and _APPOSITION.match(text[end:p_start]):
+            return True
+    return False
+
+
+def statement_text(part: Part, people: Sequence[tuple[int, int]] = ()) -> tuple[str, list[tuple[int, int]]]:
+    """The part's text with non-statements blanked, and the spans of job titles left inside sentences.
+
+    ``people``: (start, end) of the person findings in this part, to tell a title beside a name. The
+    blanked text has the same length and line breaks as the original, so offsets still hold.
+    """
+    text = part.text
+    if _is_header_part(part):
+        return " " * len(text), []
+    spans: list[tuple[int, int]] = []
+    if part.rows and part.has_header:
+        # A header cell is no statement: indicator columns are judged by their values
+        # (:func:`_indicator_columns`), and a weak word heads a column of assigned staff ("Counselor").
+        line_end = text.find("\n")
+        line_end = len(text) if line_end < 0 else line_end
+        pos = 0
+        for cell in part.rows[0]:
+            at = text.find(cell, pos, line_end) if cell else -1
+            if at < 0:
+                continue
+            pos = at + len(cell)
+            if _header_key(cell) in _INDICATOR_HEADERS:
+                spans.append((at, pos))
+        spans += WEAK_TERMS.spans(text[:line_end])
+    if "@" in text or "://" in text or "www." in text:
+        spans += [m.span() for m in _EMAIL_OR_URL.finditer(text)]
+    spans += [m.span() for m in _HEADER_LINE.finditer(text)]
+    spans += _signature_spans(text)
+    spans += OFFICES.spans(text)
+    prose_titles: list[tuple[int, int]] = []
+    for start, end in TITLES.spans(text):
+        lo, hi = _line_bounds(text, start)
+        if _title_like(text[lo:hi]) or _in_apposition(text, start, end, people):
+            spans.append((start, end))
+        else:
+            prose_titles.append((start, end))
+    return _blanked(text, spans), prose_titles
+
+
+def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with every span turned to spaces, its line breaks kept."""
+    if not spans:
+        return text
+    pieces: list[str] = []
+    pos = 0
+    for start, end in sorted(spans):
+        start = max(start, pos)
+        if end <= start:
+            continue
+        pieces.append(text[pos:start])
+        pieces.append(_NOT_NEWLINE.sub(" ", text[start:end]))
+        pos = end
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+def _header_key(cell: str) -> str:
+    return " ".join(cell.lower().replace("_", " ").split()).strip(" :#*")
+
+
+def _indicator_columns(part: Part) -> bool:
+    """A table whose header has a special-indicator column ("504", "Meal Status", "SPED") with a value set."""
+    if not part.rows or not part.has_header:
+        return False
+    columns = [i for i, cell in enumerate(part.rows[0]) if _header_key(cell) in _INDICATOR_HEADERS]
+    for i in columns:
+        for row in part.rows[1:]:
+            if i < len(row) and row[i].strip().lower() not in _NO_VALUES:
+                return True
+    return False
+
+
+def sensitive_hits(parts: Sequence[Part], findings: Iterable[Finding], student_terms: TermMatcher,
+                   first_only: bool = False) -> list[TermHit]:
+    """The sensitive terms that are statements about someone, in document order.
+
+    ``student_terms``: the words that make a sentence about a student (anchors for weak terms).
+    ``first_only``: stop at the first hit (enough to set a label).
+    """
+    by_part: dict[str, list[tuple[int, int]]] = {}
+    for f in findings:
+        if f.entity in _SUBJECT_ENTITIES and not f.locator.startswith("header "):
+            base = f.locator.split(" row ", 1)[0]
+            by_part.setdefault(base, []).append((f.start, f.end))
+    hits: list[TermHit] = []
+    for part in parts:
+        if not part.text or _is_header_part(part):
+            continue
+        if _indicator_columns(part):
+            hits.append(TermHit(part.locator, 0, 0, "indicator column", weak=False))
+            if first_only:
+                return hits
+        if not SENSITIVE_TERMS.search(part.text):
+            continue
+        people = sorted(by_part.get(part.locator, ()))
+        text, prose_titles = statement_text(part, people)
+        for start, end in STRONG_TERMS.spans(text):
+            in_title = any(s <= start and end <= e for s, e in prose_titles)
+            if in_title and not _anchored(text, start, end, people, student_terms, prose_titles):
+                continue
+            hits.append(TermHit(part.locator, start, end, text[start:end], weak=in_title))
+            if first_only:
+                return hits
+        for start, end in WEAK_TERMS.spans(text):
+            if _anchored(text, start, end, people, student_terms, prose_titles):
+                hits.append(TermHit(part.locator, start, end, text[start:end], weak=True))
+                if first_only:
+                    return hits
+    hits.sort(key=lambda h: (h.locator, h.start))
+    return hits
+
+
+def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence (or table row: a row is one line) around ``text[start:end]``."""
+    lo = max(0, start - 400)
+    for stop in _SENTENCE_END.finditer(text, lo, start):
+        lo = stop.end()
+    after = _SENTENCE_END.search(text, end)
+    return lo, (after.start() if after else len(text))
+
+
+def _anchored(text: str, start: int, end: int, people: Sequence[tuple[int, int]], student_terms: TermMatcher,
+              prose_titles: Sequence[tuple[int, int]]) -> bool:
+    """A weak term counts when its sentence (or table row) also names a student or another person."""
+    lo, hi = _sentence(text, start, end)
+    t_start, t_end = next(((s, e) for s, e in prose_titles if s <= start and end <= e), (start, end))
+    for p_start, p_end in people:
+        if p_end <= lo or p_start >= hi:
+            continue
+        if p_end <= t_start and _APPOSITION.match(text[p_end:t_start]):
+            continue  # the person the title belongs to ("Ms. Lopez, our counselor")
+        if p_start >= t_end and _APPOSITION.match(text[t_end:p_start]):
+            continue
+        return True
+    # A student word outside the term or title itself ("Student Support Counselor" is no student).
+    return any(not (lo + s < t_end and t_start < lo + e) for s, e in student_terms.spans(text[lo:hi]))
