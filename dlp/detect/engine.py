@@ -19,7 +19,7 @@ import importlib.util
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -280,7 +280,7 @@ class DetectionEngine:
 
         yield from self._typed_findings(part, cells, covered, locate, ner=True)
 
-    def _typed_findings(self, part: Part, cells: list[Cell], covered: list[tuple[int, int]],
+    def _typed_findings(self, part: Part, cells: Sequence[Cell], covered: list[tuple[int, int]],
                         locate: Callable[[int], str], *, ner: bool) -> Iterator[Finding]:
         """Findings of typed cells, then the text engine's over the text with those cells blanked."""
         for cell in cells:

@@ -124,8 +124,8 @@ def _find_segments(rows: Sequence[Sequence[str]], first_is_header: bool) -> list
     if header is None and first_is_header and _filled(rows[0]):
         header = 0
     if header is None:
-        data = tuple(i for i, r in enumerate(rows) if not _skip_row(_filled(r), width))
-        return [Segment(None, (), (), data)] if data else []
+        every = tuple(i for i, r in enumerate(rows) if not _skip_row(_filled(r), width))
+        return [Segment(None, (), (), every)] if every else []
     segments: list[Segment] = []
     while header is not None:
         names, header_rows = _names(rows, header)
