@@ -2,8 +2,9 @@
 
 Exit codes of ``scan`` (CONTRACT.md section 7): 0 the run completed, 1 internal error, 2 usage or config
 error, 3 with ``--fail-on-incomplete`` when an item was not examined or failed, 4 with
-``--fail-on-findings`` when anything was found, 5 with ``--lock`` when another scan holds the lock,
-130 when interrupted (continue with ``--resume``).
+``--fail-on-findings`` when anything was found, 5 when another scan holds the lock or owns one of the
+sources in the store, 130 when interrupted (continue with ``--resume``), 141 when the output's reader
+went away (``| head``; the run is recorded as interrupted).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import sys
 from typing import IO, Any
 
@@ -24,6 +26,7 @@ EXIT_INCOMPLETE = 3
 EXIT_FINDINGS = 4
 EXIT_LOCKED = 5
 EXIT_INTERRUPTED = 130
+EXIT_CLOSED_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool killed by a closed pipe
 
 log = logging.getLogger("dlp")
 
@@ -49,14 +52,21 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--format", choices=["table", "json", "jsonl", "csv"], help="default: table on a TTY, else jsonl")
     scan.add_argument("--output", help="write the report here instead of standard output")
     scan.add_argument("--show-values", action="store_true",
-                      help="print matched values in the output (never stored or logged)")
+                      help="print matched values in the output (never stored or logged); content judged "
+                           "before that holds findings is read again for them")
+    scan.add_argument("--all-items", action="store_true",
+                      help="list every item the run saw, also those judged before (unchanged, or stored by "
+                           "the interrupted run a --resume continues), from the store")
     scan.add_argument("--no-progress", action="store_true", help="no progress bar or progress lines")
     scan.add_argument("--fail-on-incomplete", action="store_true",
                       help="exit 3 when any item was not examined or failed")
     scan.add_argument("--fail-on-findings", action="store_true", help="exit 4 when anything was found")
-    scan.add_argument("--lock", nargs="?", const="auto", metavar="FILE",
-                      help="exit 5 at once if another scan holds this lock file (alone: a lock per store "
-                           "in $DLP_HOME/locks/)")
+    lock = scan.add_mutually_exclusive_group()
+    lock.add_argument("--lock", nargs="?", const="auto", default="auto", metavar="FILE",
+                      help="the lock file that keeps two scans apart (the default: one in $DLP_HOME/locks/ per "
+                           "store, and per store and sources on PostgreSQL); a second scan exits 5 at once")
+    lock.add_argument("--no-lock", dest="lock", action="store_const", const=None,
+                      help="take no lock file (the store still refuses a second scan of the same source)")
     scan.add_argument("--prometheus-textfile", metavar="FILE",
                       help="write the run record for node_exporter's textfile collector here at the end")
 
@@ -92,6 +102,27 @@ def main(argv: list[str] | None = None) -> int:
     """Run a command; return its exit code."""
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose, args.log_file)
+    try:
+        return _run_command(args)
+    except BrokenPipeError:
+        # `dlp ... | head`: the reader has what it wanted. End quietly as other tools do (128 + SIGPIPE);
+        # a scan has already recorded its run as interrupted. What is still buffered for the closed pipe
+        # goes to /dev/null, or Python would complain about it at exit.
+        _silence_closed_outputs()
+        return EXIT_CLOSED_PIPE
+
+
+def _silence_closed_outputs() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                os.dup2(devnull, stream.fileno())
+    finally:
+        os.close(devnull)
+
+
+def _run_command(args: argparse.Namespace) -> int:
     try:
         if args.command == "scan":
             return _scan_scheduled(args)
@@ -211,7 +242,7 @@ def _scan(args: argparse.Namespace) -> int:
     from dlp.detect.engine import engine_version
     from dlp.output import SINKS, print_coverage
     from dlp.pipeline import ResultSink, Scanner, ScanOptions
-    from dlp.store.db import Store
+    from dlp.store.db import ClaimLost, SourceBusy, Store
 
     try:
         store = Store(settings.store.url())
@@ -229,11 +260,14 @@ def _scan(args: argparse.Namespace) -> int:
 
             progress = RichProgress() if sys.stderr.isatty() else PlainProgress(settings.scan.progress_interval)
         options = ScanOptions(workers=args.workers, full=args.full, resume=args.resume,
-                              show_values=args.show_values, executor=executor)
+                              show_values=args.show_values, all_items=args.all_items, executor=executor)
         scanner = Scanner(settings, store, key, engine_version(settings.detect), options)
         try:
             _, summary = scanner.run(connectors, sink, progress,
                                      command_options={"full": args.full, "workers": scanner.workers})
+        except (SourceBusy, ClaimLost) as exc:
+            print(f"dlp scan: {exc}", file=sys.stderr)
+            return EXIT_LOCKED
         except RuntimeError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_INTERNAL

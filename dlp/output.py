@@ -182,6 +182,13 @@ def print_coverage(summary: dict[str, Any], out: IO[str]) -> None:
         f"deduplicated: {summary.get('deduplicated', 0)}   removed: {summary.get('removed', 0)}   "
         f"with findings: {summary.get('with_findings', 0)}",
     ]
+    if summary.get("reread_for_values"):
+        lines.append(f"  read again for their values (--show-values): {summary['reread_for_values']}")
+    if summary.get("not_listed"):
+        from_store = summary.get("listed_from_store", 0)
+        lines.append(f"  this output lists {summary.get('listed', 0)} items and members"
+                     + (f" ({from_store} from the store)" if from_store else "")
+                     + f"; {summary['not_listed']} judged before are not listed (--all-items lists them)")
     reasons = summary.get("by_reason") or {}
     if reasons:
         lines.append("  by reason: " + ", ".join(f"{k}: {v}" for k, v in sorted(reasons.items())))

@@ -35,7 +35,7 @@ from connectors.base import Connector
 from dlp.config import Settings
 from dlp.errors import EXPECTED_ITEM_ERRORS, ItemError, NotExamined
 from dlp.executors import WorkerLost, make_executor
-from dlp.store.db import KnownItem, Store
+from dlp.store.db import HEARTBEAT_SECONDS, ClaimLost, KnownItem, Store
 from dlp.types import Item, ItemRef, ItemResult, Reason, Status
 from dlp.worker import process_batch, process_item
 
@@ -50,6 +50,8 @@ class ScanOptions:
     full: bool = False
     resume: bool = False
     show_values: bool = False
+    # List every item the run saw, from the store, not only those judged by this invocation.
+    all_items: bool = False
     executor: str = "local"  # "local", "dask" or "dask://HOST:PORT" (dlp.executors.check_spec)
 
 
@@ -87,6 +89,7 @@ class RunStats:
     examined_bytes: int = 0
     unchanged: int = 0
     deduplicated: int = 0
+    reread: int = 0  # judged before, read again because --show-values asked for their values
     tasks: int = 0  # tasks sent to the workers (a batch of small items is one)
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
@@ -96,6 +99,7 @@ class _Work:
     ref: ItemRef
     content_hash: str | None
     connector: Connector | None = None
+    reread: bool = False  # unchanged, but examined again for its values (--show-values)
 
 
 @dataclass(frozen=True)
@@ -133,47 +137,97 @@ class Scanner:
         self._open: list[tuple[_Work, Item]] = []  # small items waiting to fill a batch
         self._batch_limit = settings.scan.batch_max_kb * 1024
         self._writer: _Writer | None = None
+        self._with_findings: dict[str, set[str]] = {}
+        self._from_store = 0  # items listed from the store at the end (--all-items)
 
     def run(self, connectors: list[Connector], sink: ResultSink, progress: Progress | None = None,
             command_options: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
         """Scan the sources; return the run id and its summary. Interrupts end the run as 'interrupted'."""
         sources = [c.source_key for c in connectors]
         self.store.close_stale_runs()
-        run_id: int | None = self.store.interrupted_run(sources) if self.options.resume else None
-        if run_id is not None:
-            self.store.reopen_run(run_id)
-            log.info("resuming run %d", run_id)
-        else:
-            if self.options.resume:
-                log.info("--resume: no interrupted run over these sources; starting a new run")
-            run_id = self.store.start_run(sources, command_options or {}, self.engine_version)
+        try:
+            run_id = self._start(sources, command_options or {})
+        except BaseException:
+            for connector in connectors:
+                connector.close()
+            raise
+        for message in self.store.takeovers:
+            log.warning("%s", message)
+        heartbeat = _Heartbeat(self.store, run_id)
         states = {c.source_key: self.store.known_items(c.source_key) for c in connectors}
+        # Values are never stored: with --show-values, what was judged before and holds findings is read
+        # again (unchanged items here, store duplicates in _submit), or its values could not be shown.
+        self._with_findings = ({c.source_key: _top_level_ids(self.store.items_with_findings(c.source_key),
+                                                             states[c.source_key])
+                                for c in connectors} if self.options.show_values else {})
         q: queue.Queue[object] = queue.Queue(maxsize=self.settings.scan.queue_size or 4 * self.workers)
         enumerator = threading.Thread(target=self._enumerate, args=(connectors, states, run_id, q),
                                       name="enumerate", daemon=True)
         status = "completed"
         completed_sources: list[str] = []
+        lost: ClaimLost | BrokenPipeError | None = None
         previous = signal.signal(signal.SIGTERM, _raise_interrupt) if _main_thread() else None
         try:
+            heartbeat.start()
             enumerator.start()
             completed_sources = self._dispatch(run_id, q, sink, progress)
         except KeyboardInterrupt:
             status = "interrupted"
             self._stop.set()
             log.warning("scan interrupted; what was stored is kept, continue with --resume")
+        except ClaimLost as exc:
+            # Another scan decided this one was dead and took its source: stop writing at once.
+            status = "interrupted"
+            self._stop.set()
+            lost = exc
+        except BrokenPipeError as exc:
+            # The output's reader is gone (`| head`): stop as after Ctrl-C, so --resume can finish the run.
+            status = "interrupted"
+            self._stop.set()
+            lost = exc
         finally:
+            heartbeat.stop()
             if previous is not None:
                 signal.signal(signal.SIGTERM, previous)
             for connector in connectors:
                 connector.close()
         for source in completed_sources if status == "completed" else []:
             self.store.mark_removed(run_id, source)
+        if self.options.all_items and lost is None and status == "completed":
+            try:
+                self._list_from_store(run_id, sink)
+            except BrokenPipeError as exc:
+                status, lost = "interrupted", exc
         summary = self.summary(run_id, status)
         self.store.finish_run(run_id, status, summary)
         if progress is not None:
             progress.close()
+        if lost is not None:
+            raise lost
         sink.close(summary)
         return run_id, summary
+
+    def _start(self, sources: list[str], command_options: dict[str, Any]) -> int:
+        """The run to write into: the interrupted one with --resume, else a new one.
+
+        Raises SourceBusy (nothing written) when another live scan owns one of the sources.
+        """
+        run_id = self.store.interrupted_run(sources) if self.options.resume else None
+        if run_id is not None:
+            self.store.reopen_run(run_id)
+            log.info("resuming run %d", run_id)
+            return run_id
+        if self.options.resume:
+            log.warning("--resume: no interrupted run over these sources; starting a new run")
+        return self.store.start_run(sources, command_options, self.engine_version)
+
+    def _list_from_store(self, run_id: int, sink: ResultSink) -> None:
+        """--all-items: the items the run saw that this invocation did not list, as the store has them."""
+        listed = self._writer.listed_keys if self._writer is not None else set()
+        for result in self.store.run_results(run_id):
+            if (result.ref.source, result.ref.item_id) not in listed:
+                sink.item(result)
+                self._from_store += 1
 
     # -- enumeration thread --
 
@@ -213,7 +267,9 @@ class Scanner:
         if ref.status is not None:
             return ref
         if not self.options.full and known is not None and _unchanged(ref, known, self.engine_version):
-            return ("unchanged", ref)
+            if ref.item_id not in self._with_findings.get(ref.source, ()):
+                return ("unchanged", ref)
+            return _Work(ref, connector.content_hash(ref), connector, reread=True)
         return _Work(ref, connector.content_hash(ref), connector)
 
     # -- main thread: dispatch, collect, write --
@@ -223,6 +279,7 @@ class Scanner:
         limit = self.settings.scan.queue_size or 4 * self.workers
         writer = _Writer(self.store, run_id, self.engine_version, self.settings.scan.commit_every, sink,
                          self._exposure_judge)
+        writer.keep_keys = self.options.all_items
         self._writer = writer
         pending: dict[Future[Any], _Work | _Batch] = {}
         fetching: set[Future[Any]] = set()  # futures of connector.fetch() running in the fetch threads
@@ -383,14 +440,18 @@ class Scanner:
     def _submit(self, pool: Any, fetcher: ThreadPoolExecutor, work: _Work, pending: dict[Future[Any], _Work | _Batch],
                 fetching: set[Future[Any]], in_flight: dict[str, list[_Work]], writer: _Writer) -> None:
         h = work.content_hash
+        reread = work.reread
         if h is not None:
             if h in in_flight:
                 in_flight[h].append(work)  # identical content already being judged: wait for it
                 return
+            # Copies of results judged in this run carry their values (they are still in memory).
             copies = writer.recent(h, work.ref)
             if copies is None:
                 row = self.store.judged_by_hash(h, self.engine_version)
                 copies = self.store.copy_judgement(row, work.ref) if row is not None else None
+                if copies is not None and self.options.show_values and any(c.findings for c in copies):
+                    copies, reread = None, True  # the store has no values: read the content again
             if copies is not None:
                 writer.add(copies)
                 self.stats.deduplicated += 1
@@ -398,6 +459,8 @@ class Scanner:
                 self.stats.done_bytes += work.ref.size or 0
                 return
             in_flight[h] = []
+        if reread:
+            self.stats.reread += 1
         if work.ref.local_path is None and work.connector is not None:
             # A remote item: fetch it in an I/O thread; its judgement is scheduled when the bytes are here.
             fetch = fetcher.submit(work.connector.fetch, work.ref)
@@ -456,6 +519,7 @@ class Scanner:
     def summary(self, run_id: int, status: str) -> dict[str, Any]:
         """The run's summary (the contract's last jsonl line): counts from the store, rates from this run."""
         counts = self.store.run_counts(run_id)
+        listed = (self._writer.listed if self._writer is not None else 0) + self._from_store
         elapsed = max(time.time() - self.stats.started, 1e-9)
         stages = dict(self.stats.stage_seconds)
         if self._writer is not None:
@@ -472,6 +536,7 @@ class Scanner:
             "examined": counts["examined"],
             "unchanged": counts["unchanged"],
             "deduplicated": self.stats.deduplicated,
+            "reread_for_values": self.stats.reread,
             "tasks": self.stats.tasks,
             "removed": counts["removed_total"],
             "with_findings": counts["with_findings"],
@@ -481,6 +546,12 @@ class Scanner:
             "examined_bytes": self.stats.examined_bytes,
             "stage_seconds": {k: round(v, 3) for k, v in sorted(stages.items())},
             "workers": self.workers,
+            # What the output lists: the items and members judged by this invocation, or (--all-items) every
+            # item the run saw; "not_listed" were judged before (unchanged, or stored by the interrupted
+            # invocation a --resume continues) and are in the store only.
+            "listed": listed,
+            "listed_from_store": self._from_store,
+            "not_listed": max(0, sum(counts["by_status"].values()) - listed),
         }
 
 
@@ -500,6 +571,10 @@ class _Writer:
         self.by_hash: dict[str, list[ItemResult]] = {}
         self.last = time.monotonic()
         self.seconds = 0.0  # spent writing to the store (the "store" stage of the summary)
+        self.output_closed = False  # the output's reader went away: results are only stored
+        self.listed = 0  # results passed to the output
+        self.listed_keys: set[tuple[str, str]] = set()  # which, when --all-items must add the others
+        self.keep_keys = False
 
     def add(self, results: list[ItemResult]) -> None:
         if not results:
@@ -525,16 +600,65 @@ class _Writer:
         return _readdress(found, ref) if found is not None else None
 
     def flush(self) -> None:
-        if self.batch:
-            started = time.perf_counter()
-            self.store.write(self.run_id, self.engine_version, self.batch)
-            self.seconds += time.perf_counter() - started
-            for group in self.batch:
-                for result in group:
-                    self.sink.item(result)
-        self.batch = []
+        """Store the batch, then pass it to the output (whose reader may have gone: BrokenPipeError)."""
+        batch, self.batch = self.batch, []
         self.by_hash = {}
         self.last = time.monotonic()
+        if not batch:
+            return
+        started = time.perf_counter()
+        self.store.write(self.run_id, self.engine_version, batch)
+        self.seconds += time.perf_counter() - started
+        if self.output_closed:
+            return
+        try:
+            for group in batch:
+                for result in group:
+                    self.sink.item(result)
+                    self.listed += 1
+                    if self.keep_keys:
+                        self.listed_keys.add((result.ref.source, result.ref.item_id))
+        except BrokenPipeError:
+            # `scan ... | head`: what is stored stays stored; the run ends as interrupted (Scanner.run).
+            self.output_closed = True
+            raise
+
+
+class _Heartbeat:
+    """A thread that refreshes the run's claims on its sources every HEARTBEAT_SECONDS.
+
+    A claim whose heartbeat stops (a crashed run on another host) is taken over by the next scan; a
+    store that cannot be reached for a moment is only logged, the next beat tries again.
+    """
+
+    def __init__(self, store: Store, run_id: int, interval: float = HEARTBEAT_SECONDS) -> None:
+        self.store = store
+        self.run_id = run_id
+        self.interval = interval
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
+
+    def start(self) -> None:
+        """Start beating."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop, and wait for a beat in progress to end."""
+        self._stopped.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _beat(self) -> None:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        while not self._stopped.wait(self.interval):
+            try:
+                if not self.store.heartbeat(self.run_id):
+                    log.warning("run %d no longer holds its sources' claims; its next write stops it",
+                                self.run_id)
+                    return
+            except SQLAlchemyError as exc:
+                log.info("heartbeat of run %d failed (%s); trying again", self.run_id, type(exc).__name__)
 
 
 def _readdress(results: list[ItemResult], ref: ItemRef) -> list[ItemResult]:
@@ -555,6 +679,26 @@ def _readdress(results: list[ItemResult], ref: ItemRef) -> list[ItemResult]:
         # The copy's exposure is its own: the writer judges it again.
         out.append(dataclasses.replace(r, ref=new_ref, parent_uri=parent, deduplicated=True, stage_seconds={},
                                        verdict=None, verdict_reasons=()))
+    return out
+
+
+def _top_level_ids(item_ids: set[str], known: dict[str, KnownItem]) -> set[str]:
+    """The top-level items (keys of ``known``) that are, or contain, the given items.
+
+    A member's id is its container's id, then ``!/`` and its path inside; a top-level id may itself hold
+    ``!/`` (a folder named ``x!``), so each prefix ending before a ``!/`` is tried.
+    """
+    out: set[str] = set()
+    for item_id in item_ids:
+        if item_id in known:
+            out.add(item_id)
+            continue
+        at = item_id.find("!/")
+        while at != -1:
+            if item_id[:at] in known:
+                out.add(item_id[:at])
+                break
+            at = item_id.find("!/", at + 2)
     return out
 
 

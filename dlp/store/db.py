@@ -32,10 +32,58 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from dlp.store import schema
-from dlp.store.schema import errors, findings, items, runs
+from dlp.store.schema import errors, findings, items, runs, source_claims
 from dlp.types import Finding, ItemRef, ItemResult, Reason, Status
+
+# A claim is refreshed this often by the run that holds it (Scanner's heartbeat thread) ...
+HEARTBEAT_SECONDS = 30.0
+# ... and a claim from another host whose heartbeat is older than this is taken to be a crashed run's.
+# On the claim's own host the process itself is asked (a dead pid frees the claim at once).
+CLAIM_STALE_SECONDS = 600.0
+SQLITE_BUSY_SECONDS = 30.0
+
+
+class SourceBusy(RuntimeError):
+    """Another run that is still alive owns a source this run would write (CLI exit code 5)."""
+
+
+class ClaimLost(RuntimeError):
+    """This run's claim on a source was taken over (it was thought dead); it must stop writing."""
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """Who owns a source: the run, its process and host, and when it last said it was alive."""
+
+    source: str
+    run_id: int
+    pid: int | None
+    host: str | None
+    claimed_at: float
+    heartbeat: float
+
+    def describe(self) -> str:
+        """``run 7 (pid 123 on host, since 2026-12-05T23:20:04)``, for messages."""
+        since = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(self.claimed_at))
+        return f"run {self.run_id} (pid {self.pid} on {self.host}, since {since})"
+
+    def stale(self, now: float) -> str | None:
+        """Why the claim may be taken over (its process is gone, its heartbeat stopped), or None."""
+        silent = now - self.heartbeat
+        if self.host == socket.gethostname():
+            if not _alive(self.pid):
+                return f"its process {self.pid} is gone"
+            # A live pid that has not beaten for this long is another process that reused the number
+            # (or a scan stopped for that long, which will find its claim lost when it wakes).
+            if silent > CLAIM_STALE_SECONDS:
+                return f"no heartbeat for {silent:.0f} s"
+            return None
+        if silent > CLAIM_STALE_SECONDS:
+            return f"no heartbeat for {silent:.0f} s"
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +138,7 @@ class Store:
     def __init__(self, url: str) -> None:
         url = normalize_url(url)
         self.url = url
+        self.takeovers: list[str] = []  # messages of the last claim: sources taken over from crashed runs
         if url.startswith("sqlite:///"):
             path = Path(url.removeprefix("sqlite:///"))
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -98,7 +147,10 @@ class Store:
                 path.touch(mode=0o600)
         # pool_pre_ping: a nightly scan holds its pool for hours, and a PostgreSQL restart or an idle
         # timeout in between would otherwise surface as an error on the next batch.
-        self.engine: Engine = create_engine(url, future=True,
+        # SQLite: a writer waits up to SQLITE_BUSY_SECONDS for another's transaction (a scan's batch of a
+        # roster-heavy share takes seconds) rather than the driver's 5 s.
+        connect_args = {"timeout": SQLITE_BUSY_SECONDS} if url.startswith("sqlite") else {}
+        self.engine: Engine = create_engine(url, future=True, connect_args=connect_args,
                                             pool_pre_ping=not url.startswith("sqlite"))
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
@@ -151,20 +203,117 @@ class Store:
     # -- runs --
 
     def start_run(self, sources: Sequence[str], options: dict[str, Any], engine_version: str) -> int:
-        """Record a new run and return its id."""
-        with self.engine.begin() as conn:
-            res = conn.execute(
-                insert(runs).values(
-                    started_at=time.time(),
-                    status="running",
-                    sources=json.dumps(list(sources)),
-                    options=json.dumps(options, sort_keys=True),
-                    engine_version=engine_version,
-                    pid=os.getpid(),
-                    host=socket.gethostname(),
+        """Record a new run that owns ``sources``, and return its id.
+
+        The run row and the claims on its sources are written in one transaction: if another live run
+        owns one of the sources, nothing is written and :class:`SourceBusy` is raised. Claims of crashed
+        runs are taken over (see :attr:`takeovers`).
+        """
+        now = time.time()
+        try:
+            with self.engine.begin() as conn:
+                # The insert comes first: on SQLite it takes the write lock, so the claim check below
+                # reads what any other scan committed before it.
+                res = conn.execute(
+                    insert(runs).values(
+                        started_at=now,
+                        status="running",
+                        sources=json.dumps(list(sources)),
+                        options=json.dumps(options, sort_keys=True),
+                        engine_version=engine_version,
+                        pid=os.getpid(),
+                        host=socket.gethostname(),
+                    )
                 )
+                run_id = int(res.inserted_primary_key[0])  # type: ignore[index]
+                self._claim(conn, run_id, sources, now)
+        except IntegrityError:
+            # Another scan inserted the claim between our read and our insert (PostgreSQL): it won.
+            raise self._busy(sources) from None
+        except OperationalError as exc:
+            raise self._locked(exc) from None
+        return run_id
+
+    def _claim(self, conn: Connection, run_id: int, sources: Sequence[str], now: float) -> None:
+        """Claim each source for ``run_id`` in the caller's transaction; raise SourceBusy if one is held."""
+        self.takeovers = []
+        host, pid = socket.gethostname(), os.getpid()
+        for source in dict.fromkeys(sources):
+            row = conn.execute(select(source_claims).where(source_claims.c.source == source)).first()
+            if row is None:
+                conn.execute(insert(source_claims).values(source=source, run_id=run_id, pid=pid, host=host,
+                                                          claimed_at=now, heartbeat=now))
+                continue
+            held = Claim(row.source, row.run_id, row.pid, row.host, row.claimed_at, row.heartbeat)
+            if held.run_id == run_id:
+                conn.execute(update(source_claims).where(source_claims.c.source == source)
+                             .values(pid=pid, host=host, heartbeat=now))
+                continue
+            why = held.stale(now)
+            if why is None:
+                raise SourceBusy(f"{source} is being scanned by {held.describe()}; not starting a second scan "
+                                 "of it (wait for it to end, or stop it)")
+            # Only if the claim is still the one judged stale: of two scans taking over at once, one wins.
+            taken = conn.execute(
+                update(source_claims)
+                .where(source_claims.c.source == source, source_claims.c.run_id == held.run_id,
+                       source_claims.c.heartbeat == held.heartbeat)
+                .values(run_id=run_id, pid=pid, host=host, claimed_at=now, heartbeat=now)
             )
-            return int(res.inserted_primary_key[0])  # type: ignore[index]
+            if taken.rowcount != 1:
+                raise SourceBusy(f"{source} was claimed by another scan just now; not starting a second scan")
+            conn.execute(update(runs).where(runs.c.id == held.run_id, runs.c.status == "running")
+                         .values(status="interrupted"))
+            self.takeovers.append(f"took over {source} from {held.describe()}: {why}")
+
+    def _busy(self, sources: Sequence[str]) -> SourceBusy:
+        """The refusal for a claim lost in a race, naming the winner when it can be read."""
+        for claim in self.claims():
+            if claim.source in sources:
+                return SourceBusy(f"{claim.source} is being scanned by {claim.describe()}; not starting a "
+                                  "second scan of it (wait for it to end, or stop it)")
+        return SourceBusy("another scan claimed these sources at the same moment; not starting a second scan")
+
+    def _locked(self, exc: OperationalError) -> Exception:
+        """SourceBusy for an SQLite store another writer held for longer than the busy timeout, naming the
+        runs still running; any other operational error is returned as it is."""
+        if self.engine.dialect.name != "sqlite" or "locked" not in str(exc.orig):
+            return exc
+        with self.engine.connect() as conn:  # WAL: reading goes on while another process writes
+            rows = conn.execute(select(runs.c.id, runs.c.pid, runs.c.host).where(runs.c.status == "running")).all()
+        holders = ", ".join(f"run {r.id} (pid {r.pid} on {r.host})" for r in rows) or "another process"
+        return SourceBusy(f"the store {self.safe_url} stayed locked by another writer for {SQLITE_BUSY_SECONDS:g} s "
+                          f"({holders}); not starting a second scan")
+
+    def claims(self) -> list[Claim]:
+        """Every current claim."""
+        with self.engine.connect() as conn:
+            return [Claim(r.source, r.run_id, r.pid, r.host, r.claimed_at, r.heartbeat)
+                    for r in conn.execute(select(source_claims).order_by(source_claims.c.source))]
+
+    def heartbeat(self, run_id: int) -> bool:
+        """Say that run ``run_id`` is alive; False when it no longer holds any claim."""
+        with self.engine.begin() as conn:
+            res = conn.execute(update(source_claims).where(source_claims.c.run_id == run_id)
+                               .values(heartbeat=time.time()))
+            return bool(res.rowcount)
+
+    def _check_owner(self, conn: Connection, run_id: int, sources: Iterable[str]) -> None:
+        """Raise ClaimLost unless ``run_id`` holds the claim of every source (in the caller's transaction).
+
+        The check is an update of the claims' heartbeat: it takes the write lock (SQLite) or the rows'
+        locks (PostgreSQL) until the transaction ends, so no take-over can land between the check and the
+        writes it guards.
+        """
+        wanted = sorted(set(sources))
+        if not wanted:
+            return
+        res = conn.execute(update(source_claims)
+                           .where(source_claims.c.run_id == run_id, source_claims.c.source.in_(wanted))
+                           .values(heartbeat=time.time()))
+        if res.rowcount != len(wanted):
+            raise ClaimLost(f"run {run_id} no longer owns its source (another scan took it over); "
+                            "stopped without writing more")
 
     def interrupted_run(self, sources: Sequence[str]) -> int | None:
         """The latest run over the same sources that did not finish (killed or interrupted), if any."""
@@ -178,14 +327,22 @@ class Store:
         if row is None or row.status not in ("running", "interrupted"):
             return None
         if row.status == "running" and row.host == socket.gethostname() and _alive(row.pid):
-            raise RuntimeError(f"run {row.id} over these sources is still running (pid {row.pid})")
+            raise SourceBusy(f"run {row.id} over these sources is still running (pid {row.pid})")
         return int(row.id)
 
     def reopen_run(self, run_id: int) -> None:
-        """Mark an interrupted run as running again (``--resume``)."""
-        with self.engine.begin() as conn:
-            conn.execute(update(runs).where(runs.c.id == run_id).values(status="running", pid=os.getpid(),
-                                                                        host=socket.gethostname()))
+        """Mark an interrupted run as running again (``--resume``), claiming its sources again."""
+        now = time.time()
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(update(runs).where(runs.c.id == run_id).values(status="running", pid=os.getpid(),
+                                                                            host=socket.gethostname()))
+                sources = json.loads(conn.execute(select(runs.c.sources).where(runs.c.id == run_id)).scalar_one())
+                self._claim(conn, run_id, sources, now)
+        except IntegrityError:
+            raise self._busy(sources) from None
+        except OperationalError as exc:
+            raise self._locked(exc) from None
 
     def close_stale_runs(self) -> None:
         """Runs left 'running' by a process that no longer exists become 'interrupted'."""
@@ -196,13 +353,14 @@ class Store:
                     conn.execute(update(runs).where(runs.c.id == row.id).values(status="interrupted"))
 
     def finish_run(self, run_id: int, status: str, summary: dict[str, Any]) -> None:
-        """Close a run with its final status and summary."""
+        """Close a run with its final status and summary, and give up its claims."""
         with self.engine.begin() as conn:
             conn.execute(
                 update(runs)
                 .where(runs.c.id == run_id)
                 .values(status=status, finished_at=time.time(), summary=json.dumps(summary, sort_keys=True))
             )
+            conn.execute(delete(source_claims).where(source_claims.c.run_id == run_id))
 
     def run_row(self, run_id: int) -> dict[str, Any]:
         """One run as a dict."""
@@ -251,33 +409,43 @@ class Store:
                 if suffix:
                     parent_uri = ref.uri + row["uri"][len(top["uri"]):].rsplit("!/", 1)[0] if "!/" in row[
                         "uri"][len(top["uri"]):] else ref.uri
-                out.append(
-                    ItemResult(
-                        ref=child_ref,
-                        status=Status(row["status"]),
-                        reason=Reason(row["reason"]) if row["reason"] else None,
-                        detail=row["detail"],
-                        parent_uri=parent_uri,
-                        media_type=row["media_type"],
-                        content_hash=row["content_hash"],
-                        size=row["size"],
-                        classifications=tuple(json.loads(row["classifications"])),
-                        subjects=row["subjects"],
-                        data_categories=tuple(json.loads(row["data_categories"] or "[]")),
-                        findings=tuple(
-                            Finding(entity=f["entity"], score=f["score"], locator=f["locator"], start=f["start"],
-                                    end=f["end"], preview=f["preview"], value_hash=f["value_hash"],
-                                    recognizer=f["recognizer"], subject=f["subject"])
-                            for f in fnd
-                        ),
-                        encrypted=row["encrypted"],
-                        cipher=row["cipher"],
-                        key_bits=row["key_bits"],
-                        untexted_pages=row["untexted_pages"],
-                        deduplicated=True,
-                    )
-                )
+                out.append(_row_result(row, child_ref, parent_uri, fnd, deduplicated=True))
         return out
+
+    def items_with_findings(self, source: str) -> set[str]:
+        """Item ids (top-level or member) of a source's current items that hold findings."""
+        with self.engine.connect() as conn:
+            return set(conn.execute(
+                select(items.c.item_id).distinct().select_from(findings.join(items))
+                .where(items.c.source == source, items.c.removed.is_(False))
+            ).scalars())
+
+    def run_results(self, run_id: int) -> Iterator[ItemResult]:
+        """Every item run ``run_id`` saw (not removed), as stored, in the order they were first stored
+        (a member after its container). Values are never stored, so findings carry none."""
+        seen = and_(items.c.last_seen_run == run_id, items.c.removed.is_(False))
+        last = 0
+        with self.engine.connect() as conn:
+            while True:
+                rows = conn.execute(select(items).where(seen, items.c.id > last).order_by(items.c.id)
+                                    .limit(500)).mappings().all()
+                if not rows:
+                    return
+                last = rows[-1]["id"]
+                by_item: dict[int, list[Any]] = {}
+                for f in conn.execute(select(findings).where(findings.c.item.in_([r["id"] for r in rows]))
+                                      .order_by(findings.c.id)).mappings():
+                    by_item.setdefault(f["item"], []).append(f)
+                parents = {r["parent_id"] for r in rows if r["parent_id"] is not None}
+                parent_uris = dict(conn.execute(select(items.c.id, items.c.uri).where(items.c.id.in_(parents))).all()
+                                   ) if parents else {}
+                for row in rows:
+                    ref = ItemRef(source=row["source"], item_id=row["item_id"], uri=row["uri"], size=row["size"],
+                                  modified=row["modified"], etag=row["etag"], owner=row["owner"],
+                                  exposure=tuple(json.loads(row["exposure"] or "[]")),
+                                  recipients=tuple(json.loads(row["recipients"] or "[]")))
+                    yield _row_result(row, ref, parent_uris.get(row["parent_id"]), by_item.get(row["id"], []),
+                                      deduplicated=False)
 
     def _descendants(self, conn: Connection, row_id: int) -> Iterator[Any]:
         frontier = [row_id]
@@ -295,6 +463,7 @@ class Store:
         if not ids:
             return
         with self.engine.begin() as conn:
+            self._check_owner(conn, run_id, [source])
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 top = select(items.c.id).where(items.c.source == source, items.c.item_id.in_(chunk))
@@ -317,6 +486,7 @@ class Store:
         (each member after its own parent). The item's previous members and findings are replaced.
         """
         with self.engine.begin() as conn:
+            self._check_owner(conn, run_id, {group[0].ref.source for group in results if group})
             for group in results:
                 self._write_group(conn, run_id, engine_version, group)
 
@@ -391,6 +561,7 @@ class Store:
     def mark_removed(self, run_id: int, source: str) -> int:
         """Items of a fully enumerated source that this run did not see are marked removed."""
         with self.engine.begin() as conn:
+            self._check_owner(conn, run_id, [source])
             res = conn.execute(
                 update(items)
                 .where(items.c.source == source, items.c.last_seen_run != run_id, items.c.removed.is_(False))
@@ -447,6 +618,37 @@ class Store:
             "removed_total": int(removed),
             "with_findings": int(with_findings),
         }
+
+
+def _row_result(row: Any, ref: ItemRef, parent_uri: str | None, fnd: Sequence[Any], *,
+                deduplicated: bool) -> ItemResult:
+    """An item row and its finding rows as an ItemResult addressed to ``ref``."""
+    return ItemResult(
+        ref=ref,
+        status=Status(row["status"]),
+        reason=Reason(row["reason"]) if row["reason"] else None,
+        detail=row["detail"],
+        parent_uri=parent_uri,
+        media_type=row["media_type"],
+        content_hash=row["content_hash"],
+        size=row["size"],
+        classifications=tuple(json.loads(row["classifications"])),
+        subjects=row["subjects"],
+        data_categories=tuple(json.loads(row["data_categories"] or "[]")),
+        findings=tuple(
+            Finding(entity=f["entity"], score=f["score"], locator=f["locator"], start=f["start"], end=f["end"],
+                    preview=f["preview"], value_hash=f["value_hash"], recognizer=f["recognizer"],
+                    subject=f["subject"])
+            for f in fnd
+        ),
+        encrypted=row["encrypted"],
+        cipher=row["cipher"],
+        key_bits=row["key_bits"],
+        untexted_pages=row["untexted_pages"],
+        verdict=row["verdict"] if not deduplicated else None,
+        verdict_reasons=tuple(json.loads(row["verdict_reasons"] or "[]")) if not deduplicated else (),
+        deduplicated=deduplicated,
+    )
 
 
 def _alive(pid: int | None) -> bool:

@@ -55,6 +55,21 @@ runs = Table(
 # Monitoring and --resume look runs up by status ("the last completed run", "runs still running").
 Index("ix_runs_status", runs.c.status, runs.c.id)
 
+# Which run owns each source. A scan claims its sources in the transaction that records the run, and
+# every write of items, unchanged marks and removals checks that the run still holds the claim, so two
+# scans of one source can never both write it (the second is refused; a claim whose process is gone or
+# whose heartbeat stopped is taken over). The row is deleted when the run ends.
+source_claims = Table(
+    "source_claims",
+    metadata,
+    Column("source", String(1024), primary_key=True),
+    Column("run_id", Integer, ForeignKey("runs.id"), nullable=False),
+    Column("pid", Integer),
+    Column("host", String(255)),
+    Column("claimed_at", Float, nullable=False),
+    Column("heartbeat", Float, nullable=False),
+)
+
 items = Table(
     "items",
     metadata,
@@ -169,4 +184,5 @@ reviews = Table(
     Column("listed_at", Float),
 )
 
-__all__ = ["SCHEMA_VERSION", "disclosures", "errors", "findings", "items", "metadata", "reviews", "runs", "store_meta"]
+__all__ = ["SCHEMA_VERSION", "disclosures", "errors", "findings", "items", "metadata", "reviews", "runs",
+           "source_claims", "store_meta"]
