@@ -26,6 +26,7 @@ import os
 import sys
 import time
 import traceback
+import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,14 @@ if TYPE_CHECKING:
     from fastapi.responses import JSONResponse
 
 log = logging.getLogger(__name__)
+# One line per check, at the default verbosity too (run() and the SMTP filter set it to INFO): the
+# verdict, its rules, size and time, and the check's ID that the client got in its answer. Never an
+# address, a file name or a value.
+verdict_log = logging.getLogger("dlp.verdict")
+CHECK_ID_HEADER = "X-DLP-Check-Id"
+# Loggers of libraries that would write message content or addresses: aiosmtpd's writes every DATA
+# line at DEBUG and every MAIL FROM / RCPT TO at INFO; uvicorn's access log writes query strings.
+CONTENT_LOGGERS = ("mail.log", "uvicorn.access")
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # above the usual 25-35 MB limits of mail servers, so no real mail is refused
 DEFAULT_PORT = 8765
@@ -86,6 +95,28 @@ def run_check(checker: Checker, raw: bytes, recipients: Sequence[str], with_enve
         verdict: Verdict = call(raw, envelope_recipients=list(recipients))
         return verdict
     return checker.check(raw)
+
+
+def quiet_content_loggers() -> None:
+    """Keep message content and addresses out of every log, at any verbosity; verdict lines on.
+
+    Called by both services before they take their first message. Also narrows the log files already
+    open to 0600 (a log of checks is nobody else's business).
+    """
+    from dlp.files import tighten_log_files
+
+    for name in CONTENT_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.ERROR)
+        logger.disabled = name == "uvicorn.access"
+    if verdict_log.getEffectiveLevel() > logging.INFO:
+        verdict_log.setLevel(logging.INFO)
+    tighten_log_files()
+
+
+def new_check_id() -> str:
+    """The ID of one check: in the answer (a 550 reply, a JSON field and header) and on its log line."""
+    return uuid.uuid4().hex[:12]
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -137,18 +168,22 @@ def create_app(checker: Checker, token: str, max_bytes: int = DEFAULT_MAX_BYTES)
         _authorize(request, expected)
         raw = await _read_body(request, max_bytes)
         recipients = request.query_params.getlist("rcpt")
+        check_id = new_check_id()
         started = time.perf_counter()
         try:
             verdict = await run_in_threadpool(run_check, checker, raw, recipients, with_envelope)
         except Exception as exc:  # the service boundary: whatever the checker raises is one generic 500
-            log.error("check failed: %s (%d bytes)", describe_failure(exc), len(raw))
-            return error_response(500, "check_failed",
-                                  "the check could not be completed; the message was not judged (see the service log)")
+            log.error("dlp %s: check failed: %s (%d bytes)", check_id, describe_failure(exc), len(raw))
+            response = error_response(500, "check_failed", "the check could not be completed; the message was "
+                                      f"not judged (see the service log, dlp {check_id})",
+                                      {CHECK_ID_HEADER: check_id})
+            return response
         elapsed = time.perf_counter() - started
         # The log names the verdict and rules only: no address, file name or value.
-        log.info("check: %s %s (%d bytes, %.0f ms)", verdict.verdict,
-                 ",".join(r.rule for r in verdict.reasons) or "-", len(raw), elapsed * 1000)
-        return JSONResponse(verdict.to_dict())
+        verdict_log.info("dlp %s: %s %s (%d bytes, %d recipients, %.0f ms)", check_id, verdict.verdict,
+                         ",".join(r.rule for r in verdict.reasons) or "-", len(raw), len(verdict.recipients),
+                         elapsed * 1000)
+        return JSONResponse(verdict.to_dict() | {"check_id": check_id}, headers={CHECK_ID_HEADER: check_id})
 
     return app
 
@@ -253,7 +288,11 @@ def run(args: argparse.Namespace) -> int:
     app = create_app(checker, token, args.max_bytes)
     freeze_long_lived()  # the warm engine stays for the life of the service
     print(f"dlp serve: POST http://{args.host}:{args.port}/v1/check (token from {args.token_env})", file=sys.stderr)
+    quiet_content_loggers()
     # One process, one warm checker: uvicorn's own workers would each build another engine.
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info" if args.verbose else "warning",
-                access_log=bool(args.verbose), server_header=False)
+    # log_config=None: uvicorn's own logging set-up (dictConfig) would close every handler the CLI opened,
+    # the log file's among them ("Queue is closed"); its loggers go to ours instead. No access log: it
+    # writes query strings (?rcpt=ADDRESS); the verdict line is the record of each request.
+    uvicorn.run(app, host=args.host, port=args.port, log_config=None,
+                log_level="info" if args.verbose else "warning", access_log=False, server_header=False)
     return 0

@@ -28,12 +28,19 @@ import signal
 import smtplib
 import sys
 import threading
-import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dlp.errors import ConfigError
-from dlp.presend.service import accepts_envelope, build_checker, describe_failure, run_check
+from dlp.presend.service import (
+    accepts_envelope,
+    build_checker,
+    describe_failure,
+    new_check_id,
+    quiet_content_loggers,
+    run_check,
+    verdict_log,
+)
 from dlp.presend.verdict import ALLOW, BLOCK, WARN, Checker, Verdict
 from dlp.worker import freeze_long_lived
 
@@ -102,7 +109,7 @@ class DLPFilter:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         """Answer the end of DATA: relay (250), refuse (550) or defer (451). Never raises."""
         loop = asyncio.get_running_loop()
-        tag = uuid.uuid4().hex[:12]  # in the reply and the log, so an administrator can match a bounce to a line
+        tag = new_check_id()  # in the reply and the log, so an administrator can match a bounce to a line
         raw: bytes = envelope.original_content or b""
         recipients = [str(r) for r in envelope.rcpt_tos]
         may_fail_open = False
@@ -128,8 +135,8 @@ class DLPFilter:
             return await self._relay(loop, envelope, _with_header(raw, "unchecked; check-failed"), tag, "unchecked")
 
         rules = [r.rule for r in verdict.reasons]
-        log.info("dlp %s: %s %s (%d bytes, %d recipients)", tag, verdict.verdict, ",".join(rules) or "-",
-                 len(raw), len(recipients))
+        verdict_log.info("dlp %s: %s %s (%d bytes, %d recipients)", tag, verdict.verdict, ",".join(rules) or "-",
+                         len(raw), len(recipients))
         if verdict.verdict == BLOCK:
             return _block_reply(rules, tag)
         if verdict.verdict == WARN:
@@ -205,6 +212,7 @@ def start(checker: Checker, listen: tuple[str, int], options: FilterOptions,
     """Start the filter on ``listen`` in its own thread; stop it with ``controller.stop(); handler.close()``."""
     from aiosmtpd.controller import Controller  # here, not at the top: every other CLI command imports this module
 
+    quiet_content_loggers()  # before the first connection: aiosmtpd logs DATA lines and addresses
     handler = DLPFilter(checker, options)
     controller = Controller(handler, hostname=listen[0], port=listen[1], ident="dlp-smtp-filter",
                             data_size_limit=data_size_limit, enable_SMTPUTF8=True)
