@@ -29,7 +29,14 @@ from dataclasses import dataclass
 from dlp.detect.layout import grid_headings, text_headings
 from dlp.detect.tables import line_starts_of
 from dlp.detect.terms import TermMatcher
-from dlp.policy.statements import SENSITIVE_TERMS, TermHit, sensitive_hits, statement_text
+from dlp.policy.statements import (
+    SENSITIVE_TERMS,
+    HeaderTable,
+    TermHit,
+    header_tables,
+    sensitive_hits,
+    statement_text,
+)
 from dlp.types import Document, Finding, Part
 
 MA_PI_ELEMENTS = frozenset({"US_SSN", "US_DRIVER_LICENSE", "CREDIT_CARD", "US_BANK_NUMBER", "IBAN_CODE"})
@@ -204,26 +211,25 @@ def _bibliographic_names(parts: Sequence[Part], findings: Sequence[Finding]) -> 
     if not people:
         return set()
     by_locator = {p.locator: p for p in parts}
+    catalogs: dict[str, list[tuple[HeaderTable, set[int]]]] = {}
     out: set[Finding] = set()
-    author_columns: dict[str, set[int]] = {}
-    for p in parts:
-        if p.rows and p.has_header:
-            header = p.rows[0]
-            authors = {i for i, cell in enumerate(header) if _AUTHOR_HEADER.search(cell)}
-            if authors and sum(1 for cell in header if _BIBLIO_HEADER.search(cell)) >= 1:
-                author_columns[p.locator] = authors
     for f in people:
         base = f.locator.split(" row ", 1)[0]
         part = by_locator.get(base)
         if part is None:
             continue
+        if base not in catalogs:
+            catalogs[base] = [(t, authors) for t in header_tables(part)
+                              if (authors := {i for i, n in enumerate(t.names) if _AUTHOR_HEADER.search(n)})
+                              and any(_BIBLIO_HEADER.search(n) for n in t.names)]
         lo = part.text.rfind("\n", 0, f.start) + 1
+        if catalogs[base]:
+            # In a catalog only the author columns are authors (a circulation report also names patrons).
+            if any(t.column_at(f.start, lo) in authors for t, authors in catalogs[base]):
+                out.add(f)
+            continue
         hi = part.text.find("\n", f.end)
-        line = part.text[lo : len(part.text) if hi < 0 else hi]
-        columns = author_columns.get(base)
-        # In a catalog only the author columns are authors (a circulation report also names patrons).
-        in_author_column = columns is not None and part.text[lo : f.start].count(" | ") in columns
-        if in_author_column or (columns is None and _BIBLIO_LINE.search(line)):
+        if _BIBLIO_LINE.search(part.text[lo : len(part.text) if hi < 0 else hi]):
             out.add(f)
     return out
 

@@ -24,10 +24,14 @@ titles: "The nurse gave Jordan Okafor his inhaler" is about a student, "Ask the 
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from dlp.detect.headers import INDICATOR, header_kind
+from dlp.detect.layout import find_segments, text_tables
+from dlp.detect.tables import row_offsets
 from dlp.detect.terms import TermMatcher
 from dlp.types import Finding, Part
 
@@ -72,9 +76,19 @@ _INDICATOR_HEADERS = frozenset({
     "foster care", "medical", "medical alert", "medical conditions", "allergies", "health conditions",
     "medications", "discipline", "suspensions", "low income",
 })
+CELL_SEPARATOR = " | "  # how a grid part's text joins its cells (dlp.extract._common.rows_to_text)
+_VALUE_SAMPLE = 500
+_MIN_STATUS_ROWS = 3
+# A column of lunch statuses, as food-service exports write them.
+_MEAL_VALUES = frozenset({"free", "reduced", "paid", "full", "full pay", "direct cert", "direct certification",
+                          "directly certified", "dc", "f", "r", "p", "d", "", "-"})
+_MEAL_WORDS = frozenset({"free", "reduced", "direct cert", "direct certification", "directly certified"})
 # Cell values that say "not in the program", so a column of them flags no one.
-_NO_VALUES = frozenset({"", "n", "no", "none", "0", "false", "-", "--", "n/a", "na", "paid", "full", "full pay",
-                        "full price", "not eligible", "ineligible", "not identified"})
+_NO_VALUES = frozenset({
+    "", "n", "no", "none", "0", "false", "-", "--", "n/a", "na", "paid", "full", "full pay", "full price",
+    "not eligible", "ineligible", "not identified", "nka", "nkda", "none known", "no known allergies",
+    "not applicable",
+})
 
 _AREA = (
     r"(?:special education|special ed|sped|student services|pupil (?:personnel )?services|special services|"
@@ -207,20 +221,18 @@ def statement_text(part: Part, people: Sequence[tuple[int, int]] = ()) -> tuple[
     if _is_header_part(part):
         return " " * len(text), []
     spans: list[tuple[int, int]] = []
-    if part.rows and part.has_header:
+    for view in header_tables(part):
         # A header cell is no statement: indicator columns are judged by their values
         # (:func:`_indicator_columns`), and a weak word heads a column of assigned staff ("Counselor").
-        line_end = text.find("\n")
-        line_end = len(text) if line_end < 0 else line_end
-        pos = 0
-        for cell in part.rows[0]:
-            at = text.find(cell, pos, line_end) if cell else -1
-            if at < 0:
-                continue
-            pos = at + len(cell)
-            if _header_key(cell) in _INDICATOR_HEADERS:
-                spans.append((at, pos))
-        spans += WEAK_TERMS.spans(text[:line_end])
+        for r in view.header_rows:
+            for c, cell in enumerate(view.rows[r]):
+                at = view.cell_start(r, c)
+                if at is None or not cell:
+                    continue
+                if _is_indicator_header(cell):
+                    spans.append((at, at + len(cell)))
+                else:
+                    spans += [(at + s, at + e) for s, e in WEAK_TERMS.spans(cell)]
     if "@" in text or "://" in text or "www." in text:
         spans += [m.span() for m in _EMAIL_OR_URL.finditer(text)]
     spans += [m.span() for m in _HEADER_LINE.finditer(text)]
@@ -253,18 +265,78 @@ def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(pieces)
 
 
+@dataclass(frozen=True, slots=True)
+class HeaderTable:
+    """A table of a part as the layout finder sees it: rows, header rows, data rows, cell offsets."""
+
+    rows: Sequence[Sequence[str]]
+    header_rows: tuple[int, ...]
+    names: tuple[str, ...]
+    data: tuple[int, ...]
+    starts: Sequence[Sequence[int]] | None
+    text: str
+
+    def column_at(self, offset: int, line_start: int) -> int | None:
+        """The column of the cell holding ``offset`` (on the line starting at ``line_start``), if known."""
+        if self.starts is None:
+            return self.text.count(CELL_SEPARATOR, line_start, offset)
+        firsts = [row[0] for row in self.starts if row]
+        r = bisect.bisect_right(firsts, offset) - 1
+        if r < 0 or self.starts[r][0] < line_start:
+            return None
+        return bisect.bisect_right(self.starts[r], offset) - 1
+
+    def cell_start(self, r: int, c: int) -> int | None:
+        """Offset of cell ``c`` of row ``r`` in the part's text, when it can be told."""
+        if self.starts is not None:
+            at = self.starts[r][c] if r < len(self.starts) and c < len(self.starts[r]) else None
+            if at is not None:
+                found = self.text.find(self.rows[r][c], at, at + len(self.rows[r][c]) + 64)
+                return found if found >= 0 else None
+            return None
+        # A grid part's text is its rows joined (rows_to_text): offsets of the first rows suffice.
+        offsets = row_offsets(self.rows[: r + 1])
+        at = offsets[r][c] if c < len(offsets[r]) else None
+        cell = self.rows[r][c]
+        return at if at is not None and self.text[at : at + len(cell)] == cell else None
+
+
+def header_tables(part: Part) -> list[HeaderTable]:
+    """The tables with a header in a part: its grid (the header found below titles), or tables in its text."""
+    out: list[HeaderTable] = []
+    if part.rows:
+        for seg in find_segments(part.rows, first_is_header=part.has_header):
+            if seg.header is not None:
+                out.append(HeaderTable(part.rows, seg.header_rows, seg.names, seg.rows, None, part.text))
+        return out
+    for table in text_tables(part.text):
+        for seg in find_segments(table.rows):
+            if seg.header is not None:
+                out.append(HeaderTable(table.rows, seg.header_rows, seg.names, seg.rows, table.starts, part.text))
+    return out
+
+
 def _header_key(cell: str) -> str:
-    return " ".join(cell.lower().replace("_", " ").split()).strip(" :#*")
+    return " ".join(cell.lower().replace("_", " ").split()).strip(" :#*.")
+
+
+def _is_indicator_header(cell: str) -> bool:
+    return header_kind(cell) == INDICATOR or _header_key(cell) in _INDICATOR_HEADERS
 
 
 def _indicator_columns(part: Part) -> bool:
-    """A table whose header has a special-indicator column ("504", "Meal Status", "SPED") with a value set."""
-    if not part.rows or not part.has_header:
-        return False
-    columns = [i for i, cell in enumerate(part.rows[0]) if _header_key(cell) in _INDICATOR_HEADERS]
-    for i in columns:
-        for row in part.rows[1:]:
-            if i < len(row) and row[i].strip().lower() not in _NO_VALUES:
+    """A table with a special-indicator column ("504", "Meal Status", "SPED") and a value set in it.
+
+    A column of lunch statuses counts by its values too, whatever its header ("Elig.", "Code"): full
+    words "Free", "Reduced" or "Direct Cert" among a column of such statuses.
+    """
+    for table in header_tables(part):
+        for c, name in enumerate(table.names):
+            values = [table.rows[r][c].strip().lower() for r in table.data[:_VALUE_SAMPLE] if c < len(table.rows[r])]
+            if _is_indicator_header(name):
+                if any(v not in _NO_VALUES for v in values):
+                    return True
+            elif len(values) >= _MIN_STATUS_ROWS and set(values) <= _MEAL_VALUES and set(values) & _MEAL_WORDS:
                 return True
     return False
 

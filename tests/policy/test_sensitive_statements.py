@@ -161,3 +161,29 @@ def test_statement_text_keeps_offsets() -> None:
     masked, _ = statement_text(Part("body", text))
     assert len(masked) == len(text)
     assert "Counselor" not in masked and masked.startswith("Best,")
+
+
+def test_indicator_columns_below_title_lines_and_by_their_values() -> None:
+    rows = (("Food Services - eligibility list",), ("",), ("Student Name", "LASID", "Grade", "Elig."),
+            ("Jordan Alvarez", "204518", "5", "Free"), ("Maria Chen", "204519", "4", "Paid"),
+            ("Sam Ortiz", "204520", "3", "Reduced"))
+    table = Part(locator="table", text="\n".join(" | ".join(r) for r in rows), rows=rows, has_header=False)
+    findings = _row_findings(table) + [Finding("STUDENT_ID", 0.9, "table row 4", 0, 1, "*", "id1")]
+    result = classify(Document(media_type="text/csv", parts=(table,)), findings)
+    assert result.labels == ("STUDENT_PII", "STUDENT_SENSITIVE")
+    paid = tuple(r if i < 3 else (*r[:3], "Paid") for i, r in enumerate(rows))
+    table = Part(locator="table", text="\n".join(" | ".join(r) for r in paid), rows=paid, has_header=False)
+    result = classify(Document(media_type="text/csv", parts=(table,)), findings)
+    assert result.labels == ("STUDENT_PII",)
+
+
+def test_a_table_pasted_in_a_mail_body_is_read_by_its_header() -> None:
+    body = ("Hi,\n\nthe list for Friday:\n\n"
+            "Student\tSASID\tGrade\tIEP\n"
+            "Jordan Alvarez\t1034567891\t5\tY\n"
+            "Maria Chen\t1045678912\t5\tN\n"
+            "Sam Ortiz\t1045678913\t4\tN\n\nThanks,\nRosa Delgado\nSchool Counselor\n")
+    labels, _ = judge(body)
+    assert labels == ("STUDENT_PII", "STUDENT_SENSITIVE")
+    labels, _ = judge(body.replace("\tY\n", "\tN\n"))
+    assert labels == ("STUDENT_PII",)
