@@ -34,6 +34,7 @@ import datetime as dt
 import io
 import json
 import random
+import re
 import shutil
 import sys
 import time
@@ -501,10 +502,16 @@ def fixed_zip(members: Sequence[tuple[str, bytes]], stored_first: bool = False) 
     return buf.getvalue()
 
 
+_CORE_DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
+
+
 def normalize_zip(data: bytes) -> bytes:
-    """Rewrite an OOXML package with fixed member timestamps (openpyxl and python-docx stamp 'now')."""
+    """Rewrite an OOXML package with fixed timestamps (openpyxl and python-docx stamp 'now' in places)."""
     with zipfile.ZipFile(io.BytesIO(data)) as z:
-        return fixed_zip([(i.filename, z.read(i)) for i in z.infolist()])
+        members = [(i.filename, z.read(i)) for i in z.infolist()]
+    fixed = [(n, _CORE_DATES.sub(rb"\g<1>2024-06-11T08:30:00Z\g<3>", d) if n == "docProps/core.xml" else d)
+             for n, d in members]
+    return fixed_zip(fixed)
 
 
 def render_delimited(rows: Sequence[Sequence[str]], delimiter: str = ",") -> str:
@@ -755,6 +762,8 @@ def render_eml(r: random.Random, sender: str, to: str, subject: str, body: str,
     for name, data, mime in attachments:
         main, sub = mime.split("/", 1)
         msg.add_attachment(data, maintype=main, subtype=sub, filename=name)
+    if attachments:
+        msg.set_boundary(f"=_{r.getrandbits(64):016x}")  # the default boundary is random per run
     return bytes(msg)
 
 
@@ -1103,7 +1112,8 @@ def k_driver_roster(g: Gen) -> TableDoc:
         rows.append(row)
     t.classes |= {"MA_PI", "EMPLOYEE_PII"}
     title = _pick(g, "Transportation - driver roster", "Bus Driver Roster SY2024-25", "Van drivers - license check")
-    return TableDoc(Table(title, [f"Contractor: Yellow Line Transit   Report date {g.day():%m/%d/%Y}"], [head], rows,
+    return TableDoc(Table(title, [f"Transportation Department - CDL compliance   Report date {g.day():%m/%d/%Y}"],
+                          [head], rows,
                           [["", "", f"{len(rows)} drivers"]]), t, "driver_roster",
                     ["Driver", *[""] * (len(head) - 1)])
 
@@ -1686,8 +1696,8 @@ def k_counselor_mail(g: Gen) -> tuple[str, str, list[str], Tally, tuple[str, str
         s = g.student()
         lines.append(f"{t.put('PERSON', s.name(_pick(g, 'first last', 'last, first')), s.key)} "
                      f"({t.put('MA_SASID', g.sasid(), s.key)}) - grade {s.grade}, period {r.randint(1, 7)}")
-    paras = [f"Hi {to.first},", "These students are moving into your section of Biology starting Monday. Their "
-             "schedules are updated in Aspen:", "\n".join(lines), "Thanks!",
+    paras = [f"Hi {to.first},", "These students are moving into your section of Biology starting Monday "
+             "(name, SASID). Their schedules are updated in Aspen:", "\n".join(lines), "Thanks!",
              f"{author.name()}\nSchool Counselor\nCambridge Rindge and Latin School\n"
              + t.put("EMAIL_ADDRESS", "counselor@example.org")]
     t.put("PERSON", author.name(), author.key)  # the signature repeats the full name
@@ -1703,7 +1713,8 @@ def k_payment_mail(g: Gen) -> tuple[str, str, list[str], Tally, tuple[str, str] 
     to_h = f"{t.put('PERSON', to.name(), to.key)} <{t.put('EMAIL_ADDRESS', g.email(to, 'example.org'), to.key)}>"
     card = t.put("CREDIT_CARD", g.card(), parent.key)
     paras = [f"Hello {to.first},",
-             f"I could not get the online payment to work for {t.put('PERSON', child.name(), child.key)}'s "
+             f"I could not get the online payment to work for my {_pick(g, 'son', 'daughter', 'child')} "
+             f"{t.put('PERSON', child.name(), child.key)}'s "
              f"{_pick(g, 'field trip', 'yearbook', 'after-school program')} fee. Please charge my card "
              f"{card}, exp {r.randint(1, 12):02d}/{r.randint(26, 29)}, billing zip {r.choice(TOWNS)[1]}.",
              "Thank you,", parent.name()]
@@ -1807,8 +1818,8 @@ KINDS: tuple[Kind, ...] = (
                                                      "pdf_table", "multirow_header_xlsx", "noext_pipe", "tsv_banner",
                                                      "xlsb_export", "zip_export")),
     _table_kind("sis_enrollment", k_sis_enrollment, ("comment_banner_csv", "multirow_header_xlsx", "json_records",
-                                                     "ods_sheet", "pdf_table", "semicolon_csv", "header_first_csv",
-                                                     "csv_named_xlsx", "zip_export")),
+                                                     "ods_sheet", "zip_export", "pdf_table", "semicolon_csv",
+                                                     "header_first_csv", "csv_named_xlsx")),
     _attendance_kind(),
     _table_kind("gradebook", k_gradebook, ("xlsx_title_rows", "multirow_header_xlsx", "title_lines_csv", "html_table",
                                            "pdf_table", "mail_pasted_comma", "ods_sheet", "header_first_csv")),
