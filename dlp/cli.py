@@ -155,7 +155,8 @@ def _run_command(args: argparse.Namespace) -> int:
         print(f"dlp {args.command}: not available in this version yet", file=sys.stderr)
         return EXIT_USAGE
     except ConfigError as exc:
-        print(f"config error: {exc}", file=sys.stderr)
+        # Usage and config errors alike; a config error's message names its file or key.
+        print(f"dlp {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
 

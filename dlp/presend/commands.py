@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,10 @@ def _check(args: argparse.Namespace) -> int:
         raise ConfigError(f"message file {args.message} does not exist") from None
     except OSError as exc:
         raise ConfigError(f"message file {args.message} cannot be read ({exc.strerror})") from None
+    why = not_a_message(raw)
+    if why is not None:
+        # As the HTTP service answers 400: a verdict on what is not a message would be a guess.
+        raise ConfigError(f"{args.message} is not a message: {why}")
     settings, key = _settings_and_key(args)
     checker = PresendChecker(settings, key, log_disclosures=not args.no_log)
     try:
@@ -92,7 +97,8 @@ def _check(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(verdict.to_dict()))
     else:
-        print(f"{verdict.verdict.upper()}: {len(verdict.recipients)} recipients, "
+        count = len(verdict.recipients)
+        print(f"{verdict.verdict.upper()}: {count} recipient{'' if count == 1 else 's'}, "
               f"{', '.join(verdict.classifications) or 'no PI found'}"
               + (f", {verdict.subjects} people" if verdict.subjects else "")
               + (", encrypted" if verdict.encrypted else "")
@@ -102,6 +108,27 @@ def _check(args: argparse.Namespace) -> int:
         for r in verdict.recipients:
             print(f"  {r.kind:<11} {r.address}")
     return verdict.exit_code
+
+
+def not_a_message(raw: bytes) -> str | None:
+    """Why ``raw`` is not an RFC 5322 message, or None when it starts like one.
+
+    The same test as the HTTP service's (``dlp serve`` answers 400 ``not_a_message``): the first line
+    must be a header field, ``Name: value``, whose name is printable ASCII without spaces. A CSV, random
+    bytes or an mbox file (its ``From `` line is not a field) fail it.
+    """
+    if not raw.strip():
+        return "it is empty"
+    first = raw.lstrip(b"\r\n").split(b"\n", 1)[0]
+    name, colon, _ = first.partition(b":")
+    if not colon or not name or not all(33 <= b <= 126 for b in name):
+        return "it does not start with RFC 5322 header fields (Name: value)"
+    return None
+
+
+# A student ID as the SIS and the disclosure log write it: a SASID (10 digits) or a local ID with at least
+# four digits, optionally with a letter prefix and separators (S-204518).
+_STUDENT_ID = re.compile(r"[A-Za-z]{0,4}[- ]?(?=(?:\D*\d){4})[0-9][0-9 -]{2,18}[0-9]")
 
 
 def _authorizations(args: argparse.Namespace) -> int:
@@ -128,6 +155,9 @@ def _disclosures(args: argparse.Namespace) -> int:
     from dlp.presend.disclosures import DisclosureLog
     from dlp.store.db import Store
 
+    if not _STUDENT_ID.fullmatch(args.student.strip()):
+        raise ConfigError(f"--student {args.student!r} is not a student ID; give the SASID (10 digits) or "
+                          "the local ID (digits, e.g. 204518 or S-204518)")
     settings, key = _settings_and_key(args)
     hashes = hashes_for_student(key, settings.detect.roster_path(), args.student)
     store = Store(settings.store.url())
@@ -142,7 +172,7 @@ def _disclosures(args: argparse.Namespace) -> int:
                               "data_categories": list(d.data_categories), "message_id": d.message_id,
                               "verdict": d.verdict}))
         return 0
-    print(f"{len(rows)} disclosures of this student's records")
+    print(f"{len(rows)} disclosure{'' if len(rows) == 1 else 's'} of this student's records")
     for d in rows:
         print(f"  {d.disclosed_on}  {d.recipient}  ({d.party or '-'}; {d.authorization or '-'} "
               f"{d.authorization_kind or ''})  categories: {', '.join(d.data_categories) or '-'}"

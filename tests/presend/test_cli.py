@@ -114,6 +114,41 @@ def test_check_usage_and_config_errors_exit_2(tmp_path: Path, config: Path,
     assert exc.value.code == 2
 
 
+def test_check_refuses_what_is_not_a_message_like_the_http_service(tmp_path: Path, config: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    import random
+
+    noise = write(tmp_path, "noise.bin", random.Random(18).randbytes(4096))
+    roster = write(tmp_path, "roster.csv", b"name,sasid,dob\nJordan Alvarez," + SASID_A.encode() + b",2011-04-02\n")
+    empty = write(tmp_path, "empty.eml", b"\r\n\r\n")
+    mbox = write(tmp_path, "box.mbox", b"From sender@district.example Mon Jan  1 00:00:00 2026\n" +
+                 mail("parent@gmail.com", ROSTER_BODY))
+    for path, why in ((noise, "it does not start with RFC 5322 header fields"),
+                      (roster, "it does not start with RFC 5322 header fields"), (empty, "it is empty"),
+                      (mbox, "it does not start with RFC 5322 header fields")):
+        assert main(["check", path, "--config", str(config), "--json"]) == 2, path
+        captured = capsys.readouterr()
+        assert captured.out == "" and f"dlp check: {path} is not a message: {why}" in captured.err
+        assert SASID_A not in captured.err
+    # The service's own test of a body, on the same inputs, agrees.
+    from dlp.presend.service import _has_header
+
+    for path in (noise, roster, empty, mbox):
+        assert not _has_header(Path(path).read_bytes())
+    # A real message still gets its verdict, with "recipient" in the singular for one.
+    plain = write(tmp_path, "plain.eml", mail("friend@gmail.com", "Lunch?"))
+    assert main(["check", plain, "--config", str(config)]) == 0
+    assert capsys.readouterr().out.startswith("ALLOW: 1 recipient, no PI found")
+
+
+def test_disclosures_refuses_what_is_not_a_student_id(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for bad in ("abc", "12", "Jordan Alvarez"):
+        assert main(["disclosures", "--student", bad, "--config", str(config)]) == 2
+        assert "is not a student ID" in capsys.readouterr().err
+    assert main(["disclosures", "--student", "S-204518", "--config", str(config)]) == 0
+    assert capsys.readouterr().out.startswith("0 disclosures")
+
+
 def test_authorizations_import_command(tmp_path: Path, config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = tmp_path / "agreements.csv"
     source.write_text("id,kind,party,recipients,data_categories,students,effective,expires\n"
