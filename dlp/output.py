@@ -49,7 +49,8 @@ def item_record(result: ItemResult, show_values: bool = False) -> dict[str, Any]
     if result.verdict is not None:
         record["verdict"] = result.verdict
         record["verdict_reasons"] = list(result.verdict_reasons)
-    if result.detail and result.status is not Status.SCANNED:
+    if result.detail:
+        # Scanned items have one too when read as another format than their name says, or streamed.
         record["detail"] = result.detail
     if result.encrypted:
         record["encrypted"] = True

@@ -21,7 +21,7 @@ from dlp.config import MiB, Settings
 from dlp.detect.engine import WINDOW_OVERLAP, DetectionEngine
 from dlp.errors import EXPECTED_ITEM_ERRORS, ItemError, NotExamined
 from dlp.extract._common import detect_encoding
-from dlp.extract.base import ExtractContext, extractor_for, sniff
+from dlp.extract.base import ExtractContext, extractor_for, name_mismatch, sniff
 from dlp.policy.classify import classify
 from dlp.types import Child, Document, Finding, Item, ItemRef, ItemResult, Part, Reason, Status
 
@@ -131,6 +131,7 @@ def _stream_text(state: _WorkerState, item: Item, started: float) -> list[ItemRe
             head = handle.read(min(chunk_bytes, 1 << 16))
             if sniff(item.name, head[:8192]) != "text/plain":
                 return None
+            mismatch = name_mismatch(item.name, "text/plain")
             encoding, bom = detect_encoding(head, truncated=True)
             handle.seek(bom)
             decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
@@ -173,7 +174,7 @@ def _stream_text(state: _WorkerState, item: Item, started: float) -> list[ItemRe
     return [ItemResult(ref=item.ref, status=Status.SCANNED, media_type="text/plain", content_hash=digest.hexdigest(),
                        size=size, classifications=classification.labels, subjects=classification.subjects,
                        data_categories=classification.categories, findings=tuple(findings),
-                       detail="streamed in chunks; record terms looked for in the first chunk only",
+                       detail=_joined("streamed in chunks; record terms looked for in the first chunk only", mismatch),
                        seconds=time.perf_counter() - started)]
 
 
@@ -183,8 +184,11 @@ def _judge(
 ) -> None:
     content_hash = hashlib.sha256(data).hexdigest()
     media_type = sniff(name, data[:8192], data[-65536:] if len(data) > 8192 else b"")
+    # A name that says another format than the bytes (a roster renamed .png) is read as what it is, and
+    # the disagreement is said in the item's detail: renaming is a way data slips past a type filter.
+    mismatch = name_mismatch(name, media_type)
     base = ItemResult(ref=ref, status=Status.SCANNED, parent_uri=parent_uri, media_type=media_type,
-                      content_hash=content_hash, size=len(data))
+                      content_hash=content_hash, size=len(data), detail=mismatch)
     t0 = time.perf_counter()
     try:
         extractor = extractor_for(media_type)
@@ -199,11 +203,11 @@ def _judge(
         stages = {"extract": t1 - t0, "detect": t2 - t1, "classify": t3 - t2}
         stages.update({k: v - before.get(k, 0.0) for k, v in state.engine.stage_totals().items()})
     except NotExamined as exc:
-        out.append(replace(base, status=Status.NOT_EXAMINED, reason=exc.reason, detail=exc.detail,
+        out.append(replace(base, status=Status.NOT_EXAMINED, reason=exc.reason, detail=_joined(exc.detail, mismatch),
                            encrypted=exc.encrypted, cipher=exc.cipher, key_bits=exc.key_bits))
         return
     except ItemError as exc:
-        out.append(replace(base, status=Status.ERROR, reason=exc.reason, detail=exc.detail))
+        out.append(replace(base, status=Status.ERROR, reason=exc.reason, detail=_joined(exc.detail, mismatch)))
         return
     except MemoryError:
         # The worker's address-space limit stopped a parser; the worker itself stays usable.
@@ -213,7 +217,7 @@ def _judge(
     except EXPECTED_ITEM_ERRORS as exc:
         # A parser's own message may quote the file's content: keep only the kind of error.
         out.append(replace(base, status=Status.ERROR, reason=Reason.CORRUPT,
-                           detail=f"{type(exc).__name__} while parsing {media_type}"))
+                           detail=_joined(f"{type(exc).__name__} while parsing {media_type}", mismatch)))
         return
     except Exception as exc:  # noqa: BLE001 - one defective parser must not stop the scan; logged as a defect
         where = traceback.extract_tb(exc.__traceback__)[-1]
@@ -264,6 +268,13 @@ def _unique(name: str, seen: dict[str, int]) -> str:
     count = seen.get(name, 0) + 1
     seen[name] = count
     return name if count == 1 else f"{name}#{count}"
+
+
+def _joined(detail: str | None, mismatch: str | None) -> str | None:
+    """An item's detail with the name/content mismatch note after it, when there is one."""
+    if mismatch is None:
+        return detail
+    return f"{detail}; {mismatch}" if detail else mismatch
 
 
 def _unexamined(ref: ItemRef, reason: Reason, detail: str) -> ItemResult:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -76,8 +77,28 @@ _FIRST_HEADER_LINE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]{1,60}:[ \t]")
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL)
 
 
+# The binary Excel workbook (.xlsb): a zip like .xlsx, but its parts are BIFF12 records no reader here
+# parses. Its own media type has no extractor, so it is reported ``not_examined``/``unsupported``.
+XLSB = "application/vnd.ms-excel.sheet.binary.macroEnabled.12"
+
+# Extractor families whose formats start with a signature (or are zips): a name claiming one of them is
+# believed only when the bytes agree. Text formats have no signature to check, so for them the name
+# stands (a roster in a ``.txt`` file stays text; the detection finds tables inside text).
+_SIGNED_FAMILIES = frozenset(
+    {"image", "pdf", "ole", "docx", "xlsx", "pptx", "odf", "zip", "7z", "gzip", "bzip2", "xz", "tar", "rtf"}
+)
+_DELIMITERS = b",\t;|"
+
+
 def sniff(name: str, head: bytes, tail: bytes = b"") -> str:
-    """Guess a media type from the first bytes and, failing that, the file name's extension.
+    """The media type of an item: its bytes first, the file name's extension where bytes cannot tell.
+
+    A signature (``%PDF-``, PNG, OLE2, zip and the OOXML parts inside it...) decides whatever the name
+    says. A name that claims a signed format the bytes do not start with is not believed: a roster saved
+    as ``.png`` or ``.xlsx`` (or an "Excel" export that is really text) is read as the text it is, as
+    CSV when its lines are delimited. A name of a text format stands. With no usable name, the content
+    decides: mail, HTML, delimited text, plain text, or ``application/octet-stream`` for binary bytes.
+    See :func:`name_mismatch` for the note the worker records when name and content disagree.
 
     ``tail`` (the last few KB) lets a zip be told from an OOXML package whose writer put the content
     types part last: the central directory at the end lists every member name.
@@ -87,30 +108,93 @@ def sniff(name: str, head: bytes, tail: bytes = b"") -> str:
             return media_type
     ext = os.path.splitext(name.lower())[1]
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        # An OOXML package has a content types part; a plain zip that happens to hold a "word/" folder
-        # does not. Member names sit in the local headers (head) and the central directory (tail).
-        names = head[:8192] + tail
-        if b"[Content_Types].xml" in names or ext in (".docx", ".xlsx", ".pptx", ".docm", ".xlsm"):
-            for prefix, media_type in _OOXML.items():
-                if prefix.encode() in names:
-                    return media_type
-        if b"mimetypeapplication/vnd.oasis.opendocument" in head[:200]:
-            return "application/vnd.oasis.opendocument"
-        by_ext = _ext_table().get(ext)
-        if by_ext is not None and by_ext.startswith("application/vnd."):
-            return by_ext
-        return "application/zip"
+        return _zip_type(head, tail, ext)
+    if head[257:262] == b"ustar":
+        return "application/x-tar"
     by_ext = _ext_table().get(ext)
-    if by_ext is not None:
+    if by_ext is not None and not _signed(by_ext):
         return by_ext
-    # Unnamed attachments ("attachment-1") and extension-less files: look at the text itself.
+    content = _by_content(head)
+    if by_ext is not None and content == "application/octet-stream":
+        # Binary bytes without a signature we know (an old tar, a damaged image): the name is the best
+        # guess, and its extractor says whether the file is readable.
+        return by_ext
+    return content
+
+
+def _zip_type(head: bytes, tail: bytes, ext: str) -> str:
+    """The type of a zip: an OOXML or OpenDocument package, a binary workbook, or a plain archive."""
+    # An OOXML package has a content types part; a plain zip that happens to hold a "word/" folder
+    # does not. Member names sit in the local headers (head) and the central directory (tail).
+    names = head[:8192] + tail
+    if b"xl/workbook.bin" in names:
+        return XLSB
+    if b"[Content_Types].xml" in names or ext in (".docx", ".xlsx", ".pptx", ".docm", ".xlsm"):
+        for prefix, media_type in _OOXML.items():
+            if prefix.encode() in names:
+                return media_type
+    if b"mimetypeapplication/vnd.oasis.opendocument" in head[:200]:
+        return "application/vnd.oasis.opendocument"
+    by_ext = _ext_table().get(ext)
+    if by_ext is not None and by_ext.startswith("application/vnd."):
+        return by_ext
+    return "application/zip"
+
+
+def _by_content(head: bytes) -> str:
+    """The type the bytes themselves suggest when they carry no signature."""
     if _FIRST_HEADER_LINE.match(head) and len(_MAIL_HEADER.findall(head[:4096])) >= 2:
         return "message/rfc822"
     if _HTML_START.match(head[:2048]):
         return "text/html"
     if b"\x00" in head[:8192] and not _looks_utf16(head):
         return "application/octet-stream"
+    if _looks_delimited(head):
+        return "text/csv"
     return "text/plain"
+
+
+def _looks_delimited(head: bytes) -> bool:
+    """Whether the first lines are delimited records: one delimiter occurs equally often (at least
+    once) on four lines in five, three lines or more. A title line above the header does not spoil it.
+    """
+    sample = head[:8192]
+    if len(head) > 8192 and b"\n" in sample:
+        sample = sample[: sample.rindex(b"\n")]  # the cut last line would count short
+    if b"\x00" in sample:  # UTF-16 text: the delimiters are the low bytes of their code units
+        sample = sample.replace(b"\x00", b"")
+    lines = [line for line in sample.split(b"\n", 41)[:40] if line.strip()]
+    if len(lines) < 3:
+        return False
+    for delimiter in _DELIMITERS:
+        counts = Counter(line.count(delimiter) for line in lines)
+        count, lines_with_it = counts.most_common(1)[0]
+        if count >= 1 and lines_with_it >= 3 and lines_with_it * 5 >= len(lines) * 4:
+            return True
+    return False
+
+
+def _signed(media_type: str) -> bool:
+    _load()
+    cls = _TYPE_CACHE.get(media_type)
+    return cls is not None and cls.name in _SIGNED_FAMILIES
+
+
+def name_mismatch(name: str, media_type: str) -> str | None:
+    """A note when the file name's extension names another format than the content was read as.
+
+    Formats read by one extractor are not a mismatch (``.xlsm`` read as a workbook, ``.jpg`` holding a
+    PNG). The note gives the extension and both types, never any content.
+    """
+    ext = os.path.splitext(name.lower())[1]
+    claimed = _ext_table().get(ext)
+    if claimed is None or claimed == media_type:
+        return None
+    _load()
+    claimed_cls, read_cls = _TYPE_CACHE.get(claimed), _TYPE_CACHE.get(media_type)
+    if claimed_cls is not None and claimed_cls is read_cls:
+        return None
+    return f"content is {media_type}, not the {claimed} its name ({ext}) says"
 
 
 def _looks_utf16(head: bytes) -> bool:

@@ -13,7 +13,7 @@ from typing import IO, Any, ClassVar
 
 from lxml import etree
 
-from dlp.errors import ItemError
+from dlp.errors import ItemError, NotExamined
 from dlp.extract._common import (
     BoundedMembers,
     TextBudget,
@@ -128,6 +128,10 @@ class XlsxExtractor(Extractor):
         with open_binary(item) as stream:
             guard_zip_package(stream, ctx, "XLSX")
             with parsing("XLSX"), zipfile.ZipFile(stream) as archive:
+                if "xl/workbook.bin" in archive.NameToInfo:
+                    # A binary workbook (.xlsb, BIFF12 records) under an .xlsx name or missed by sniff():
+                    # nothing here parses it, which is not the file's fault.
+                    raise NotExamined(Reason.UNSUPPORTED, "binary Excel workbook (.xlsb) is not read")
                 package = _Package(archive, ctx.settings.max_expanded_bytes)
                 book = _read_workbook(package)
                 for title, path in book.sheets:
