@@ -996,6 +996,22 @@ GROUP_HEAD = ["", "items", "core P", "core R", "core F1", "Pres core F1", "PERSO
               "class acc", "sens. FP"]
 
 
+def below_presidio(run: dict[str, Any]) -> str:
+    """One line naming the entities where our precision or recall is below plain Presidio's (the issue's rule)."""
+    worse = []
+    for e, v in run["entities"].items():
+        o, p = v["ours"], v.get("presidio")
+        if p is None or not v["planted"]:
+            continue
+        for m in ("precision", "recall"):
+            if p[m] is not None and (o[m] or 0.0) < p[m]:
+                worse.append(f"{e} {m} {_f(o[m]).strip()} < {_f(p[m]).strip()}")
+    if not any(v.get("presidio") for v in run["entities"].values()):
+        return "Ours against plain Presidio per entity: not measured (no Presidio run)."
+    return ("Entities where ours is below plain Presidio: " + "; ".join(worse) + ".") if worse else (
+        "Ours is at or above plain Presidio's precision and recall on every planted entity.")
+
+
 def report_layout(res: dict[str, Any], baseline: dict[str, Any] | None, baseline_name: str) -> tuple[str, str]:
     """(terminal text, markdown) of a layout-corpus run."""
     lr = res.get("layout_run")
@@ -1016,6 +1032,7 @@ def report_layout(res: dict[str, Any], baseline: dict[str, Any] | None, baseline
                 f"files. Time: ours {lr['seconds']['ours']} s, Presidio {lr['seconds']['presidio']} s. Items not "
                 f"scanned by ours: {lr['not_scanned_items']}.")
         hrows = layout_headline_rows(lr, bl)
+        below = below_presidio(lr)
         hh = ["measure", "ours", "plain Presidio", "floor", "ours before"]
         erows = entity_rows(lr, {"corpus_run": bl} if bl else None)
         cls = lr["classification"]
@@ -1030,10 +1047,10 @@ def report_layout(res: dict[str, Any], baseline: dict[str, Any] | None, baseline
         st = lr.get("expected_status") or {}
         status = "; ".join(f"`{k}` expected {v['expected'].get('status')}/{v['expected'].get('reason')}, got "
                            f"{v['got']['status']}/{v['got']['reason']}" for k, v in st.items()) or "none"
-        term += [head, "", text_table(hh, hrows), "", text_table(ENTITY_HEAD, erows), "",
+        term += [head, "", text_table(hh, hrows), below, "", text_table(ENTITY_HEAD, erows), "",
                  text_table(["class", "P", "R", "F1", "expected"], crows), "", real, "",
                  text_table(["format", *GROUP_HEAD[1:]], group_rows(lr["by_format"]))]
-        md += ["", head, "", "## Headline", "", md_table(hh, hrows), "", "## Per entity", "",
+        md += ["", head, "", "## Headline", "", md_table(hh, hrows), "", below, "", "## Per entity", "",
                md_table(ENTITY_HEAD, erows), "", "## Classification (ours)", "",
                f"Exact-set accuracy {_f(cls['accuracy']).strip()} over {cls['items']} items.", "",
                md_table(["class", "precision", "recall", "F1", "items expected"], crows), "",

@@ -805,6 +805,13 @@ class TableDoc:
     multi_header: list[str] | None = None  # group row for the two-row header layout
 
 
+SYSTEMS = {"payroll_export": "MUNIS Payroll", "w4_tax_summary": "MUNIS Payroll", "mepid_list": "EPIMS",
+           "sis_enrollment": "Aspen X2", "attendance_report": "Aspen X2", "gradebook": "Aspen X2",
+           "lunch_status": "Mealtime POS", "library_catalog": "Destiny Library Manager",
+           "asset_inventory": "IT asset manager", "purchase_orders": "MUNIS Purchasing",
+           "pcard_list": "P-Card portal", "driver_roster": "Transportation DB"}
+
+
 def _banner(g: Gen, system: str) -> list[str]:
     r = g.r
     d = g.day()
@@ -828,8 +835,9 @@ def table_item(g: Gen, kind: str, layout: str, doc: TableDoc) -> Item:
         lines = [tb.title, *tb.above, ""]
         return Item(f"{stem}.csv", ("\n".join(lines) + "\n" + render_delimited(flat_rows)).encode(), kind, layout,
                     "csv", t)
+    system = SYSTEMS.get(kind, "District data warehouse")
     if layout == "comment_banner_csv":
-        return Item(f"{stem}.csv", ("\n".join(_banner(g, "PowerSchool SIS")) + "\n" + render_delimited(
+        return Item(f"{stem}.csv", ("\n".join(_banner(g, system)) + "\n" + render_delimited(
             flat_rows)).encode(), kind, layout, "csv", t)
     if layout == "semicolon_csv":
         body = f"{tb.title}\n\n" + render_delimited(flat_rows, ";")
@@ -839,7 +847,7 @@ def table_item(g: Gen, kind: str, layout: str, doc: TableDoc) -> Item:
                 [f"Printed {g.day():%m/%d/%Y} - CONFIDENTIAL"]]
         return Item(f"{stem}.csv", render_delimited(rows).encode(), kind, layout, "csv", t)
     if layout == "tsv_banner":
-        body = "\n".join(_banner(g, "Aspen X2")) + "\n" + render_delimited(flat_rows, "\t")
+        body = "\n".join(_banner(g, system)) + "\n" + render_delimited(flat_rows, "\t")
         return Item(f"{stem}.tsv", body.encode(), kind, layout, "tsv", t)
     if layout == "txt_tab":
         body = f"{tb.title}\n" + render_delimited(flat_rows, "\t")
@@ -1723,6 +1731,22 @@ def k_payment_mail(g: Gen) -> tuple[str, str, list[str], Tally, tuple[str, str] 
     return "fee_payment", _pick(g, "Trip fee", "Payment for program", "Re: fee"), paras, t, (from_h, to_h)
 
 
+def k_counseling_announcement(g: Gen) -> tuple[str, str, list[str], Tally, tuple[str, str] | None]:
+    """A counseling office announcement (PI-free): signed by the role, sent from the counselor mailbox."""
+    t = Tally()
+    event = _pick(g, "College and Career Night", "FAFSA completion workshop", "Course selection info session",
+                  "Grade 9 transition coffee")
+    paras = [_pick(g, "Dear families,", "Hello juniors and seniors,"),
+             f"The School Counseling Department invites you to our {event} on {g.day():%A, %B %d} at 6:30 PM in the "
+             "library. Counselors will be available to answer questions about schedules and applications.",
+             "No appointment is needed. Interpreters are available on request.",
+             "Warmly,\nSchool Counseling Department\nSchool Counselor on duty: Room 112\n"
+             f"{t.decoy('EMAIL_ADDRESS', 'counselor@example.org')} | {t.decoy('PHONE_NUMBER', g.office_phone())}"]
+    mail = (f"School Counseling <{t.decoy('EMAIL_ADDRESS', 'counselor@example.org')}>",
+            f"Families <{t.decoy('EMAIL_ADDRESS', 'families@example.org')}>")
+    return "counseling_announcement", event, paras, t, mail
+
+
 def k_newsletter(g: Gen) -> tuple[str, str, list[str], Tally, tuple[str, str] | None]:
     """Family newsletter (PI-free): dates, office phone, the counseling office named as a department."""
     r, t = g.r, Tally()
@@ -1884,6 +1908,8 @@ KINDS: tuple[Kind, ...] = (
                                              "xlsx_title_rows"), pi_free=True),
     _prose_kind("newsletter", k_newsletter, ("prose_html", "prose_docx", "prose_pdf", "prose_eml", "prose_txt",
                                              "prose_txt_utf16"), pi_free=True),
+    _prose_kind("counseling_announcement", k_counseling_announcement, ("prose_eml", "prose_txt", "prose_docx",
+                                                                       "prose_pdf", "prose_html"), pi_free=True),
     _prose_kind("lesson_plan", k_lesson_plan, ("prose_docx", "prose_pdf", "prose_txt", "prose_html", "prose_md",
                                                "prose_noext"), pi_free=True),
     _table_kind("job_title_list", k_job_titles, ("xlsx_title_rows", "header_first_csv", "docx_table", "pdf_table",
@@ -1900,7 +1926,8 @@ FOLDERS = {"driver_roster": "transportation", "bus_roster": "transportation", "p
            "purchase_orders": "finance/purchasing", "budget_sheet": "finance/budget", "iep_notice": "sped",
            "plan_504": "sped/504", "nurse_log": "nurse", "emergency_card": "nurse", "lunch_status": "food-services",
            "lunch_menu": "food-services", "library_catalog": "library", "asset_inventory": "it",
-           "server_log": "it/logs", "counselor_note": "counseling", "counselor_mail": "mail/counseling",
+           "server_log": "it/logs", "counselor_note": "counseling",
+           "counseling_announcement": "counseling/announcements", "counselor_mail": "mail/counseling",
            "pasted_roster_mail": "mail/teachers", "payment_mail": "mail/families",
            "pcard_list": "finance/pcard", "newsletter": "public", "lesson_plan": "teachers/lessons"}
 
