@@ -276,6 +276,7 @@ class PresendChecker:
         personal = [r for r in recipients if r.kind == PERSONAL]
         bcc = {a.lower() for a in _addresses(message, ("Bcc", "Resent-Bcc"))}
         reasons: list[VerdictReason] = []
+        blocked: set[str] = set()  # the recipients some blocking rule names: the others may be separated
         where = _where(pi_nodes)
 
         if pi_nodes and personal:
@@ -283,6 +284,7 @@ class PresendChecker:
             what = ", ".join(labels) if labels else "PI elements (" + ", ".join(
                 sorted({f.entity for n in pi_nodes for f in n.pi_findings() if f.entity in PI_ELEMENTS})) + ")"
             reasons.append(VerdictReason("personal-account", f"{what} in {where} to a personal account: {shown}"))
+            blocked |= {r.address for r in personal}
 
         used: dict[str, Authorization] = {}
         person_pi = bool(set(labels) & PERSON_LABELS)
@@ -296,6 +298,7 @@ class PresendChecker:
                     used[r.address] = auth
                 else:
                     people = _count(len(students), "student") if students else _count(subjects, "person", "people")
+                    blocked.add(r.address)
                     reasons.append(VerdictReason(
                         "third-party-without-authorization",
                         f"{', '.join(c for c in labels if c in PERSON_LABELS)} ({people}; "
@@ -312,11 +315,16 @@ class PresendChecker:
                 f"M.G.L. c. 93H personal information (a name with an SSN, license or account number) in "
                 f"{'; '.join(parts)} is not encrypted at {MIN_KEY_BITS} bits or more, to "
                 f"{', '.join(r.address for r in outside)}; use `dlp protect` and send the passphrase separately"))
+            blocked |= {r.address for r in outside}
 
-        unreadable = self._unreadable_reason(nodes, outside, today)
+        unreadable, unreadable_to = self._unreadable_reason(nodes, outside, today)
         warned: list[VerdictReason] = []
         if unreadable is not None:
-            (reasons if self.settings.presend.unreadable == BLOCK else warned).append(unreadable)
+            if self.settings.presend.unreadable == BLOCK:
+                reasons.append(unreadable)
+                blocked |= set(unreadable_to)
+            else:
+                warned.append(unreadable)
 
         student_transfer = bool(set(labels) & STUDENT_LABELS) and bool(used)
         verdict = BLOCK if reasons else WARN if warned else ALLOW
@@ -344,6 +352,10 @@ class PresendChecker:
             extra["authorizations"] = {address: a.id for address, a in used.items()}
         if logged:
             extra["disclosures_logged"] = logged
+        if verdict == BLOCK:
+            # Which recipients the block is for (in the order of the recipients): an SMTP filter can name
+            # them in its reply, or deliver to the others when it can separate them.
+            extra["blocked_recipients"] = [r.address for r in recipients if r.address in blocked]
         unread = [{"attachment": n.name, "reason": n.reason} for n in nodes
                   if n.status is not Status.SCANNED and not n.protected_by]
         if unread:
@@ -355,7 +367,7 @@ class PresendChecker:
     # -- content that could not be read --
 
     def _unreadable_reason(self, nodes: Sequence[_Node], outside: Sequence[Recipient],
-                           today: dt.date) -> VerdictReason | None:
+                           today: dt.date) -> tuple[VerdictReason | None, list[str]]:
         """``unreadable-content``: parts the check could not read, going to a third party or personal account.
 
         What was never read cannot be judged, so it may not leave unseen: an archive whose password the
@@ -366,7 +378,7 @@ class PresendChecker:
         """
         unread = [n for n in nodes if n.status is not Status.SCANNED and n.reason != Reason.EMPTY.value]
         if not unread or not outside:
-            return None
+            return None, []
         named: dict[str, _Node] = {}
         to: list[str] = []
         for r in outside:
@@ -378,7 +390,7 @@ class PresendChecker:
                 for n in counted:
                     named.setdefault(n.name, n)
         if not named:
-            return None
+            return None, []
         shown = [f"{'attachment ' + n.name if n.name else 'the message'} ({_UNREAD_WHY.get(n.reason or '', n.reason)})"
                  for n in list(named.values())[:5]]
         more = f" and {len(named) - 5} more" if len(named) > 5 else ""
@@ -387,7 +399,7 @@ class PresendChecker:
             "unreadable-content",
             f"{'; '.join(shown)}{more} could not be read, so could not be checked, to {', '.join(to)} "
             f"([presend] unreadable = {policy_word}); send it readable (or encrypted with a password the "
-            "district holds) to a recipient an authorization covers")
+            "district holds) to a recipient an authorization covers"), to
 
     # -- recipients --
 

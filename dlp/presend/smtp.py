@@ -1,12 +1,20 @@
 """The pre-send SMTP content filter (``dlp smtp-filter``): between the mail server and its next hop.
 
-The district's MTA hands every outbound message to this filter (Postfix: ``content_filter =
-smtp:[127.0.0.1]:10025``); the filter checks it and, if it may leave, relays it unchanged to the next hop
-(Postfix: a second ``smtpd`` on ``127.0.0.1:10026`` with no content filter) with the same envelope:
+Two deployments (``--mode``). The default, ``before-queue``, is Postfix's ``smtpd_proxy_filter =
+127.0.0.1:10025``: the filter sits inside the sender's SMTP session, and a block is the 550 reply the
+sender's client sees; nothing is queued, so no bounce can carry the message anywhere. ``after-queue``
+is ``content_filter = smtp:[127.0.0.1]:10025``; there a 550 would make Postfix bounce the message with
+its content to the envelope sender, so a block is relayed marked for HOLD instead (see below). Either
+way the filter checks each message and, if it may leave, relays it unchanged to the next hop (Postfix:
+a second ``smtpd`` on ``127.0.0.1:10026`` with no filter) with the same envelope:
 
 - allow: relayed byte for byte;
 - warn: relayed with ``X-DLP-Verdict: warn; RULE[, RULE...]`` added at the top;
-- block: answered ``550 5.7.1 RULE: SHORT REASON`` (the sending MTA bounces it to the sender);
+- block, before-queue: answered ``550 5.7.1 RULE: SHORT REASON``; when only some recipients are blocked,
+  the reply names them so that the sender can send again to the others (one reply covers all recipients);
+- block, after-queue: the blocked recipients' copy goes to the next hop with ``X-DLP-Verdict: block;
+  RULES`` (its ``header_checks`` must HOLD it), the other recipients' copy unchanged, and the sender gets
+  a notice naming the blocked recipients and rules, without the content;
 - the check fails (an exception, a timeout): ``451 4.3.0`` (the MTA keeps the message and tries again);
   with ``fail_open``, a check that ran out of time (the filter's own overload) is relayed with
   ``X-DLP-Verdict: unchecked; check-failed``, but an exception never is (a parse failure is an unreadable
@@ -14,8 +22,9 @@ smtp:[127.0.0.1]:10025``); the filter checks it and, if it may leave, relays it 
 - the next hop cannot be reached or answers 4xx: ``451 4.3.0``; it refuses the message outright (5xx):
   ``554 5.3.0``. Either way the MTA still holds the message: nothing is passed silently or lost.
 
-Replies and the log name rules, verdicts, sizes and counts only: the verdict's own messages carry
-attachment names and addresses, which can themselves be personal information ("Alvarez_IEP.pdf").
+Replies and the log name rules, verdicts, sizes and counts only (a 550 names the blocked envelope
+recipients, which the sender typed): the verdict's own messages carry attachment names, which can
+themselves be personal information ("Alvarez_IEP.pdf").
 """
 
 from __future__ import annotations
@@ -23,12 +32,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import concurrent.futures
+import email.utils
 import logging
+import re
 import signal
 import smtplib
 import sys
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
+from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
 from dlp.errors import ConfigError
@@ -50,6 +63,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HEADER = "X-DLP-Verdict"
+BEFORE_QUEUE, AFTER_QUEUE = "before-queue", "after-queue"
+MAX_NAMED = 5  # blocked recipients named in a 550 reply (RFC 5321 keeps a reply line under 512 bytes)
+MAX_ADDRESS_CHARS = 64
 DEFAULT_LISTEN = "127.0.0.1:10025"
 DEFAULT_NEXT_HOP = "127.0.0.1:10026"
 DEFAULT_CHECK_TIMEOUT = 120.0  # well under the 10 minutes an SMTP client waits for the answer to DATA
@@ -78,6 +94,11 @@ class FilterOptions:
 
     next_hop_host: str = "127.0.0.1"
     next_hop_port: int = 10026
+    # before-queue (Postfix smtpd_proxy_filter): a block is the 550 reply, and nothing is queued or bounced.
+    # after-queue (content_filter): a 550 would make Postfix bounce the message, content attached, to the
+    # sender; instead blocked recipients get the message marked "X-DLP-Verdict: block" for the next hop to
+    # HOLD (header_checks), the others get it unchanged, and the sender gets a notice without the content.
+    mode: str = "before-queue"
     fail_open: bool = False
     check_timeout: float = DEFAULT_CHECK_TIMEOUT
     relay_timeout: float = DEFAULT_RELAY_TIMEOUT
@@ -138,7 +159,10 @@ class DLPFilter:
         verdict_log.info("dlp %s: %s %s (%d bytes, %d recipients)", tag, verdict.verdict, ",".join(rules) or "-",
                          len(raw), len(recipients))
         if verdict.verdict == BLOCK:
-            return _block_reply(rules, tag)
+            blocked, allowed = _split_recipients(verdict, recipients)
+            if self.options.mode == AFTER_QUEUE:
+                return await self._hold(loop, envelope, raw, tag, rules, blocked, allowed)
+            return _block_reply(rules, tag, blocked if allowed else ())
         if verdict.verdict == WARN:
             return await self._relay(loop, envelope, _with_header(raw, "warn; " + ", ".join(rules)), tag, WARN)
         if verdict.verdict == ALLOW:
@@ -147,15 +171,40 @@ class DLPFilter:
         log.error("dlp %s: unknown verdict %r", tag, verdict.verdict)
         return f"451 4.3.0 DLP check unavailable, try again later (dlp {tag})"
 
-    async def _relay(self, loop: asyncio.AbstractEventLoop, envelope: Any, data: bytes, tag: str, what: str) -> str:
+    async def _relay(self, loop: asyncio.AbstractEventLoop, envelope: Any, data: bytes, tag: str, what: str,
+                     rcpt_tos: list[str] | None = None) -> str:
         options = [o for o in envelope.mail_options if str(o).upper() in RELAYED_MAIL_OPTIONS]
         try:
-            await loop.run_in_executor(self._pool, self._send, envelope.mail_from, list(envelope.rcpt_tos),
-                                       data, options)
+            await loop.run_in_executor(self._pool, self._send, envelope.mail_from,
+                                       list(envelope.rcpt_tos) if rcpt_tos is None else rcpt_tos, data, options)
         except _RelayFailed as failed:
             log.error("dlp %s: relay failed: %s", tag, failed.reply)
             return f"{failed.reply} (dlp {tag})"
         return f"250 2.0.0 Ok: {what}, relayed (dlp {tag})"
+
+    async def _hold(self, loop: asyncio.AbstractEventLoop, envelope: Any, raw: bytes, tag: str, rules: list[str],
+                    blocked: list[str], allowed: list[str]) -> str:
+        """After-queue block: the blocked recipients' copy marked for HOLD, the others' relayed, a notice.
+
+        The copy for the blocked recipients goes to the next hop with ``X-DLP-Verdict: block; RULES`` at the
+        top, which the next hop's ``header_checks`` turn into HOLD (README): the message stays in the
+        district's queue for an administrator, and no bounce carries it anywhere.
+        """
+        held = _with_header(raw, "block; " + ", ".join(rules))
+        reply = await self._relay(loop, envelope, held, tag, "held", blocked)
+        if not reply.startswith("250"):
+            return reply
+        if allowed:
+            reply = await self._relay(loop, envelope, raw, tag, "allowed", allowed)
+            if not reply.startswith("250"):
+                return reply  # the MTA retries all: the held copy may be held twice, never delivered
+        if envelope.mail_from:  # never answer a bounce (null sender) with another message
+            notice = _notice(envelope.mail_from, blocked, allowed, rules, tag, _message_id(raw))
+            try:
+                await loop.run_in_executor(self._pool, self._send, "", [envelope.mail_from], notice, [])
+            except _RelayFailed as failed:
+                log.error("dlp %s: the notice to the sender could not be sent: %s", tag, failed.reply)
+        return f"250 2.0.0 Ok: held for {len(blocked)}, relayed to {len(allowed)} (dlp {tag})"
 
     def _send(self, mail_from: str, rcpt_tos: list[str], data: bytes, mail_options: list[str]) -> None:
         """Hand the message to the next hop (in a worker thread); :class:`_RelayFailed` unless all took it."""
@@ -184,12 +233,67 @@ def _failure_reply(codes: list[int], what: str) -> str:
     return f"451 4.3.0 {what} ({', '.join(map(str, codes))}), try again later"
 
 
-def _block_reply(rules: list[str], tag: str) -> str:
-    """``550 5.7.1 RULE: SHORT REASON``: the first rule with a fixed text, and how many more there are."""
+def _block_reply(rules: list[str], tag: str, blocked: Sequence[str] = ()) -> str:
+    """``550 5.7.1 RULE: SHORT REASON``: the first rule with a fixed text, and how many more there are.
+
+    With ``blocked`` (some recipients are blocked, others are not), the reply names the blocked ones, so
+    that the sender can send again to the others: one SMTP reply to DATA is for the whole message.
+    """
     rule = rules[0] if rules else "policy"
     reason = SHORT_REASONS.get(rule, GENERIC_REASON)
     more = f" (and {len(rules) - 1} more)" if len(rules) > 1 else ""
-    return f"550 5.7.1 {rule}: {reason}{more} (dlp {tag})"
+    named = ""
+    if blocked:
+        shown = [_printable(a) for a in blocked[:MAX_NAMED]]
+        extra = f" and {len(blocked) - MAX_NAMED} more" if len(blocked) > MAX_NAMED else ""
+        named = f"; not allowed to {', '.join(shown)}{extra}; send it again without them for the others"
+    return f"550 5.7.1 {rule}: {reason}{more}{named} (dlp {tag})"
+
+
+def _printable(address: str) -> str:
+    return address.encode("ascii", "replace").decode("ascii")[:MAX_ADDRESS_CHARS]
+
+
+def _normalized(address: str) -> str:
+    return address.strip().strip("<>").strip().lower()
+
+
+def _split_recipients(verdict: Verdict, rcpt_tos: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The envelope recipients a block is for, and the others (all blocked when the verdict does not say)."""
+    named = verdict.extra.get("blocked_recipients")
+    if not isinstance(named, list | tuple):
+        return list(rcpt_tos), []
+    blocked_set = {_normalized(str(a)) for a in named}
+    blocked = [r for r in rcpt_tos if _normalized(r) in blocked_set]
+    if not blocked:
+        # Blocked for a recipient of the headers only (the MTA split the envelope): this copy goes to no one
+        # blocked, but without a recipient to name, hold it all rather than guess.
+        return list(rcpt_tos), []
+    return blocked, [r for r in rcpt_tos if _normalized(r) not in blocked_set]
+
+
+def _message_id(raw: bytes) -> str:
+    match = re.search(rb"^Message-ID:[ \t]*(<[^<>\r\n]{1,250}>)", raw[:65536], re.IGNORECASE | re.MULTILINE)
+    return match.group(1).decode("ascii", "replace") if match else "(none)"
+
+
+def _notice(sender: str, blocked: Sequence[str], allowed: Sequence[str], rules: Sequence[str], tag: str,
+            message_id: str) -> bytes:
+    """The sender's notice of an after-queue block: which recipients, which rules; none of the content."""
+    notice = EmailMessage()
+    notice["From"] = "Data-loss prevention <postmaster>"
+    notice["To"] = sender
+    notice["Subject"] = "Not delivered to some recipients: data-loss-prevention policy"
+    notice["Auto-Submitted"] = "auto-replied"
+    notice["Message-ID"] = email.utils.make_msgid("dlp")
+    lines = [f"Your message {message_id} was not delivered to:", *(f"  {a}" for a in blocked), "",
+             "because of the district's data-loss-prevention policy:",
+             *(f"  {r}: {SHORT_REASONS.get(r, GENERIC_REASON)}" for r in rules), ""]
+    if allowed:
+        lines += ["It was delivered to:", *(f"  {a}" for a in allowed), ""]
+    lines += [f"The message is held for review (dlp {tag}). Nothing of its content is repeated here."]
+    notice.set_content("\n".join(lines))
+    return bytes(notice)
 
 
 def _with_header(raw: bytes, value: str) -> bytes:
@@ -231,6 +335,9 @@ def add_arguments(sub: Any, common: argparse.ArgumentParser) -> None:
                    help=f"where the mail server hands messages over (default: {DEFAULT_LISTEN})")
     p.add_argument("--next-hop", default=DEFAULT_NEXT_HOP, metavar="HOST:PORT",
                    help=f"where checked messages go (default: {DEFAULT_NEXT_HOP})")
+    p.add_argument("--mode", choices=(BEFORE_QUEUE, AFTER_QUEUE), default=BEFORE_QUEUE,
+                   help="before-queue (Postfix smtpd_proxy_filter; a block is a 550 reply, the default) or "
+                        "after-queue (content_filter; a block is relayed marked for HOLD, never bounced)")
     p.add_argument("--fail-open", action="store_true",
                    help="relay (marked unchecked) when the check runs out of time, instead of answering 451 "
                         "(an error in the check is always a 451)")
@@ -248,7 +355,7 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("--check-timeout and --max-bytes must be positive")
     checker = build_checker(args.config, args.db)
     freeze_long_lived()  # the warm engine stays for the life of the filter
-    options = FilterOptions(next_hop_host=host, next_hop_port=port, fail_open=args.fail_open,
+    options = FilterOptions(next_hop_host=host, next_hop_port=port, mode=args.mode, fail_open=args.fail_open,
                             check_timeout=args.check_timeout)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
