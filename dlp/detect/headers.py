@@ -24,6 +24,9 @@ INDICATOR = "SPECIAL_INDICATOR"
 # A column whose values are never personal information (a title, an ISBN, a serial number, a job title).
 NOT_PI = "NOT_PI"
 NON_ENTITY_KINDS = frozenset({INDICATOR, NOT_PI})
+# A taxpayer identification number: an SSN or an ITIN, whichever the value validates as.
+TAX_ID = "TAX_ID"
+ALTERNATIVES: dict[str, tuple[str, ...]] = {TAX_ID: ("US_ITIN", "US_SSN")}
 
 # Phrases rewritten before the cell is cut into words (the order matters: longer phrases first).
 _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -120,7 +123,10 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
                     r"|nurse notes?)\b"
                     r"|\b(?:meal|lunch|breakfast|nslp)(?: program)? (?:status|eligibility|code|category|type"
                     r"|benefit|elig)\b|^(?:meals?|lunch|nslp)$|\bfree lunch\b|\breduced lunch\b")),
-    ("US_ITIN", _rx(r"\bitin\b|\btaxpayer id\b|^tin(?: no)?$|\bindividual taxpayer\b")),
+    # A taxpayer number is an SSN or an ITIN: the value decides which.
+    (TAX_ID, _rx(r"\btaxpayer(?: id| identification)?(?: no)?\b|^(?:tin|tax id|federal tax id)(?: no)?$"
+                 r"|\bssn\b.*\b(?:tin|itin)\b|\b(?:tin|itin)\b.*\bssn\b")),
+    ("US_ITIN", _rx(r"\bitin\b|\bindividual taxpayer\b")),
     ("US_SSN", _rx(r"\bssn\b")),
     ("MA_MEPID", _rx(r"\bmepid\b|\beducator id\b|\bstaff state id\b|\beducator (?:state )?no\b")),
     ("MA_SASID", _rx(r"\bsasid\b|\bstate (?:assigned )?(?:student )?id\b|\bstate student no\b"

@@ -179,8 +179,9 @@ def _names(rows: Sequence[Sequence[str]], header: int) -> tuple[tuple[str, ...],
         return tuple(names), (header,)
     above = [c.strip() for c in rows[header - 1]]
     filled = [c for c in above if c]
-    if not filled or len(filled) >= len([n for n in names if n]) or not all(is_label(c) for c in filled):
-        return tuple(names), (header,)
+    if (not filled or len(filled) >= len([n for n in names if n])
+            or not all(is_label(c) and len(c.split()) <= 3 and not any(ch.isdigit() for ch in c) for c in filled)):
+        return tuple(names), (header,)  # no group row: a title line ("Bus 20 - student riders") or data
     group = ""
     combined = []
     for col, name in enumerate(names):
@@ -233,8 +234,8 @@ class Form:
 def grid_form_pairs(rows: Sequence[Sequence[str]]) -> list[tuple[int, int, int]]:
     """(row index, label column, value column) of the label/value pairs of a two- or four-column form.
 
-    A grid is a form when at least two rows, and at least half its rows, pair a known label with a
-    value beside it ("SASID | 1012345678", "Date of Birth | 03/14/2011").
+    A grid is a form when at least two rows, and a quarter of its rows, pair a known label with a value
+    beside it ("SASID | 1012345678", "Date of Birth | 03/14/2011").
     """
     pairs: list[tuple[int, int, int]] = []
     filled_rows = 0
@@ -259,7 +260,8 @@ def grid_form_pairs(rows: Sequence[Sequence[str]]) -> list[tuple[int, int, int]]
                 labelled.add(i)
         if len(present) == 2 and is_label(present[0]) and not is_label(present[1]):
             labelled.add(i)  # a known label with a value of no PI kind still makes the grid a form
-    if len({p[0] for p in pairs}) >= 2 and len(labelled) * 2 >= min(filled_rows, 40):
+    # A transcript or report card puts its courses below the form's labels: a quarter of the rows will do.
+    if len({p[0] for p in pairs}) >= 2 and len(labelled) * 4 >= min(filled_rows, 60):
         return pairs
     return []
 
@@ -407,14 +409,15 @@ _KEYWORDS = (r"(?:ssn|ss ?#|soc(?:ial|\.)? ?sec(?:urity)?|sasid|lasid|mepid|epim
              r"|birth ?date|date of birth|birthday|routing|aba|rtn|iban|acct|account|card|licen[cs]e|lic|dl|cdl"
              r"|passport|masshealth|medicaid|e-?mail|phone|telephone|cell|mobile|password|passcode|pin|pwd|name"
              r"|student|employee|emp|empl|staff|teacher|educator|guardian|parent|contact|payee|driver|patron"
-             r"|borrower|first|last|surname)")
+             r"|borrower|first|last|surname|state id|lname|fname)")
 _DELIM = r"(?:\t|\||;|,|  )"
 _SHAPE = r"(?:\d{3}-\d{2}-\d{4}|\d{9,10}|[Ss][Aa]?\d{7,8})"
 # (kind, expression): "h" a header cell beside a delimiter, "l" a label before a colon or alone on a
 # short line, "v" an identifier-shaped value standing as a whole cell.
+_B = r"(?:\b|_)"  # a word edge, or the underscore of "LAST_NAME"
 _GATE_PATTERNS: tuple[tuple[str, str], ...] = (
     # A header line names two kinds at least ("Last Name | SASID"): one alone is mostly prose or code.
-    ("h", r"\b" + _KEYWORDS + r"\b[^\n:]{0,30}?" + _DELIM + r"[^\n:]{0,60}?\b" + _KEYWORDS + r"\b"),
+    ("h", _B + _KEYWORDS + _B + r"[^\n:]{0,30}?" + _DELIM + r"[^\n:]{0,60}?" + _B + _KEYWORDS + _B),
     ("l", r"\b" + _KEYWORDS + r"\b[^\n:]{0,30}?:"),
     ("s", r"\b" + _KEYWORDS + r"\b[^\n:]{0,20}:?[ \t]*$"),
     ("v", r"\b" + _SHAPE + r"[ \t\"]*(?:" + _DELIM + r"|$)"),
@@ -487,8 +490,9 @@ class TextTable:
 
 
 _MIN_LINES = 3
-_CLEAN_LABEL = re.compile(r"^[A-Za-z0-9#][\w #./()&'’%:\-]{0,44}$")
+_CLEAN_LABEL = re.compile(r"^[A-Za-z0-9#][\w #./()&'’%:,\-]{0,44}$")
 _ALIGNED_CELL = re.compile(r"\S+(?: \S+)*")
+_QUOTE_MARKS = re.compile(r"^(?:[ \t]*>)+[ \t]?")
 _WHOLE_SHAPE = re.compile(_SHAPE + r"|9\d{2}[- ]\d{2}[- ]\d{4}|\d{3} \d{2} \d{4}|\d{4}-\d{4}-\d")
 _MAX_ROWS = 100_000
 _MAX_HEADER_LINE = 600
@@ -540,11 +544,16 @@ def _delimiter_of(line: str) -> str | None:
 
 
 def _fields(line: str, delim: str | None) -> list[tuple[str, int]]:
-    """(value, offset in line) of each field of a line."""
+    """(value, offset in line) of each field of a line; a reply's quote marks ("> ") are no field."""
+    skip = 0
+    if line.startswith((">", " >")):
+        quoted = _QUOTE_MARKS.match(line)
+        skip = quoted.end() if quoted else 0
     if delim is None:
-        return [(m.group(), m.start()) for m in _ALIGNED_CELL.finditer(line)]
-    spans = _split_quoted(line, delim) if '"' in line else _split_plain(line, delim)
-    return [_cell(line, a, b) for a, b in spans]
+        return [(m.group(), m.start()) for m in _ALIGNED_CELL.finditer(line, skip)]
+    body = line[skip:]
+    spans = _split_quoted(body, delim) if '"' in body else _split_plain(body, delim)
+    return [(value, offset + skip) for value, offset in (_cell(body, a, b) for a, b in spans)]
 
 
 def _text_header(cells: list[str]) -> bool:
@@ -604,7 +613,8 @@ def _table_from_header(text: str, lo: int, hi: int) -> TextTable | None:
 def _aligned_row(line: str, columns: list[int]) -> tuple[list[str], list[int]]:
     """Cells of a space-aligned line, each assigned to the column whose left edge it starts at or after."""
     spans: list[tuple[int, int] | None] = [None] * len(columns)
-    for m in _ALIGNED_CELL.finditer(line):
+    quoted = _QUOTE_MARKS.match(line) if line.startswith((">", " >")) else None
+    for m in _ALIGNED_CELL.finditer(line, quoted.end() if quoted else 0):
         # A right-aligned number starts after its column's left edge (one character of slack).
         col = max(0, bisect.bisect_right(columns, m.start() + 1) - 1)
         old = spans[col]
@@ -721,6 +731,7 @@ def grid_headings(rows: Sequence[Sequence[str]], *, first_is_header: bool = Fals
         top = seg.header_rows[0]
         titles = [" ".join(_filled(rows[i])) for i in range(max(0, top - _TITLE_LINES * 2), top)]
         words.extend(t for t in titles[-_TITLE_LINES:] if t)
+        words.extend(" ".join(_filled(rows[i])) for i in seg.header_rows[:-1])  # a group row
         words.extend(seg.names)
         words.append(header_terms(seg.names))
     labels = [rows[r][c] for r, c, _ in grid_form_pairs(rows)]

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from dlp.detect.headers import FIRST, FULL, INDICATOR, LAST, MIDDLE, NAME_KINDS, NOT_PI, header_kind
+from dlp.detect.headers import ALTERNATIVES, FIRST, FULL, INDICATOR, LAST, MIDDLE, NAME_KINDS, NOT_PI, header_kind
 from dlp.detect.layout import Segment, find_segments, grid_form_pairs
 from dlp.types import Part
 
@@ -201,9 +201,19 @@ def _type_rows(rows: Sequence[Sequence[str]], starts: Sequence[Sequence[int]], n
                     value = value[label.end():]
                 if _NAME_VALUE.match(value) and any(ch.isalpha() for ch in value) and header_kind(value) is None:
                     cells.append(Cell(numbers[r], "PERSON", value, start, start + len(value)))
-            elif validate(kind, value):
-                cells.append(Cell(numbers[r], kind, value, start, end))
+            else:
+                entity = _validated(kind, value, validate)
+                if entity is not None:
+                    cells.append(Cell(numbers[r], entity, value, start, end))
         cells.extend(_person_from_parts(numbers[r], name_parts))
+
+
+def _validated(kind: str, value: str, validate: Callable[[str, str], bool]) -> str | None:
+    """The entity a typed cell's value is (of the kinds its header allows), or None."""
+    for entity in ALTERNATIVES.get(kind, (kind,)):
+        if validate(entity, value):
+            return entity
+    return None
 
 
 def _type_by_values(rows: Sequence[Sequence[str]], seg: Segment, columns: dict[int, str],
@@ -297,7 +307,8 @@ def judge_value(kind: str, value: str, start: int, validate: Callable[[str, str]
         return "PERSON", value, start
     if kind in (INDICATOR, NOT_PI):
         return None
-    return (kind, value, start) if validate(kind, value) else None
+    entity = _validated(kind, value, validate)
+    return (entity, value, start) if entity is not None else None
 
 
 # Words that make a labelled value no name ("Student: Grade 5 homeroom", "Parent: see attached").
