@@ -89,12 +89,21 @@ def keyed_hash(key: bytes, entity: str, value: str) -> str:
     return h.hexdigest()
 
 
-def mask(entity: str, value: str) -> str:
+PREVIEWS = ("last4", "none")  # [store] preview
+
+
+def mask(entity: str, value: str, preview: str = "last4") -> str:
     """A preview that shows the shape and at most the last four characters of a number.
 
     ``078-05-1121`` -> ``***-**-1121``; ``Jordan Alvarez`` -> ``J***** A******``;
-    ``jdoe@example.org`` -> ``j***@example.org``.
+    ``jdoe@example.org`` -> ``j***@example.org``. With ``preview="none"`` (``[store] preview``) only the
+    shape is kept: ``***-**-****``, ``****** *******`` (word boundaries stay: classification counts the
+    words of a name), ``****@*******.***``. Whoever holds both the store and the HMAC key can test a
+    digest against every value that fits its preview: with the last four digits of an SSN that is 100,000
+    tries, with no digits a billion; keeping the key apart from the store is what protects the values.
     """
+    if preview == "none":
+        return _ALNUM.sub("*", value)
     if entity == "EMAIL_ADDRESS" and "@" in value:
         local, _, domain = value.partition("@")
         return f"{local[:1]}***@{domain}"
