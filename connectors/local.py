@@ -60,6 +60,10 @@ class LocalConnector(Connector):
         path = options.get("path")
         if not isinstance(path, str) or not path:
             raise ConfigError(f"[sources.{name}] path must be the folder to scan")
+        if not os.path.isabs(os.path.expanduser(path)) and settings.path:
+            # Relative to the config file, so that the command works from any folder.
+            path = os.path.join(os.path.dirname(os.path.abspath(settings.path)), path)
+        path = os.path.expanduser(path)
         if not os.path.lexists(path):
             raise ConfigError(f"[sources.{name}] path {path!r} does not exist")
         return cls(path, name, settings.scan)

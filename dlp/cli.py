@@ -227,7 +227,7 @@ def _scan(args: argparse.Namespace) -> int:
 
     from connectors.base import for_source
 
-    connectors = [for_source(source, settings) for source in args.sources]
+    connectors = [for_source(_example_or(source, settings), settings) for source in args.sources]
     try:
         key = load_or_create_key(settings.store.key_path())
     except PermissionError as exc:
@@ -295,6 +295,19 @@ def _review(args: argparse.Namespace) -> int:
         return review_run(args, store)
     finally:
         store.close()
+
+
+def _example_or(source: str, settings: Any) -> str:
+    """``example``, unless the config names a source so or a folder of that name is here, is the example
+    share installed with the package (``dlp scan example`` works from an installed copy)."""
+    if source != "example" or source in settings.sources or os.path.lexists(source):
+        return source
+    from pathlib import Path
+
+    share = Path(__file__).resolve().parent / "example_share"
+    if not share.is_dir():
+        raise ConfigError("the example share is not installed with this copy of dlp")
+    return str(share)
 
 
 def _check_model(model: str) -> None:
