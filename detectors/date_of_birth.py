@@ -26,6 +26,9 @@ _MDY = r"\d{1,2}([/.-])\d{1,2}\1(?:\d{4}|\d{2})"
 _YMD = r"(?:19|20)\d{2}([/.-])\d{1,2}\1\d{1,2}"
 _MONTH_DAY_YEAR = _MONTH_NAME + r"\s+\d{1,2}" + _ORDINAL + r",?\s+(?:19|20)\d{2}"
 _DAY_MONTH_YEAR = r"\d{1,2}" + _ORDINAL + r"\s+(?:of\s+)?" + _MONTH_NAME + r",?\s+(?:19|20)\d{2}"
+# "03-Aug-2017", "3/Aug/17", "Aug-03-2017": SIS and health-system exports.
+_DAY_MON_YEAR = r"\d{1,2}([-/ ])" + _MONTH_NAME + r"\1(?:(?:19|20)\d{2}|\d{2})"
+_MON_DAY_YEAR = _MONTH_NAME + r"([-/])\d{1,2}\1(?:19|20)\d{2}"
 _START = r"(?<![\w/.-])"
 _END = r"(?![\w/-])(?!\.\d)"
 
@@ -66,8 +69,13 @@ def is_plausible_birth_date(text: str) -> bool:
     numbers = [w for w in words if w.isdigit()]
     if month is None or len(numbers) != 2:
         return False
-    day, year = (numbers[0], numbers[1]) if len(numbers[1]) == 4 else (numbers[1], numbers[0])
-    return len(year) == 4 and _real(int(year), month, int(day))
+    if len(numbers[1]) == 4:
+        day, year = numbers
+    elif len(numbers[0]) == 4:
+        year, day = numbers
+    else:
+        day, year = numbers  # "3-Sep-12": the day first, a two-digit year last
+    return len(year) in (2, 4) and _real(_year(year), month, int(day))
 
 
 class DateOfBirthRecognizer(DistrictPatternRecognizer):
@@ -79,6 +87,8 @@ class DateOfBirthRecognizer(DistrictPatternRecognizer):
         DistrictPattern("date iso", _START + _YMD + _END, 0.3, requires_context=True),
         DistrictPattern("date month name", r"\b" + _MONTH_DAY_YEAR + r"\b", 0.3, requires_context=True),
         DistrictPattern("date day month", r"\b" + _DAY_MONTH_YEAR + r"\b", 0.3, requires_context=True),
+        DistrictPattern("date d-mon-y", _START + _DAY_MON_YEAR + _END, 0.3, requires_context=True),
+        DistrictPattern("date mon-d-y", _START + _MON_DAY_YEAR + _END, 0.3, requires_context=True),
     )
     CONTEXT = (
         "dob", "d.o.b", "d.o.b.", "born", "birth date", "birthdate", "date of birth", "birthday", "bday",
@@ -98,6 +108,9 @@ class DateOfBirthRecognizer(DistrictPatternRecognizer):
             "last,first,birthdate\nOkafor,Amara,[[7/9/13]]",
             "Birthday: [[5th of June 2014]]",
             "DOB [[04/12/2011]], enrolled 09/01/2016",  # the enrollment date is not a birth date
+            "DOB ........................ [[03-Aug-2017]]",
+            "Birth Date: [[Aug-03-2017]]",
+            "dob [[3/Sep/12]]",
         ),
         negatives=(
             "Due date 03/15/2024 for the permission slip",
@@ -106,6 +119,8 @@ class DateOfBirthRecognizer(DistrictPatternRecognizer):
             "DOB: 13/45/2010",
             "Date of birth: 04/12/2091",  # in the future
             "Born to Run, track 3, 1975 remaster",
+            "DOB: 31-Feb-2012",  # no such day
+            "Due 03-Aug-2017 (date of birth form)",  # the due word is nearer
             "Call 617-555-0142",
         ),
     )

@@ -53,9 +53,13 @@ def _words(*terms: str) -> TermMatcher:
 
 
 STUDENT_TERMS = _words(
-    r"students?", r"pupils?", r"iep", r"504(?: plan)?", r"grade \d{1,2}", r"\d{1,2}(?:st|nd|rd|th) grade",
-    r"kindergarten", r"homeroom", r"guardians?", r"parent/guardian", r"enrolled", r"enrollment", r"report cards?",
-    r"transcripts?", r"sasid", r"lasid", r"class roster", r"grade level",
+    r"students?", r"pupils?", r"iep", r"504 plans?", r"section 504", r"grade \d{1,2}",
+    r"\d{1,2}(?:st|nd|rd|th) grade", r"kindergarten", r"homeroom", r"guardians?", r"parent/guardian",
+    # Enrollment in a school, not in a vendor, benefits or direct-deposit programme ("ACH Vendor Enrollment").
+    r"(?<!vendor )(?<!benefit )(?<!benefits )(?<!ach )(?<!plan )(?<!open )(?<!deposit )enrollment",
+    r"enrolled(?! in (?:direct|the (?:plan|program)|benefits|payroll|ach))", r"report cards?",
+    r"transcripts?", r"sasid", r"lasid", r"class roster", r"grade level", r"homework", r"recess",
+    r"parent[- ](?:teacher )?conferences?",
     # A parent writing about a child: "Betty Bennett's father", "my daughter".
     r"\w+'s (?:father|mother|dad|mom|parent|guardian|stepfather|stepmother)", r"my (?:son|daughter|child|kids?)",
 )

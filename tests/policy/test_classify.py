@@ -65,3 +65,12 @@ def test_subjects_count_distinct_people() -> None:
 
 def test_credentials() -> None:
     assert classify(doc("password: x"), [f("CREDENTIAL", 10, preview="********")]).labels == ("CREDENTIALS",)
+
+
+def test_vendor_enrollment_and_numbers_are_no_student_words() -> None:
+    form = "ACH Vendor Enrollment Form\nPayee Name: Dana Whitfield\nAmount: 1,504.26\n"
+    assert "STUDENT_PII" not in classify(doc(form), [f("PERSON", form.index("Dana"))]).labels
+    note = "Dana Whitfield enrolled in kindergarten in September."
+    assert "STUDENT_PII" in classify(doc(note), [f("PERSON", 0)]).labels
+    log = "Called the Whitfield home re: Dana Whitfield - missing homework."
+    assert "STUDENT_PII" in classify(doc(log), [f("PERSON", log.index("Dana"))]).labels
