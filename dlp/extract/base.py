@@ -88,6 +88,7 @@ _SIGNED_FAMILIES = frozenset(
     {"image", "pdf", "ole", "docx", "xlsx", "pptx", "odf", "zip", "7z", "gzip", "bzip2", "xz", "tar", "rtf"}
 )
 _DELIMITERS = b",\t;|"
+_OOXML_FAMILIES = frozenset({"docx", "xlsx", "pptx"})
 
 
 def sniff(name: str, head: bytes, tail: bytes = b"") -> str:
@@ -184,7 +185,8 @@ def name_mismatch(name: str, media_type: str) -> str | None:
     """A note when the file name's extension names another format than the content was read as.
 
     Formats read by one extractor are not a mismatch (``.xlsm`` read as a workbook, ``.jpg`` holding a
-    PNG). The note gives the extension and both types, never any content.
+    PNG), nor is an encrypted OOXML file, which is an OLE2 container whatever its name. The note gives
+    the extension and both types, never any content.
     """
     ext = os.path.splitext(name.lower())[1]
     claimed = _ext_table().get(ext)
@@ -194,6 +196,8 @@ def name_mismatch(name: str, media_type: str) -> str | None:
     claimed_cls, read_cls = _TYPE_CACHE.get(claimed), _TYPE_CACHE.get(media_type)
     if claimed_cls is not None and claimed_cls is read_cls:
         return None
+    if media_type == "application/x-cfb" and claimed_cls is not None and claimed_cls.name in _OOXML_FAMILIES:
+        return None  # an encrypted .docx/.xlsx/.pptx is an OLE2 container by design
     return f"content is {media_type}, not the {claimed} its name ({ext}) says"
 
 

@@ -37,6 +37,8 @@ def test_the_mismatch_note_names_the_extension_and_both_types_and_no_content() -
     # One reader for both: not a mismatch worth a note.
     assert name_mismatch("photo.jpg", "image/png") is None
     assert name_mismatch("book.xlsm", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet") is None
+    assert name_mismatch("locked.docx", "application/x-cfb") is None  # encrypted OOXML is OLE2
+    assert name_mismatch("roster.pdf", "application/x-cfb") is not None
 
 
 def test_signed_content_wins_over_any_name() -> None:
