@@ -27,7 +27,7 @@ from dlp import __version__
 from dlp.config import DetectSettings
 from dlp.detect.fast import FastAnalyzer
 from dlp.detect.layout import text_forms, text_tables
-from dlp.detect.tables import CONTEXT, Cell, judge_value, line_starts_of, row_of, row_offsets, type_grid
+from dlp.detect.tables import CONTEXT, Cell, form_cells, line_starts_of, row_of, row_offsets, type_grid
 from dlp.detect.values import keyed_hash, mask
 from dlp.errors import ConfigError
 from dlp.types import Document, Finding, Part
@@ -258,13 +258,12 @@ class DetectionEngine:
             if any(lo <= form.first <= hi or lo <= form.last <= hi for lo, hi in table_lines + form_rows):
                 continue
             form_rows.append((form.first, form.last))
-            for pair in form.pairs:
-                covered.append((pair.label_start, pair.label_end))
-                judged = judge_value(pair.kind, pair.value, pair.start, self.validate)
-                if judged is not None:
-                    entity, value, start = judged
-                    cells.append(Cell(form.first, entity, value, start, start + len(value), form.last))
-                    covered.append((start, start + len(value)))
+            covered.extend((pair.label_start, pair.label_end) for pair in form.pairs)
+            context = " ".join(pair.label for pair in form.pairs) + " " + " ".join(form.titles)
+            found = form_cells([(p.kind, p.value, p.start) for p in form.pairs], form.first, form.last, context,
+                               self.validate)
+            cells.extend(found)
+            covered.extend((c.start, c.end) for c in found)
         line_starts = line_starts_of(part.text)
         self._table_seconds += time.perf_counter() - t0
 

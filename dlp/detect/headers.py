@@ -26,6 +26,8 @@ NOT_PI = "NOT_PI"
 NON_ENTITY_KINDS = frozenset({INDICATOR, NOT_PI})
 # A taxpayer identification number: an SSN or an ITIN, whichever the value validates as.
 TAX_ID = "TAX_ID"
+# A bare "ID" column: a student's or an employee's local number when the table is about people.
+PERSON_ID = "PERSON_ID"
 ALTERNATIVES: dict[str, tuple[str, ...]] = {TAX_ID: ("US_ITIN", "US_SSN")}
 
 # Phrases rewritten before the cell is cut into words (the order matters: longer phrases first).
@@ -136,10 +138,12 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("EMPLOYEE_ID", _rx(r"\bemployee (?:id|no|code)\b|\bstaff (?:id|no)\b|\bbadge(?: id| no)?\b"
                         r"|\bpayroll (?:id|no)\b|\bpersonnel (?:id|no)\b|\bemployeeid\b|\bhr id\b")),
     ("DATE_OF_BIRTH", _rx(r"\bdob\b")),
+    # A bare "ID" names a person's local number only in a table or form of people (see tables.py).
+    (PERSON_ID, _rx(r"^(?:id|id no)$")),
     # Cards that hold no payment account (a library card's barcode passes the card checksum).
     (NOT_PI, _rx(r"\b(?:library|report|id|gift|key|access|sim|business|index|lunch|meal|bus|time) card\b")),
     ("ABA_ROUTING_NUMBER", _rx(r"\brouting\b")),
-    ("CREDIT_CARD", _rx(r"\bcredit\b|\bdebit card\b|^cc(?: no)?$|\bcard no\b|^card$|\bpan\b|\bcard account\b")),
+    ("CREDIT_CARD", _rx(r"\bcredit\b|\bdebit\b|^cc(?: no)?$|\bcard\b|\bpan\b|\bp ?card\b")),
     ("IBAN_CODE", _rx(r"\biban\b")),
     # Ledger codes, user accounts and vendor accounts are not bank accounts.
     (NOT_PI, _rx(r"\b(?:gl|general ledger|budget|ledger|expense|revenue|fund|object|user|email|login|network"

@@ -224,6 +224,7 @@ class Form:
     first: int
     last: int
     pairs: tuple[Pair, ...]
+    titles: tuple[str, ...] = ()  # the lines just above the form (its title)
 
     @property
     def rows(self) -> str:
@@ -274,8 +275,12 @@ _BULLETS = " \t>*•-–"
 
 def _plausible(kind: str, value: str) -> bool:
     """Whether a labelled value could be of the label's kind at all (the recognizers judge it later)."""
-    if kind in ("NAME_FULL", "NAME_FIRST", "NAME_LAST", "NAME_MIDDLE"):
+    if kind == "NAME_FULL":
         return bool(_PLAUSIBLE_NAME.match(value))
+    if kind in ("NAME_FIRST", "NAME_LAST", "NAME_MIDDLE"):
+        return len(value) <= 40 and value[:1].isalpha() and not any(ch.isdigit() for ch in value)
+    if kind == "PERSON_ID":
+        return any(ch.isdigit() for ch in value) and len(value) <= 16
     if kind == "EMAIL_ADDRESS":
         return "@" in value
     if kind == "CREDENTIAL":
@@ -296,11 +301,20 @@ def text_forms(text: str) -> tuple[Form, ...]:
     if not gate.labels and not gate.stacked:
         return ()
     raw: list[tuple[str, str, int, int]] = []  # label, value, label start, value start
-    for colon in gate.labels[:_MAX_CANDIDATES]:
-        if text[colon] == ":":
-            found = _inline_pair(text, colon)
-            if found is not None:
-                raw.append(found)
+    for pos in gate.labels[:_MAX_CANDIDATES]:
+        if text[pos] == ":":
+            found = _inline_pair(text, pos, pos + 1)
+        elif text[pos] == ".":  # a dot leader: "Name ........ Jane Doe"
+            lo, hi = pos, pos
+            while lo > 0 and text[lo - 1] == ".":
+                lo -= 1
+            while hi < len(text) and text[hi] == ".":
+                hi += 1
+            found = _inline_pair(text, lo, hi)
+        else:
+            continue
+        if found is not None:
+            raw.append(found)
     for pos in gate.stacked[:_MAX_CANDIDATES]:
         found = _stacked_pair(text, pos)
         if found is not None:
@@ -329,8 +343,9 @@ def text_forms(text: str) -> tuple[Form, ...]:
     return tuple(forms)
 
 
-def _inline_pair(text: str, colon: int) -> tuple[str, str, int, int] | None:
-    """The label before a colon (back to the line start, a tab, a pipe or a run of spaces) and the value after."""
+def _inline_pair(text: str, colon: int, after: int) -> tuple[str, str, int, int] | None:
+    """The label before a separator (back to the line start, a tab, a pipe or a run of spaces) and the value
+    after it; the separator is a colon or a dot leader spanning ``colon`` to ``after``."""
     lo, hi = _line_at(text, colon)
     start = max(lo, text.rfind("\t", lo, colon) + 1, text.rfind("|", lo, colon) + 1)
     gap = text.rfind("  ", start, colon)
@@ -341,7 +356,7 @@ def _inline_pair(text: str, colon: int) -> tuple[str, str, int, int] | None:
     label = text[start:colon].rstrip()
     if not _LABEL_TEXT.match(label):
         return None
-    v = colon + 1
+    v = after
     while v < hi and text[v] in " \t":
         v += 1
     end = hi
@@ -390,7 +405,7 @@ def _form(pairs: list[Pair], text: str) -> Form:
         if not text[nlo:nhi].strip():
             break
         last, hi = last + 1, nhi
-    return Form(first, last, tuple(pairs))
+    return Form(first, last, tuple(pairs), tuple(_titles_above(text, lo)))
 
 
 def _line_at(text: str, pos: int) -> tuple[int, int]:
@@ -409,7 +424,7 @@ _KEYWORDS = (r"(?:ssn|ss ?#|soc(?:ial|\.)? ?sec(?:urity)?|sasid|lasid|mepid|epim
              r"|birth ?date|date of birth|birthday|routing|aba|rtn|iban|acct|account|card|licen[cs]e|lic|dl|cdl"
              r"|passport|masshealth|medicaid|e-?mail|phone|telephone|cell|mobile|password|passcode|pin|pwd|name"
              r"|student|employee|emp|empl|staff|teacher|educator|guardian|parent|contact|payee|driver|patron"
-             r"|borrower|first|last|surname|state id|lname|fname)")
+             r"|borrower|first|last|surname|state id|lname|fname|id)")
 _DELIM = r"(?:\t|\||;|,|  )"
 _SHAPE = r"(?:\d{3}-\d{2}-\d{4}|\d{9,10}|[Ss][Aa]?\d{7,8})"
 # (kind, expression): "h" a header cell beside a delimiter, "l" a label before a colon or alone on a
@@ -419,6 +434,7 @@ _GATE_PATTERNS: tuple[tuple[str, str], ...] = (
     # A header line names two kinds at least ("Last Name | SASID"): one alone is mostly prose or code.
     ("h", _B + _KEYWORDS + _B + r"[^\n:]{0,30}?" + _DELIM + r"[^\n:]{0,60}?" + _B + _KEYWORDS + _B),
     ("l", r"\b" + _KEYWORDS + r"\b[^\n:]{0,30}?:"),
+    ("l", r"\b" + _KEYWORDS + r"\b[^\n:.]{0,30}?\.{4}"),
     ("s", r"\b" + _KEYWORDS + r"\b[^\n:]{0,20}:?[ \t]*$"),
     ("v", r"\b" + _SHAPE + r"[ \t\"]*(?:" + _DELIM + r"|$)"),
 )

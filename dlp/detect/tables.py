@@ -14,7 +14,19 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from dlp.detect.headers import ALTERNATIVES, FIRST, FULL, INDICATOR, LAST, MIDDLE, NAME_KINDS, NOT_PI, header_kind
+from dlp.detect.headers import (
+    ALTERNATIVES,
+    FIRST,
+    FULL,
+    INDICATOR,
+    LAST,
+    MIDDLE,
+    NAME_KINDS,
+    NOT_PI,
+    PERSON_ID,
+    header_kind,
+    is_label,
+)
 from dlp.detect.layout import Segment, find_segments, grid_form_pairs
 from dlp.types import Part
 
@@ -153,10 +165,11 @@ def type_grid(rows: Sequence[Sequence[str]], starts: Sequence[Sequence[int]], nu
     segments = find_segments(rows, first_is_header=first_is_header)
     tables = [(seg, type_columns(seg.names)) for seg in segments]
     strong = any(sum(1 for k in cols.values() if k not in (INDICATOR, NOT_PI)) >= 2 for _, cols in tables)
-    if not strong:
-        pairs = grid_form_pairs(rows)
-        if pairs:
-            return _type_form(rows, starts, numbers, pairs, validate)
+    pairs = grid_form_pairs(rows)
+    # A "header" row that pairs labels with values ("Last Name | Villanueva | First Name | Ines") is the
+    # first line of a form: a real header row has labels beside labels.
+    if pairs and (not strong or any(seg.header in {p[0] for p in pairs} for seg, _ in tables)):
+        return _type_form(rows, starts, numbers, pairs, validate)
     cells: list[Cell] = []
     covered: list[tuple[int, int]] = []
     named = False
@@ -164,6 +177,7 @@ def type_grid(rows: Sequence[Sequence[str]], starts: Sequence[Sequence[int]], nu
     for seg, columns in tables:
         columns = dict(columns)
         columns.update(_type_by_values(rows, seg, columns, validate))
+        _resolve_person_ids(rows, seg, columns)
         if not columns:
             continue
         header_cells.extend(seg.names)
@@ -191,7 +205,7 @@ def _type_rows(rows: Sequence[Sequence[str]], starts: Sequence[Sequence[int]], n
             if not value or kind in (INDICATOR, NOT_PI):
                 continue
             if kind in (FIRST, LAST, MIDDLE):
-                if _NAME_VALUE.match(value):
+                if _NAME_VALUE.match(value) and header_kind(value) is None and not is_label(value):
                     name_parts[kind] = (value, start, end)
             elif kind in (FULL, "PERSON"):
                 # "Student: Patrick Callahan" in a Name column: the label is not part of the name.
@@ -208,12 +222,47 @@ def _type_rows(rows: Sequence[Sequence[str]], starts: Sequence[Sequence[int]], n
         cells.extend(_person_from_parts(numbers[r], name_parts))
 
 
+# "29-Dec-2006" (an SIS export's date): the date recognizer reads it as "29 Dec 2006".
+_DASHED_MONTH_DATE = re.compile(r"^(\d{1,2})-([A-Za-z]{3,9})-(\d{2,4})$")
+
+
 def _validated(kind: str, value: str, validate: Callable[[str, str], bool]) -> str | None:
     """The entity a typed cell's value is (of the kinds its header allows), or None."""
+    if kind == "DATE_OF_BIRTH":
+        dashed = _DASHED_MONTH_DATE.match(value)
+        if dashed:
+            value = " ".join(dashed.groups())
     for entity in ALTERNATIVES.get(kind, (kind,)):
         if validate(entity, value):
             return entity
     return None
+
+
+_EMPLOYEE_WORDS = re.compile(r"\b(?:employees?|staff|payroll|personnel|hr|human resources|educators?|teachers?"
+                             r"|faculty|salary|salaries|wages?|drivers?|substitutes?)\b", re.IGNORECASE)
+
+
+def _resolve_person_ids(rows: Sequence[Sequence[str]], seg: Segment, columns: dict[int, str]) -> None:
+    """A bare "ID" column is a local student (or, in a staff table, employee) number in a table of people.
+
+    Without a name column it stays untyped (an asset's or a log record's ID), and a column counting
+    rows (1, 2, 3...) is no ID either.
+    """
+    ids = [col for col, kind in columns.items() if kind == PERSON_ID]
+    if not ids:
+        return
+    people = any(kind in NAME_KINDS or kind == "PERSON" for kind in columns.values())
+    top = seg.header_rows[0] if seg.header_rows else 0
+    context = " ".join(" ".join(rows[i]) for i in range(max(0, top - 6), top)) + " " + " ".join(seg.names)
+    kind = "EMPLOYEE_ID" if _EMPLOYEE_WORDS.search(context) else "STUDENT_ID"
+    for col in ids:
+        values = [v for v in (rows[r][col].strip() for r in seg.rows[:_BY_VALUE_SAMPLE] if col < len(rows[r])) if v]
+        numbers = [int(v) for v in values[:20] if v.isdigit()]
+        counting = len(numbers) >= 3 and all(a < b for a, b in zip(numbers, numbers[1:], strict=False))
+        if people and not counting:
+            columns[col] = kind
+        else:
+            del columns[col]
 
 
 def _type_by_values(rows: Sequence[Sequence[str]], seg: Segment, columns: dict[int, str],
@@ -270,9 +319,10 @@ def _type_form(rows: Sequence[Sequence[str]], starts: Sequence[Sequence[int]], n
                pairs: list[tuple[int, int, int]], validate: Callable[[str, str], bool]) -> GridTyping:
     """A two- or four-column form: each label types the value beside it; the form is one record."""
     first, last = numbers[pairs[0][0]], numbers[pairs[-1][0]]
-    cells: list[Cell] = []
+    labels = [rows[r][c] for r, c, _ in pairs]
+    context = " ".join(" ".join(row) for row in rows[: pairs[0][0]]) + " " + " ".join(labels)
+    items: list[tuple[str, str, int]] = []
     covered: list[tuple[int, int]] = []
-    named = False
     for r, label_col, value_col in pairs:
         kind = header_kind(rows[r][label_col])
         if kind is None:
@@ -280,14 +330,35 @@ def _type_form(rows: Sequence[Sequence[str]], starts: Sequence[Sequence[int]], n
         raw = rows[r][value_col]
         covered.append((starts[r][label_col], starts[r][label_col] + len(rows[r][label_col])))
         covered.append((starts[r][value_col], starts[r][value_col] + len(raw)))
-        value = raw.strip()
-        start = starts[r][value_col] + (len(raw) - len(raw.lstrip()))
-        cell = judge_value(kind, value, start, validate)
-        named = named or kind in NAME_KINDS
-        if cell is not None:
-            entity, value, start = cell
-            cells.append(Cell(first, entity, value, start, start + len(value), last))
+        items.append((kind, raw.strip(), starts[r][value_col] + (len(raw) - len(raw.lstrip()))))
+    cells = form_cells(items, first, last, context, validate)
+    named = any(kind in NAME_KINDS for kind, _, _ in items)
     return GridTyping(tuple(cells), tuple(covered), named, ((first, last),), True, ())
+
+
+def form_cells(items: Sequence[tuple[str, str, int]], first: int, last: int, context: str,
+               validate: Callable[[str, str], bool]) -> list[Cell]:
+    """Findings of one form's (kind, value, start) items, all located at the form's rows.
+
+    A first and a last name given apart ("First Name: Jane", "Last Name: Doe") make one PERSON; a bare
+    "ID" is a student's number, or an employee's when the form's labels and title speak of staff.
+    """
+    cells: list[Cell] = []
+    parts: dict[str, tuple[str, int, int]] = {}
+    for kind, value, start in items:
+        if kind == PERSON_ID:
+            kind = "EMPLOYEE_ID" if _EMPLOYEE_WORDS.search(context) else "STUDENT_ID"
+        if kind in (FIRST, LAST, MIDDLE):
+            if value and _NAME_VALUE.match(value) and header_kind(value) is None and kind not in parts:
+                parts[kind] = (value, start, start + len(value))
+            continue
+        judged = judge_value(kind, value, start, validate)
+        if judged is not None:
+            entity, value, start = judged
+            cells.append(Cell(first, entity, value, start, start + len(value), last))
+    for person in _person_from_parts(first, parts):
+        cells.append(Cell(first, person.entity, person.value, person.start, person.end, last))
+    return cells
 
 
 def judge_value(kind: str, value: str, start: int, validate: Callable[[str, str], bool]) -> tuple[str, str, int] | None:
@@ -305,7 +376,7 @@ def judge_value(kind: str, value: str, start: int, validate: Callable[[str, str]
         if any(w.lower() in _NOT_NAME_WORDS for w in words):
             return None
         return "PERSON", value, start
-    if kind in (INDICATOR, NOT_PI):
+    if kind in (INDICATOR, NOT_PI, PERSON_ID):
         return None
     entity = _validated(kind, value, validate)
     return (entity, value, start) if entity is not None else None
