@@ -1018,8 +1018,10 @@ def report_layout(res: dict[str, Any], baseline: dict[str, Any] | None, baseline
     md = ["# Accuracy on the layout corpus (issue 13)", "",
           f"Run {res['date']} at commit `{res['git']['commit']}` ({res['git']['dirty_files']} files modified in the "
           f"working tree), on {res['cpus']} CPUs. Command:", "", "```bash", res["command"], "```", "",
-          "Corpus: `benchmarks/layout_corpus.py` (a generator separate from `synth.py`: 37 document kinds, each in "
-          "5+ layouts, about 45% PI-free look-alikes, plus third-party PI-free files from ../shared/corpora). "
+          "Corpus: `benchmarks/layout_corpus.py` (a generator separate from `synth.py`: "
+          f"{((lr or {}).get('corpus') or {}).get('kinds', 'its')} document kinds, each in 5+ layouts, about 45% "
+          "PI-free look-alikes, plus third-party PI-free files from ../shared/corpora, which are scored only as "
+          "sensitive findings per MB and classes given). "
           "Scoring as in `accuracy.md`: per item and entity TP = min(found, planted). Core = SSN, ITIN, card, "
           "bank account, ABA, IBAN, MA DL, SASID, MEPID, DOB. Raw figures: "
           f"`{res['json']}`." + (f" 'before' = `{baseline_name}`." if baseline else "")]
