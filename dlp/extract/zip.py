@@ -1,22 +1,40 @@
 """ZIP archives: members become children, read in memory under bomb limits; encrypted members detected.
 
 Nothing is ever written to disk, so a member called ``../../etc/passwd`` or ``/tmp/x`` is just a name.
+
+An archive whose central directory is missing (a copy or download cut short) is read from its local
+file headers instead: every member before the cut is read, the one the archive ends inside is an error
+child (reason ``corrupt``).
 """
 
 from __future__ import annotations
 
+import bz2
 import io
+import logging
 import struct
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO, ClassVar
 
 import pyzipper
 
+from dlp.errors import ItemError
 from dlp.extract._common import RATIO_FLOOR, open_binary, parsing, unique_name
 from dlp.extract.base import ExtractContext, Extractor
 from dlp.types import Child, Document, Item, Reason, Status
 
+log = logging.getLogger(__name__)
+
 _CHUNK = 256 * 1024
+_LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")  # APPNOTE 4.3.7: signature ... name length, extra length
+_LOCAL_SIGNATURE = b"PK\x03\x04"
+_DESCRIPTOR_SIGNATURE = b"PK\x07\x08"
+_ZIP64_EXTRA = 0x0001
+_FLAG_DESCRIPTOR = 0x8  # sizes and CRC follow the data instead of being in the local header
+_FLAG_UTF8 = 0x800
+_STORED, _DEFLATED, _BZIP2 = 0, 8, 12
 _AES_EXTRA = 0x9901  # WinZip AE-x extra field (APPNOTE.TXT 4.6.10 / WinZip AES spec)
 _AES_BITS = {1: 128, 2: 192, 3: 256}
 _FLAG_ENCRYPTED = 0x1
@@ -60,9 +78,18 @@ class ZipExtractor(Extractor):
         """Children for the archive's file members; a broken directory raises ItemError(CORRUPT)."""
         with open_binary(item) as stream:
             archive_size = _size(stream)
-            with parsing("ZIP"):
-                archive = pyzipper.AESZipFile(stream)
-                infos = [info for info in archive.infolist() if not info.is_dir()]
+            try:
+                with parsing("ZIP"):
+                    archive = pyzipper.AESZipFile(stream)
+                    infos = [info for info in archive.infolist() if not info.is_dir()]
+            except ItemError:
+                # No readable central directory: what the local headers still hold, if anything.
+                recovered = _LocalHeaderReader(stream, ctx, archive_size).children()
+                if all(c.status is Status.ERROR for c in recovered):
+                    raise  # not one member left whole: the archive is corrupt, as before
+                log.info("zip without a readable central directory: %d members read from local headers",
+                         len(recovered))
+                return _document(self.media_types[0], recovered)
             with archive:
                 reader = _MemberReader(archive, ctx, archive_size)
                 children = [reader.child(info) for info in infos]
@@ -204,6 +231,317 @@ class _MemberReader:
             # Inflated bytes count even when the read fails: a wrong password must not buy free work.
             self.expanded += total
         return buffer.getvalue()
+
+
+def _document(media_type: str, children: list[Child]) -> Document:
+    """The archive's document from its children; encrypted when every member is."""
+    protected = [c for c in children if c.encrypted]
+    weakest = min(protected, key=lambda c: _STRENGTH.index(c.cipher) if c.cipher in _STRENGTH else 0,
+                  default=None)
+    return Document(media_type=media_type, children=tuple(children),
+                    encrypted=bool(children) and len(protected) == len(children),
+                    cipher=weakest.cipher if weakest else None, key_bits=weakest.key_bits if weakest else None)
+
+
+@dataclass(frozen=True)
+class _LocalEntry:
+    """One local file header (APPNOTE 4.3.7) and where its data starts."""
+
+    name: str
+    flags: int
+    method: int
+    crc: int
+    compressed: int
+    size: int
+    extra: bytes
+    data_start: int
+
+
+class _LocalHeaderReader:
+    """Members of a ZIP read from its local file headers, front to back, for an archive whose central
+    directory is gone. The same limits as :class:`_MemberReader` hold (members, expanded bytes, ratios).
+
+    Encrypted members are reported (not_examined / encrypted, with their cipher) but not opened: without
+    the central directory their sizes are not to be trusted with a password attempt. Reading stops at
+    the first member the archive ends inside, which becomes an error child, or at anything that is not a
+    local header (the central directory's first entry, or damage).
+    """
+
+    def __init__(self, stream: BinaryIO, ctx: ExtractContext, archive_size: int) -> None:
+        self.stream = stream
+        self.settings = ctx.settings
+        self.archive_size = max(archive_size, 1)
+        self.expanded = 0
+        self.names: dict[str, int] = {}
+
+    def children(self) -> list[Child]:
+        """Every member found before the cut, directories left out."""
+        out: list[Child] = []
+        try:
+            for child in self._walk():
+                out.append(child)
+        except (struct.error, OSError, ValueError, EOFError) as exc:
+            log.debug("local header walk stopped: %s", type(exc).__name__)
+        return out
+
+    def _walk(self) -> Iterator[Child]:
+        offset = 0
+        members = 0
+        while True:
+            entry = self._entry(offset)
+            if entry is None:
+                return
+            if entry.name.endswith("/"):
+                if entry.flags & _FLAG_DESCRIPTOR:
+                    end = self._descriptor_at(entry.data_start)
+                    if end is None:
+                        return
+                    offset = self._after_descriptor(end)
+                else:
+                    offset = entry.data_start + entry.compressed
+                continue
+            members += 1
+            name = unique_name(entry.name, self.names)
+            protection = _local_protection(entry)
+            marks: dict[str, Any] = {}
+            if protection is not None:
+                marks = {"encrypted": True, "cipher": protection.cipher, "key_bits": protection.key_bits}
+            if members > self.settings.max_members:
+                yield Child(name=name, data=None, status=Status.NOT_EXAMINED, reason=Reason.TOO_MANY_MEMBERS,
+                            detail=f"archive has more than {self.settings.max_members} members", **marks)
+                return
+            if entry.flags & _FLAG_DESCRIPTOR:
+                # Sizes follow the data: only a deflate or bzip2 stream says where it ends.
+                child, end = self._read_streamed(entry, name, marks)
+                yield child
+                if end is None:
+                    return
+                offset = self._after_descriptor(end)
+                continue
+            end = entry.data_start + entry.compressed
+            if end > self.archive_size:
+                yield Child(name=name, data=None, status=Status.ERROR, reason=Reason.CORRUPT,
+                            detail="the archive ends inside this member (truncated)", **marks)
+                return
+            if protection is not None:
+                yield Child(name=name, data=None, status=Status.NOT_EXAMINED, reason=Reason.ENCRYPTED,
+                            detail="encrypted member of an archive without its central directory", **marks)
+            else:
+                self.stream.seek(entry.data_start)
+                yield self._inflated(entry, name, self.stream.read(entry.compressed))
+            offset = end
+
+    def _entry(self, offset: int) -> _LocalEntry | None:
+        self.stream.seek(offset)
+        header = self.stream.read(_LOCAL_HEADER.size)
+        if len(header) < _LOCAL_HEADER.size or header[:4] != _LOCAL_SIGNATURE:
+            return None
+        _sig, _version, flags, method, _time, _date, crc, compressed, size, name_len, extra_len = (
+            _LOCAL_HEADER.unpack(header))
+        raw_name = self.stream.read(name_len)
+        extra = self.stream.read(extra_len)
+        if len(raw_name) < name_len or len(extra) < extra_len:
+            return None  # cut inside the header itself: nothing of this member is left
+        if 0xFFFFFFFF in (compressed, size):
+            size, compressed = _zip64_sizes(extra, size, compressed)
+        return _LocalEntry(name=member_name(raw_name, flags), flags=flags, method=method, crc=crc,
+                           compressed=compressed, size=size, extra=extra,
+                           data_start=offset + _LOCAL_HEADER.size + name_len + extra_len)
+
+    def _inflated(self, entry: _LocalEntry, name: str, data: bytes) -> Child:
+        """The member's bytes from its compressed data, within the limits, checked against its CRC."""
+        try:
+            content = self._decompress(entry.method, [data], declared=entry.size, compressed=len(data))[0]
+        except _Bomb as bomb:
+            return Child(name=name, data=None, status=Status.NOT_EXAMINED, reason=Reason.BOMB, detail=str(bomb))
+        except NotImplementedError:
+            return Child(name=name, data=None, status=Status.NOT_EXAMINED, reason=Reason.UNSUPPORTED,
+                         detail=f"compression method {entry.method} is not supported")
+        except (zlib.error, OSError, ValueError, EOFError) as exc:
+            return Child(name=name, data=None, status=Status.ERROR, reason=Reason.CORRUPT,
+                         detail=f"member data is damaged ({type(exc).__name__})")
+        if len(content) != entry.size or zlib.crc32(content) != entry.crc:
+            return Child(name=name, data=None, status=Status.ERROR, reason=Reason.CORRUPT,
+                         detail="member data does not match its size or CRC")
+        return Child(name=name, data=content)
+
+    def _read_streamed(self, entry: _LocalEntry, name: str, marks: dict[str, Any]) -> tuple[Child, int | None]:
+        """A member whose sizes follow its data: the child, and where its data ended (None: unknown)."""
+        if not entry.flags & _FLAG_ENCRYPTED and entry.method in (_DEFLATED, _BZIP2):
+            return self._inflate_streamed(entry, name)
+        # Stored, encrypted or another method: the data ends at the descriptor that gives its length.
+        end = self._descriptor_at(entry.data_start)
+        if end is None:
+            return Child(name=name, data=None, status=Status.ERROR, reason=Reason.CORRUPT,
+                         detail="the archive ends inside this member (truncated)", **marks), None
+        if entry.flags & _FLAG_ENCRYPTED:
+            return Child(name=name, data=None, status=Status.NOT_EXAMINED, reason=Reason.ENCRYPTED,
+                         detail="encrypted member of an archive without its central directory", **marks), end
+        if entry.method != _STORED:
+            return Child(name=name, data=None, status=Status.NOT_EXAMINED, reason=Reason.UNSUPPORTED,
+                         detail=f"compression method {entry.method} is not supported"), end
+        self.stream.seek(entry.data_start)
+        content = self.stream.read(end - entry.data_start)
+        if end - entry.data_start > self.settings.max_expanded_bytes - self.expanded:
+            return Child(name=name, data=None, status=Status.NOT_EXAMINED, reason=Reason.BOMB,
+                         detail=f"member would expand the archive past {self.settings.max_expanded_bytes} bytes"), end
+        self.expanded += len(content)
+        return self._checked(name, content, end), end
+
+    def _inflate_streamed(self, entry: _LocalEntry, name: str) -> tuple[Child, int | None]:
+        self.stream.seek(entry.data_start)
+        chunks = iter(lambda: self.stream.read(_CHUNK), b"")
+        try:
+            content, used = self._decompress(entry.method, chunks, declared=None, compressed=None)
+        except _Bomb as bomb:
+            return Child(name=name, data=None, status=Status.NOT_EXAMINED, reason=Reason.BOMB,
+                         detail=str(bomb)), None
+        except EOFError:
+            return Child(name=name, data=None, status=Status.ERROR, reason=Reason.CORRUPT,
+                         detail="the archive ends inside this member (truncated)"), None
+        except (zlib.error, OSError, ValueError) as exc:
+            return Child(name=name, data=None, status=Status.ERROR, reason=Reason.CORRUPT,
+                         detail=f"member data is damaged ({type(exc).__name__})"), None
+        end = entry.data_start + used
+        return self._checked(name, content, end), end
+
+    def _checked(self, name: str, content: bytes, end: int) -> Child:
+        """The member, if the CRC of the data descriptor at ``end`` matches its bytes."""
+        self.stream.seek(end)
+        descriptor = self.stream.read(16)
+        crc_at = 4 if descriptor[:4] == _DESCRIPTOR_SIGNATURE else 0
+        if len(descriptor) < crc_at + 4 or struct.unpack_from("<I", descriptor, crc_at)[0] != zlib.crc32(content):
+            return Child(name=name, data=None, status=Status.ERROR, reason=Reason.CORRUPT,
+                         detail="member data does not match its CRC")
+        return Child(name=name, data=content)
+
+    def _descriptor_at(self, start: int) -> int | None:
+        """Where the data descriptor that ends a member of unknown size begins: the first signed descriptor
+        whose compressed size equals the bytes since ``start`` (None when the archive ends first)."""
+        limit = self.archive_size
+        pos, carry = start, b""
+        while pos < limit:
+            self.stream.seek(pos)
+            chunk = self.stream.read(min(_CHUNK, limit - pos))
+            if not chunk:
+                break
+            window, origin = carry + chunk, pos - len(carry)
+            at = window.find(_DESCRIPTOR_SIGNATURE)
+            while at != -1 and at + 12 <= len(window):
+                if struct.unpack_from("<I", window, at + 8)[0] == origin + at - start:
+                    return origin + at
+                at = window.find(_DESCRIPTOR_SIGNATURE, at + 1)
+            # A signature in the last 11 bytes is checked again with the next chunk.
+            carry = window[-11:]
+            pos += len(chunk)
+        return None
+
+    def _after_descriptor(self, end: int) -> int:
+        """The offset of the next local header after a data descriptor (with or without its signature,
+        with 32- or 64-bit sizes): the first of the possible lengths followed by a header signature."""
+        self.stream.seek(end)
+        tail = self.stream.read(28)
+        for length in (16, 24, 12, 20):
+            if tail[length:length + 4] == _LOCAL_SIGNATURE:
+                return end + length
+        return end + (16 if tail[:4] == _DESCRIPTOR_SIGNATURE else 12)
+
+    def _decompress(self, method: int, chunks: Any, *, declared: int | None,
+                    compressed: int | None) -> tuple[bytes, int]:
+        """Inflate ``chunks`` under the archive's limits; return the bytes and the compressed bytes used.
+
+        Raises _Bomb past a limit, EOFError when the stream ends before its end mark (a streamed member),
+        NotImplementedError for a method other than stored, deflate and bzip2.
+        """
+        room = self.settings.max_expanded_bytes - self.expanded
+        if declared is not None and declared > room:
+            raise _Bomb(f"member would expand the archive past {self.settings.max_expanded_bytes} bytes")
+        if method == _STORED:
+            data = b"".join(chunks)
+            self.expanded += len(data)
+            return data, len(data)
+        if method == _DEFLATED:
+            engine: Any = zlib.decompressobj(-15)
+        elif method == _BZIP2:
+            engine = bz2.BZ2Decompressor()
+        else:
+            raise NotImplementedError
+        out = io.BytesIO()
+        used = total = 0
+        try:
+            for chunk in chunks:
+                used += len(chunk)
+                # At most _CHUNK bytes out per call, so that a bomb is stopped before it is in memory.
+                piece = engine.decompress(chunk, _CHUNK)
+                while True:
+                    total += len(piece)
+                    cap = max(RATIO_FLOOR, self.settings.max_ratio * max(compressed or used, 1))
+                    if total > room:
+                        raise _Bomb(f"member would expand the archive past {self.settings.max_expanded_bytes} bytes")
+                    if declared is not None and total > declared:
+                        raise _Bomb("member expands beyond its declared size")
+                    if total > cap:
+                        raise _Bomb(f"member compression ratio over {self.settings.max_ratio:g}")
+                    out.write(piece)
+                    if engine.eof:
+                        break
+                    if method == _DEFLATED:
+                        if not engine.unconsumed_tail:
+                            break
+                        piece = engine.decompress(engine.unconsumed_tail, _CHUNK)
+                    else:
+                        if engine.needs_input:
+                            break
+                        piece = engine.decompress(b"", _CHUNK)
+                if engine.eof:
+                    used -= len(engine.unused_data)
+                    break
+            if not engine.eof:
+                raise EOFError("compressed stream ends early")
+        finally:
+            self.expanded += total
+        return out.getvalue(), used
+
+
+def member_name(raw: bytes, flags: int) -> str:
+    """A member's name from its bytes: UTF-8 when flagged so (bit 11), else UTF-8 if it decodes, else
+    code page 437 (what ZIP names without the flag are, per APPNOTE appendix D)."""
+    if flags & _FLAG_UTF8:
+        return raw.decode("utf-8", "replace")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp437")
+
+
+def _zip64_sizes(extra: bytes, size: int, compressed: int) -> tuple[int, int]:
+    """Sizes from a ZIP64 extra field (0x0001): each 8-byte value present for a 0xFFFFFFFF in the header."""
+    offset = 0
+    while offset + 4 <= len(extra):
+        header_id, length = struct.unpack_from("<HH", extra, offset)
+        body = extra[offset + 4: offset + 4 + length]
+        if header_id == _ZIP64_EXTRA:
+            values = [struct.unpack_from("<Q", body, i)[0] for i in range(0, len(body) - 7, 8)]
+            if size == 0xFFFFFFFF and values:
+                size = values.pop(0)
+            if compressed == 0xFFFFFFFF and values:
+                compressed = values.pop(0)
+            break
+        offset += 4 + length
+    return size, compressed
+
+
+def _local_protection(entry: _LocalEntry) -> _Protection | None:
+    """A local entry's cipher, as :func:`_protection` reads it from a central directory entry."""
+    if not entry.flags & _FLAG_ENCRYPTED:
+        return None
+    if entry.flags & _FLAG_STRONG:
+        return _Protection("PKWARE-SES", None)
+    strength = _aes_strength(entry.extra)
+    if strength is not None:
+        bits = _AES_BITS.get(int(strength))
+        return _Protection(f"AES-{bits}" if bits else "AES", bits)
+    return _Protection("ZipCrypto", None)
 
 
 def _protection(info: Any) -> _Protection | None:

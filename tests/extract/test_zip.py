@@ -91,9 +91,18 @@ def test_a_nested_zip_is_a_child_with_the_inner_archive_bytes(extract):
     assert [c.name for c in inner] == ["inner/roster.csv"]
 
 
-def test_a_truncated_archive_is_corrupt(extract):
+def test_a_truncated_archive_gives_its_intact_members_and_the_cut_one_is_corrupt(extract):
+    children = extract("truncated.zip").children
+    assert [c.name for c in children] == ["roster.csv", "notes/guidance.txt"]
+    assert children[0].status is None and children[0].data == (FILES / "roster.csv").read_bytes()
+    assert children[1].status is Status.ERROR and children[1].reason is Reason.CORRUPT
+    assert children[1].data is None and "truncated" in (children[1].detail or "")
+
+
+def test_an_archive_with_nothing_left_of_its_members_is_corrupt(extract):
+    data = (FILES / "truncated.zip").read_bytes()
     with pytest.raises(ItemError) as caught:
-        extract("truncated.zip")
+        extract("truncated.zip", data[:20])  # not even one whole local header
     assert caught.value.reason is Reason.CORRUPT
 
 
