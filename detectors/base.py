@@ -14,6 +14,8 @@ Context works differently from stock Presidio, on purpose:
 * the nearest term before the match decides (else the nearest after it): a ``NEGATIVE_CONTEXT`` term
   there ("phone", "routing") drops the match, a ``CONTEXT`` term raises its score; of two terms ending
   (or, after the match, starting) at the same place the longer one decides ("gl account" over "account");
+* with no term in the window, the line introducing a list that holds the match decides ("Students
+  moving to period 3 (name, SASID):" above one student per line);
 * a pattern built with ``requires_context=True`` is dropped when no context term is in the window;
 * every result is marked as already enhanced by context, so the engine's own (substring) context
   enhancer leaves it alone.
@@ -21,6 +23,7 @@ Context works differently from stock Presidio, on purpose:
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -101,6 +104,42 @@ class ContextHit:
     term: str
     distance: int
     negative: bool = False
+
+
+# A line that introduces a list: it ends with a colon. The list below it ends at the first blank line.
+_INTRO_END = re.compile(r":[ \t]*$", re.MULTILINE)
+_INTRO_MAX = 400
+_BLANK_LINE = re.compile(r"\n[ \t]*(?:\n|$)")
+_LIST_MAX_CHARS = 20_000
+_LAST_BLOCKS: list[tuple[str, list[tuple[int, int, int, int]]]] = []
+
+
+def _list_blocks(text: str) -> list[tuple[int, int, int, int]]:
+    """(list start, list end, intro start, intro end) of every introduced list in ``text``, sorted.
+
+    Found once per text (the recognizers ask about the same window in turn) with C-level regex scans.
+    """
+    if _LAST_BLOCKS and _LAST_BLOCKS[0][0] is text:
+        return _LAST_BLOCKS[0][1]
+    blocks: list[tuple[int, int, int, int]] = []
+    if ":\n" in text or ":\r\n" in text or ": \n" in text:
+        blanks = [m.start() for m in _BLANK_LINE.finditer(text)]
+        for colon in _INTRO_END.finditer(text):
+            intro_start = text.rfind("\n", 0, colon.start()) + 1
+            if not 3 <= colon.start() - intro_start <= _INTRO_MAX:
+                continue
+            begin = colon.end() + 1
+            # One blank line may separate the intro from its first item.
+            gap = _BLANK_LINE.match(text, colon.end())
+            if gap is not None:
+                begin = gap.end()
+            if begin >= len(text) or _BLANK_LINE.match(text, begin - 1):
+                continue  # the end of the text, or a second blank line: no list follows
+            i = bisect.bisect_left(blanks, begin)
+            stop = blanks[i] if i < len(blanks) else len(text)
+            blocks.append((begin, min(stop, begin + _LIST_MAX_CHARS), intro_start, colon.end()))
+    _LAST_BLOCKS[:] = [(text, blocks)]
+    return blocks
 
 
 def _term_regex(terms: Sequence[str]) -> re.Pattern[str] | None:
@@ -213,7 +252,27 @@ class DistrictPatternRecognizer(PatternRecognizer):
         before = self._nearest(text, lo, start, before=True)
         if before is not None:
             return before
-        return self._nearest(text, end, min(len(text), end + self.context_window), before=False)
+        after = self._nearest(text, end, min(len(text), end + self.context_window), before=False)
+        return after if after is not None else self._list_intro_hit(text, start)
+
+    def _list_intro_hit(self, text: str, start: int) -> ContextHit | None:
+        """The context term of the line that introduces a list holding the match, if any.
+
+        "These students are moving into your section (name, SASID):" followed by one item per line:
+        the label is said once, above the list, farther than any window reaches. The list is the run
+        of non-blank lines right below a line ending with a colon (one blank line may come between).
+        """
+        blocks = _list_blocks(text)
+        if not blocks:
+            return None
+        i = bisect.bisect_right(blocks, (start, len(text) + 1, 0, 0)) - 1
+        if i < 0:
+            return None
+        block_start, block_end, intro_start, intro_end = blocks[i]
+        if not block_start <= start < block_end:
+            return None
+        hit = self._nearest(text, intro_start, intro_end, before=True)
+        return None if hit is None else ContextHit(hit.term, self.context_window + 1, hit.negative)
 
     def _nearest(self, text: str, lo: int, hi: int, *, before: bool) -> ContextHit | None:
         best: ContextHit | None = None

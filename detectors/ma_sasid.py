@@ -37,6 +37,9 @@ class MaSasidRecognizer(DistrictPatternRecognizer):
             "SASID#[[1044412907]]",
             "State Student ID: [[1093328174]]",
             "MA SASID No. [[1012345678]]",
+            # The label is said once, above a list of one student per line.
+            "These students move to your section on Monday (name, SASID):\n\nJordan Alvarez ([[1034567891]])"
+            " - grade 6, period 5\nOkafor, Farah ([[1045678912]]) - grade 11, period 3",
         ),
         negatives=(
             "SASID: 617-555-0142",  # a phone number in 3-3-4 form
@@ -47,5 +50,7 @@ class MaSasidRecognizer(DistrictPatternRecognizer):
             "SASID: 102345678",  # nine digits
             "Ship to 02139-4321",
             "State ID lookup: request 1023456789 failed",  # the request word is nearer
+            "New SASIDs for the fall term are listed on the page below:\n\n\nRoute 4 (1045678912)",  # no list: 2 blanks
+            "SASID pilot, parent phone list:\nJordan Alvarez (6175550142)",  # the phone word is nearer
         ),
     )
