@@ -28,7 +28,10 @@ NON_ENTITY_KINDS = frozenset({INDICATOR, NOT_PI})
 TAX_ID = "TAX_ID"
 # A bare "ID" column: a student's or an employee's local number when the table is about people.
 PERSON_ID = "PERSON_ID"
-ALTERNATIVES: dict[str, tuple[str, ...]] = {TAX_ID: ("US_ITIN", "US_SSN")}
+# What a bare ID resolves to in a table or form of students (a SASID when it is one) or of staff.
+STUDENT_NUMBER, STAFF_NUMBER = "STUDENT_NUMBER", "STAFF_NUMBER"
+ALTERNATIVES: dict[str, tuple[str, ...]] = {TAX_ID: ("US_ITIN", "US_SSN"), STUDENT_NUMBER: ("MA_SASID", "STUDENT_ID"),
+                                            STAFF_NUMBER: ("EMPLOYEE_ID",)}
 
 # Phrases rewritten before the cell is cut into words (the order matters: longer phrases first).
 _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(

@@ -141,6 +141,8 @@ def _find_segments(rows: Sequence[Sequence[str]], first_is_header: bool) -> list
                 continue
             if _key(row) in keys:
                 continue  # the header repeated on every page
+            if after_gap and len(cells) == 1 and width > 2:
+                continue  # a title line between two tables ("Staff")
             if after_gap and _header_strength(cells, width) >= 2 and _typed(cells) >= 2:
                 next_header = i  # a second table below the first one
                 break
@@ -343,6 +345,14 @@ def text_forms(text: str) -> tuple[Form, ...]:
     return tuple(forms)
 
 
+def _is_label_text(label: str) -> bool:
+    """Short label text: at most five words, no call syntax ("handler(name, first)" is code)."""
+    return bool(_LABEL_TEXT.match(label)) and label.count(" ") <= 4 and _CALL.search(label) is None
+
+
+_CALL = re.compile(r"\w\(|\)\w|[=;{}]")
+
+
 def _inline_pair(text: str, colon: int, after: int) -> tuple[str, str, int, int] | None:
     """The label before a separator (back to the line start, a tab, a pipe or a run of spaces) and the value
     after it; the separator is a colon or a dot leader spanning ``colon`` to ``after``."""
@@ -354,7 +364,7 @@ def _inline_pair(text: str, colon: int, after: int) -> tuple[str, str, int, int]
     while start < colon and text[start] in _BULLETS:
         start += 1
     label = text[start:colon].rstrip()
-    if not _LABEL_TEXT.match(label):
+    if not _is_label_text(label):
         return None
     v = after
     while v < hi and text[v] in " \t":
@@ -377,7 +387,7 @@ def _stacked_pair(text: str, pos: int) -> tuple[str, str, int, int] | None:
         return None
     line = text[lo:hi]
     label = line.strip().rstrip(":").rstrip()
-    if not _LABEL_TEXT.match(label):
+    if not _is_label_text(label):
         return None
     nlo, nhi = hi + 1, _line_end(text, hi + 1)
     value = text[nlo:nhi].strip()

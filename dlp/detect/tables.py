@@ -24,6 +24,8 @@ from dlp.detect.headers import (
     NAME_KINDS,
     NOT_PI,
     PERSON_ID,
+    STAFF_NUMBER,
+    STUDENT_NUMBER,
     header_kind,
     is_label,
 )
@@ -254,7 +256,7 @@ def _resolve_person_ids(rows: Sequence[Sequence[str]], seg: Segment, columns: di
     people = any(kind in NAME_KINDS or kind == "PERSON" for kind in columns.values())
     top = seg.header_rows[0] if seg.header_rows else 0
     context = " ".join(" ".join(rows[i]) for i in range(max(0, top - 6), top)) + " " + " ".join(seg.names)
-    kind = "EMPLOYEE_ID" if _EMPLOYEE_WORDS.search(context) else "STUDENT_ID"
+    kind = STAFF_NUMBER if _EMPLOYEE_WORDS.search(context) else STUDENT_NUMBER
     for col in ids:
         values = [v for v in (rows[r][col].strip() for r in seg.rows[:_BY_VALUE_SAMPLE] if col < len(rows[r])) if v]
         numbers = [int(v) for v in values[:20] if v.isdigit()]
@@ -347,7 +349,7 @@ def form_cells(items: Sequence[tuple[str, str, int]], first: int, last: int, con
     parts: dict[str, tuple[str, int, int]] = {}
     for kind, value, start in items:
         if kind == PERSON_ID:
-            kind = "EMPLOYEE_ID" if _EMPLOYEE_WORDS.search(context) else "STUDENT_ID"
+            kind = STAFF_NUMBER if _EMPLOYEE_WORDS.search(context) else STUDENT_NUMBER
         if kind in (FIRST, LAST, MIDDLE):
             if value and _NAME_VALUE.match(value) and header_kind(value) is None and kind not in parts:
                 parts[kind] = (value, start, start + len(value))
