@@ -107,9 +107,9 @@ class ContextHit:
 
 
 # A line that introduces a list: it ends with a colon. The list below it ends at the first blank line.
-_INTRO_END = re.compile(r":[ \t]*$", re.MULTILINE)
+_INTRO_END = re.compile(r":[ \t]*\r?$", re.MULTILINE)
 _INTRO_MAX = 400
-_BLANK_LINE = re.compile(r"\n[ \t]*(?:\n|$)")
+_BLANK_LINE = re.compile(r"\n[ \t\r]*(?:\n|$)")
 _LIST_MAX_CHARS = 20_000
 _LAST_BLOCKS: list[tuple[str, list[tuple[int, int, int, int]]]] = []
 
@@ -128,7 +128,7 @@ def _list_blocks(text: str) -> list[tuple[int, int, int, int]]:
             intro_start = text.rfind("\n", 0, colon.start()) + 1
             if not 3 <= colon.start() - intro_start <= _INTRO_MAX:
                 continue
-            begin = colon.end() + 1
+            begin = text.find("\n", colon.end()) + 1 or len(text)
             # One blank line may separate the intro from its first item.
             gap = _BLANK_LINE.match(text, colon.end())
             if gap is not None:

@@ -40,6 +40,7 @@ class MaSasidRecognizer(DistrictPatternRecognizer):
             # The label is said once, above a list of one student per line.
             "These students move to your section on Monday (name, SASID):\n\nJordan Alvarez ([[1034567891]])"
             " - grade 6, period 5\nOkafor, Farah ([[1045678912]]) - grade 11, period 3",
+            "Moving to period 3 (name, SASID):\r\n\r\nJordan Alvarez ([[1034567891]])\r\nMaria Chen ([[1045678912]])",
         ),
         negatives=(
             "SASID: 617-555-0142",  # a phone number in 3-3-4 form

@@ -125,7 +125,7 @@ _HEADER_LINE = re.compile(r"^[ \t>]*(?:from|to|cc|bcc|sent|date|reply-to)[ \t]*:
 _SIGN_OFF = re.compile(
     r"^[ \t>]*(?:--|—|__+|thanks(?: so much| again| and regards)?|thank you(?: so much)?|many thanks|sincerely"
     r"(?: yours)?|yours (?:truly|sincerely)|best|best regards|best wishes|all the best|regards|kind regards|"
-    r"warm regards|warmly|respectfully|cheers|cordially|take care|with gratitude|in partnership)[ \t]*[,.!]?[ \t]*$",
+    r"warm regards|warmly|respectfully|cheers|cordially|take care|with gratitude|in partnership)[ \t]*[,.!]?[ \t\r]*$",
     re.IGNORECASE | re.MULTILINE,
 )
 # Where a signature block ends: a quoted reply, a forwarded header, a separator.

@@ -187,3 +187,8 @@ def test_a_table_pasted_in_a_mail_body_is_read_by_its_header() -> None:
     assert labels == ("STUDENT_PII", "STUDENT_SENSITIVE")
     labels, _ = judge(body.replace("\tY\n", "\tN\n"))
     assert labels == ("STUDENT_PII",)
+
+
+def test_signatures_in_crlf_mail_bodies() -> None:
+    text = (ROSTER + "\nThanks,\nRosa Delgado\nSchool Counselor\n").replace("\n", "\r\n")
+    assert judge(text)[0] == ("STUDENT_PII",)
