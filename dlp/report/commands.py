@@ -68,6 +68,10 @@ def run(args: argparse.Namespace) -> int:
             rec = run_record(last[0])
             if args.json:
                 out.write(json.dumps(rec, sort_keys=True) + "\n")
+            elif rec["items"] is None:
+                # A run killed before its end wrote no summary; its status says running or interrupted.
+                out.write(f"run {rec['run_id']} {rec['status']}: no counts (the run ended before writing its "
+                          "summary; scan --resume over the same sources finishes it)\n")
             else:
                 out.write(f"run {rec['run_id']} {rec['status']}: {rec['items']} items, "
                           f"{rec['with_findings']} with findings, by status {rec['by_status']}\n")

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from dlp.store.db import Store
+from dlp.store.db import Store, process_gone
 from dlp.store.schema import findings, items, runs
 
 # 93H "personal information" elements (M.G.L. c. 93H section 1): with a name, they make MA_PI.
@@ -54,6 +54,7 @@ class Item:
     last_seen_run: int
     removed: bool = False
     entity_counts: dict[str, int] = field(default_factory=dict)
+    detail: str | None = None  # why an item was not examined or failed, in words
 
     @property
     def has_pi(self) -> bool:
@@ -81,6 +82,7 @@ class Item:
             "encrypted": self.encrypted, "cipher": self.cipher, "key_bits": self.key_bits,
             "size": self.size, "modified": self.modified, "first_seen_run": self.first_seen_run,
             "last_seen_run": self.last_seen_run, "findings": dict(sorted(self.entity_counts.items())),
+            "detail": self.detail if self.status != "scanned" else None,
         }
 
 
@@ -112,7 +114,7 @@ def load_items(store: Store, sources: Iterable[str] | None = None, include_remov
                 verdict_reasons=_loads(r["verdict_reasons"]), owner=r["owner"], exposure=_loads(r["exposure"]),
                 recipients=_loads(r["recipients"]), encrypted=bool(r["encrypted"]), cipher=r["cipher"],
                 key_bits=r["key_bits"], first_seen_run=int(r["first_seen_run"]), last_seen_run=int(r["last_seen_run"]),
-                removed=bool(r["removed"]),
+                removed=bool(r["removed"]), detail=r["detail"],
             )
             out.append(item)
             by_id[item.id] = item
@@ -165,8 +167,11 @@ def load_runs(store: Store, limit: int = 20) -> list[dict[str, Any]]:
 def run_record(run: dict[str, Any]) -> dict[str, Any]:
     """A run for monitoring: start, end, status, counts and coverage (``report --last-run --json``)."""
     summary = run.get("summary") or {}
+    status = run["status"]
+    if status == "running" and process_gone(run.get("host"), run.get("pid")):
+        status = "interrupted"  # killed: the next scan records it so, and --resume continues it
     return {
-        "run_id": run["id"], "status": run["status"], "started_at": run["started_at"],
+        "run_id": run["id"], "status": status, "started_at": run["started_at"],
         "finished_at": run["finished_at"], "sources": run["sources"], "engine_version": run["engine_version"],
         "host": run.get("host"),
         "items": summary.get("items"), "examined": summary.get("examined"), "unchanged": summary.get("unchanged"),

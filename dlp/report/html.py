@@ -214,8 +214,8 @@ def render(report: dict[str, Any], review: dict[str, int] | None = None) -> str:
         bar_chart(list(t["by_entity"].items())[:15], "findings by entity", PALETTE[4]),
         '<h2 id="coverage">Coverage: not examined and errors</h2>',
         bar_chart(list(report["coverage"]["by_reason"].items()), "items by reason", PALETTE[2]),
-        table(["item", "status", "reason"], [[c["uri"], c["status"], c["reason"]]
-                                             for c in report["coverage"]["items"]], uri_col=0),
+        table(["item", "status", "reason", "detail"], [[c["uri"], c["status"], c["reason"], c.get("detail") or ""]
+                                                       for c in report["coverage"]["items"]], uri_col=0),
         f'<h2 id="retention">Retention: student records older than {report["retention"]["years"]} years</h2>',
         '<p class="muted">603 CMR 23.06: temporary records are destroyed within 7 years after the student '
         "leaves; transcripts are kept 60 years. Flagged for destruction review by a person; the scanner "

@@ -101,7 +101,7 @@ def build(store: Store, retention_years: int, now: float | None = None) -> dict[
         "exposures": exposure_rows(current),
         "coverage": {
             "by_reason": dict(counter_top(by_reason, 100)),
-            "items": [{"uri": i.uri, "status": i.status, "reason": i.reason} for i in current
+            "items": [{"uri": i.uri, "status": i.status, "reason": i.reason, "detail": i.detail} for i in current
                       if i.status != "scanned"][:500],
         },
         "retention": {"years": retention_years, "items": retention_flags(current, retention_years, now)},

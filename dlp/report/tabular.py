@@ -7,12 +7,13 @@ only, one row per item, for a spreadsheet.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from typing import IO, Any
 
 CSV_COLUMNS = ("uri", "source", "status", "reason", "classifications", "subjects", "data_categories", "owner",
                "exposure", "recipients", "verdict", "verdict_reasons", "encrypted", "key_bits", "modified",
-               "retention_review", "findings_total", "findings")
+               "retention_review", "findings_total", "findings", "detail")
 
 
 def write_csv(report: dict[str, Any], out: IO[str]) -> None:
@@ -26,10 +27,17 @@ def write_csv(report: dict[str, Any], out: IO[str]) -> None:
             rec["uri"], rec["source"], rec["status"], rec["reason"] or "", ";".join(rec["classifications"]),
             rec["subjects"], ";".join(rec["data_categories"]), rec["owner"] or "", ";".join(rec["exposure"]),
             ";".join(rec["recipients"]), rec["verdict"] or "", ";".join(rec["verdict_reasons"]),
-            "yes" if rec["encrypted"] else "no", rec["key_bits"] or "", rec["modified"] or "",
+            "yes" if rec["encrypted"] else "no", rec["key_bits"] or "", _iso(rec["modified"]),
             "yes" if rec["uri"] in flagged else "no", sum(rec["findings"].values()),
-            ";".join(f"{e}={n}" for e, n in rec["findings"].items()),
+            ";".join(f"{e}={n}" for e, n in rec["findings"].items()), rec["detail"] or "",
         ])
+
+
+def _iso(ts: float | None) -> str:
+    """A modified time as a spreadsheet reads it: ISO 8601 in UTC, to the second (empty when unknown)."""
+    if ts is None:
+        return ""
+    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def to_json(report: dict[str, Any]) -> dict[str, Any]:

@@ -651,6 +651,11 @@ def _row_result(row: Any, ref: ItemRef, parent_uri: str | None, fnd: Sequence[An
     )
 
 
+def process_gone(host: str | None, pid: int | None) -> bool:
+    """Whether a run's process is known to be gone: on this host, and no process has its pid."""
+    return host == socket.gethostname() and not _alive(pid)
+
+
 def _alive(pid: int | None) -> bool:
     if not pid:
         return False

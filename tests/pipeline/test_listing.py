@@ -87,3 +87,14 @@ def test_an_incremental_run_says_what_it_lists_and_all_items_lists_everything(sh
     stored = by_uri[str(share / "hr" / "payroll-fix.txt")]
     for key in ("status", "classifications", "subjects", "findings", "data_categories"):
         assert stored[key] == first_payroll[key], key
+
+
+def test_resume_with_nothing_to_resume_says_so(tmp_path: Path, run_cli) -> None:
+    share = tmp_path / "share"
+    share.mkdir()
+    (share / "memo.txt").write_text("The bus leaves at noon.\n", encoding="utf-8")
+    res = run_cli("scan", str(share), "--db", str(tmp_path / "d.sqlite"), "--format", "jsonl", "--no-progress",
+                  "--workers", "1", "--resume")
+    assert res.code == 0, res.stderr
+    assert "--resume: no interrupted run over these sources; starting a new run" in res.stderr
+    assert res.summary()["status"] == "completed"
