@@ -247,6 +247,18 @@ def is_label(cell: str) -> bool:
     return any(t in LABEL_WORDS for t in tokens)
 
 
+def names_a_column(value: str) -> bool:
+    """Whether a cell's text is a column name or label ("Date of Birth", "Grade Entering"), not a value.
+
+    A name that shares a word with the vocabulary ("Janet Price", "Ray Card") is still a name: at least
+    half of the words must be label words, and the whole must name a kind.
+    """
+    if header_kind(value) is None:
+        return False
+    tokens = canonical(value).split()
+    return sum(1 for t in tokens if t in LABEL_WORDS) * 2 >= len(tokens)
+
+
 # Canonical words a typed column lends to the classification's term lists: a table with a "SPED" or
 # "F/R" column is a special-education or lunch-status record even though no sentence says so.
 _KIND_TERMS: dict[str, str] = {

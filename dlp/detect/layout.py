@@ -621,7 +621,11 @@ def _table_from_header(text: str, lo: int, hi: int) -> TextTable | None:
         if not current.strip():
             break
         if delim is None:
-            cells, offsets = _aligned_row(current, columns)
+            got = _fields(current, None)
+            if len(got) == width:  # as many cells as columns: in order, aligned or not (a PDF's text)
+                cells, offsets = [g[0] for g in got], [g[1] for g in got]
+            else:  # a cell left empty: the columns' positions decide
+                cells, offsets = _aligned_row(current, columns)
         else:
             got = _fields(current, delim)
             if len(got) != width:

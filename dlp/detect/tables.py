@@ -27,7 +27,7 @@ from dlp.detect.headers import (
     STAFF_NUMBER,
     STUDENT_NUMBER,
     header_kind,
-    is_label,
+    names_a_column,
 )
 from dlp.detect.layout import Segment, find_segments, grid_form_pairs
 from dlp.types import Part
@@ -203,11 +203,13 @@ def _type_rows(rows: Sequence[Sequence[str]], starts: Sequence[Sequence[int]], n
             value = raw.strip()
             start = offsets[col] + (len(raw) - len(raw.lstrip()))
             end = start + len(value)
-            covered.append((offsets[col], offsets[col] + len(raw)))
+            span = (offsets[col], offsets[col] + len(raw))
+            if not value or kind in (INDICATOR, NOT_PI, FIRST, LAST, MIDDLE, FULL, "PERSON"):
+                covered.append(span)  # judged here whatever the value: the text engine need not read it
             if not value or kind in (INDICATOR, NOT_PI):
                 continue
             if kind in (FIRST, LAST, MIDDLE):
-                if _NAME_VALUE.match(value) and header_kind(value) is None and not is_label(value):
+                if _NAME_VALUE.match(value) and not names_a_column(value):
                     name_parts[kind] = (value, start, end)
             elif kind in (FULL, "PERSON"):
                 # "Student: Patrick Callahan" in a Name column: the label is not part of the name.
@@ -215,12 +217,15 @@ def _type_rows(rows: Sequence[Sequence[str]], starts: Sequence[Sequence[int]], n
                 if label:
                     start += label.end()
                     value = value[label.end():]
-                if _NAME_VALUE.match(value) and any(ch.isalpha() for ch in value) and header_kind(value) is None:
+                if _NAME_VALUE.match(value) and any(ch.isalpha() for ch in value) and not names_a_column(value):
                     cells.append(Cell(numbers[r], "PERSON", value, start, start + len(value)))
             else:
                 entity = _validated(kind, value, validate)
                 if entity is not None:
                     cells.append(Cell(numbers[r], entity, value, start, end))
+                    covered.append(span)
+                # A value its column's recognizer refuses stays for the text engine: a column typed wrong
+                # (cells shifted in a pasted table) must not hide what the cells hold.
         cells.extend(_person_from_parts(numbers[r], name_parts))
 
 
@@ -351,7 +356,7 @@ def form_cells(items: Sequence[tuple[str, str, int]], first: int, last: int, con
         if kind == PERSON_ID:
             kind = STAFF_NUMBER if _EMPLOYEE_WORDS.search(context) else STUDENT_NUMBER
         if kind in (FIRST, LAST, MIDDLE):
-            if value and _NAME_VALUE.match(value) and header_kind(value) is None and kind not in parts:
+            if value and _NAME_VALUE.match(value) and not names_a_column(value) and kind not in parts:
                 parts[kind] = (value, start, start + len(value))
             continue
         judged = judge_value(kind, value, start, validate)
@@ -373,7 +378,7 @@ def judge_value(kind: str, value: str, start: int, validate: Callable[[str, str]
             start += label.end()
             value = value[label.end():]
         words = value.replace(",", " ").split()
-        if not 2 <= len(words) <= 5 or not _NAME_VALUE.match(value) or header_kind(value) is not None:
+        if not 2 <= len(words) <= 5 or not _NAME_VALUE.match(value) or names_a_column(value):
             return None
         if any(w.lower() in _NOT_NAME_WORDS for w in words):
             return None

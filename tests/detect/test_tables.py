@@ -54,9 +54,9 @@ def test_name_parts_make_one_person_per_row_and_values_are_validated() -> None:
     people = [(c.row, c.value) for c in cells if c.entity == "PERSON"]
     assert people == [(2, "Dario Okafor"), (3, "Marisol Quintero")]
     assert [(c.row, c.entity) for c in cells if c.entity == "US_SSN"] == [(2, "US_SSN")]
-    # The header row's four cells (no label is ever a name) and three typed columns in two rows; the
-    # "Notes" cells are left to the text engine.
-    assert len(covered) == 4 + 6
+    # The header row's four cells (no label is ever a name), the name cells and the valid SSN; the
+    # refused SSN and the "Notes" cells are left to the text engine.
+    assert len(covered) == 4 + 4 + 1
     assert (part.text.index("walks"), part.text.index("walks") + len("walks home")) not in covered
 
 
