@@ -58,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="list every item the run saw, also those judged before (unchanged, or stored by "
                            "the interrupted run a --resume continues), from the store")
     scan.add_argument("--no-progress", action="store_true", help="no progress bar or progress lines")
+    scan.add_argument("--width", type=int, metavar="COLUMNS",
+                      help="width of the table (default: the terminal's; in a file, as wide as the rows need)")
+    scan.add_argument("--show-incomplete", action="store_true",
+                      help="list the items not fully examined in the table (default: one summary line)")
     scan.add_argument("--fail-on-incomplete", action="store_true",
                       help="exit 3 when any item was not examined or failed")
     scan.add_argument("--fail-on-findings", action="store_true", help="exit 4 when anything was found")
@@ -169,6 +173,11 @@ def _setup_logging(verbose: int, log_file: str | None) -> None:
                         format="%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s")
     for noisy in ("presidio-analyzer", "presidio_analyzer"):
         logging.getLogger(noisy).setLevel(max(level, logging.ERROR))
+    # Libraries' warnings (BeautifulSoup's "looks like a URL", pypdf's repairs) are about the files, not
+    # for the person reading the table: into the log, shown with -v. Worker processes are forked after
+    # this, so they inherit it.
+    logging.captureWarnings(True)
+    logging.getLogger("py.warnings").setLevel(logging.ERROR if verbose == 0 else logging.WARNING)
     # Worker processes log through the parent's handlers, so there is one log.
     import multiprocessing_logging
 
@@ -241,7 +250,7 @@ def _scan(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from dlp.detect.engine import engine_version
-    from dlp.output import SINKS, print_coverage
+    from dlp.output import SINKS, TableSink, print_coverage
     from dlp.pipeline import ResultSink, Scanner, ScanOptions
     from dlp.store.db import ClaimLost, SourceBusy, Store
 
@@ -254,7 +263,8 @@ def _scan(args: argparse.Namespace) -> int:
         stack.callback(store.close)
         out: IO[str] = (stack.enter_context(open(args.output, "w", encoding="utf-8", newline=""))
                         if args.output else sys.stdout)
-        sink: ResultSink = SINKS[fmt](out, args.show_values)
+        sink: ResultSink = (TableSink(out, args.show_values, width=args.width, show_incomplete=args.show_incomplete)
+                            if fmt == "table" else SINKS[fmt](out, args.show_values))
         progress: Any = None
         if not args.no_progress:
             from dlp.progress import PlainProgress, RichProgress

@@ -119,7 +119,7 @@ class _MemberReader:
 
     def child(self, info: Any) -> Child:
         """The member as a child: its bytes, or why it was not read."""
-        name = unique_name(info.filename, self.names)
+        name = unique_name(_decoded_name(info), self.names)
         protection = _protection(info)
         marks: dict[str, Any] = {}
         if protection is not None:
@@ -344,7 +344,7 @@ class _LocalHeaderReader:
             return None  # cut inside the header itself: nothing of this member is left
         if 0xFFFFFFFF in (compressed, size):
             size, compressed = _zip64_sizes(extra, size, compressed)
-        return _LocalEntry(name=member_name(raw_name, flags), flags=flags, method=method, crc=crc,
+        return _LocalEntry(name=member_name(raw_name, flags, extra), flags=flags, method=method, crc=crc,
                            compressed=compressed, size=size, extra=extra,
                            data_start=offset + _LOCAL_HEADER.size + name_len + extra_len)
 
@@ -503,15 +503,63 @@ class _LocalHeaderReader:
         return out.getvalue(), used
 
 
-def member_name(raw: bytes, flags: int) -> str:
-    """A member's name from its bytes: UTF-8 when flagged so (bit 11), else UTF-8 if it decodes, else
-    code page 437 (what ZIP names without the flag are, per APPNOTE appendix D)."""
+def member_name(raw: bytes, flags: int, extra: bytes = b"") -> str:
+    """A member's name from its bytes, by its flag or its code page.
+
+    UTF-8 when flagged so (bit 11); else the Info-ZIP Unicode Path field (0x7075) when it belongs to
+    these bytes; else UTF-8 if the bytes are UTF-8 (many tools write it without the flag); else GBK when
+    they read as Chinese (zips made on Chinese-language Windows); else code page 437, the format's
+    default (APPNOTE appendix D).
+    """
     if flags & _FLAG_UTF8:
         return raw.decode("utf-8", "replace")
+    unicode_path = _unicode_path(extra, raw)
+    if unicode_path is not None:
+        return unicode_path
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        return raw.decode("cp437")
+        pass
+    try:
+        chinese = raw.decode("gbk")
+    except UnicodeDecodeError:
+        chinese = ""
+    # Random high bytes often decode as GBK too: only a name whose non-ASCII characters are all Chinese
+    # (at least two of them) is taken for GBK.
+    wide = [c for c in chinese if ord(c) > 127]
+    if len(wide) >= 2 and all(_cjk(c) for c in wide):
+        return chinese
+    return raw.decode("cp437")
+
+
+def _cjk(char: str) -> bool:
+    code = ord(char)
+    return 0x4E00 <= code <= 0x9FFF or 0x3000 <= code <= 0x303F or 0xFF00 <= code <= 0xFFEF or 0x3400 <= code <= 0x4DBF
+
+
+def _unicode_path(extra: bytes, raw: bytes) -> str | None:
+    """The UTF-8 name of an Info-ZIP Unicode Path extra field (0x7075), if its CRC is that of ``raw``."""
+    offset = 0
+    while offset + 4 <= len(extra):
+        header_id, length = struct.unpack_from("<HH", extra, offset)
+        body = extra[offset + 4: offset + 4 + length]
+        if header_id == 0x7075 and len(body) > 5 and body[0] == 1:
+            if struct.unpack_from("<I", body, 1)[0] == zlib.crc32(raw):
+                return body[5:].decode("utf-8", "replace")
+            return None
+        offset += 4 + length
+    return None
+
+
+def _decoded_name(info: Any) -> str:
+    """The member's name as :func:`member_name` reads it (zipfile decoded it as code page 437)."""
+    if info.flag_bits & _FLAG_UTF8:
+        return str(info.filename)
+    try:
+        raw = info.orig_filename.encode("cp437")
+    except UnicodeEncodeError:
+        return str(info.filename)
+    return member_name(raw, info.flag_bits, info.extra)
 
 
 def _zip64_sizes(extra: bytes, size: int, compressed: int) -> tuple[int, int]:

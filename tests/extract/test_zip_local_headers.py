@@ -109,3 +109,39 @@ def test_member_names_follow_the_utf8_flag_else_code_page_437() -> None:
     assert member_name("café.txt".encode(), 0x800) == "café.txt"
     assert member_name("café.txt".encode(), 0) == "café.txt"  # UTF-8 without the flag, as many tools write
     assert member_name(b"caf\x82.txt", 0) == "café.txt"  # cp437 0x82 is é
+
+
+def _raw_zip(raw_name: bytes, data: bytes, extra: bytes = b"") -> bytes:
+    """A stored one-member zip whose name is the given bytes with no UTF-8 flag (as old Windows tools write)."""
+    import struct
+    import zlib
+
+    crc = zlib.crc32(data)
+    local = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, 0, 0, 0x21, crc, len(data), len(data),
+                        len(raw_name), len(extra)) + raw_name + extra + data
+    central = struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0, 0, 0, 0x21, crc, len(data), len(data),
+                          len(raw_name), len(extra), 0, 0, 0, 0, 0) + raw_name + extra
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 1, 1, len(central), len(local), 0)
+    return local + central + end
+
+
+def test_a_gbk_member_name_is_decoded_not_mojibake(extract: Callable[..., Any]) -> None:
+    name = "学生名单.csv"
+    archive = _raw_zip(name.encode("gbk"), b"name,grade\n")
+    [child] = extract("export.zip", archive).children
+    assert child.name == name and child.data == b"name,grade\n"
+    # Without the central directory too.
+    [child] = extract("export.zip", archive[:archive.index(b"PK\x01\x02")]).children
+    assert child.name == name
+
+
+def test_the_unicode_path_field_names_the_member() -> None:
+    import struct
+    import zlib
+
+    raw = b"caf\x82.txt"
+    field = bytes([1]) + struct.pack("<I", zlib.crc32(raw)) + "café-ü.txt".encode()
+    extra = struct.pack("<HH", 0x7075, len(field)) + field
+    assert member_name(raw, 0, extra) == "café-ü.txt"
+    stale = bytes([1]) + struct.pack("<I", 0) + b"other.txt"  # written for another name: ignored
+    assert member_name(raw, 0, struct.pack("<HH", 0x7075, len(stale)) + stale) == "café.txt"
