@@ -447,6 +447,7 @@ _GATE_PATTERNS: tuple[tuple[str, str], ...] = (
     ("l", r"\b" + _KEYWORDS + r"\b[^\n:.]{0,30}?\.{4}"),
     ("s", r"\b" + _KEYWORDS + r"\b[^\n:]{0,20}:?[ \t]*$"),
     ("v", r"\b" + _SHAPE + r"[ \t\"]*(?:" + _DELIM + r"|$)"),
+    ("p", r"\(" + _SHAPE + r"\)"),
 )
 # Every pattern starts with a keyword or a digit, so that Hyperscan's literal matching drives the scan
 # (a pattern led by a delimiter fires on every indentation of a source file).
@@ -459,6 +460,7 @@ class _Gate:
     labels: list[int]
     stacked: list[int]
     values: list[int]
+    listed: list[int]  # "(1012345678)": an ID in parentheses, as a list of names and IDs writes it
 
 
 @functools.lru_cache(maxsize=1)
@@ -485,7 +487,7 @@ def _gate_regexes() -> tuple[re.Pattern[str], ...]:
 @functools.lru_cache(maxsize=2)
 def _gate(text: str) -> _Gate:
     """Offsets (match ends) of header-cell, label and ID-shape candidates, in text order."""
-    found: dict[str, list[int]] = {"h": [], "l": [], "s": [], "v": []}
+    found: dict[str, list[int]] = {"h": [], "l": [], "s": [], "v": [], "p": []}
     db = _gate_db()
     if db is not None:
         def on_match(pattern_id: int, start: int, end: int, flags: int, context: object) -> None:
@@ -497,7 +499,7 @@ def _gate(text: str) -> _Gate:
     else:  # no Hyperscan wheel: the same patterns with re (slower, same result)
         for (kind, _), regex in zip(_GATE_PATTERNS, _gate_regexes(), strict=True):
             found[kind].extend(max(m.start(), m.end() - 1) for m in regex.finditer(text))
-    return _Gate(sorted(found["h"]), sorted(found["l"]), sorted(found["s"]), sorted(found["v"]))
+    return _Gate(sorted(found["h"]), sorted(found["l"]), sorted(found["s"]), sorted(found["v"]), sorted(found["p"]))
 
 
 # --- tables inside text --------------------------------------------------------------------------------
@@ -533,7 +535,7 @@ def text_tables(text: str) -> tuple[TextTable, ...]:
     with an identifier-shaped cell make one without a header.
     """
     gate = _gate(text)
-    if not gate.headers and len(gate.values) < _MIN_LINES:
+    if not gate.headers and len(gate.values) < _MIN_LINES and len(gate.listed) < _MIN_LINES:
         return ()
     tables: list[TextTable] = []
     end_of_last = -1
@@ -555,8 +557,34 @@ def text_tables(text: str) -> tuple[TextTable, ...]:
         table = _table_from_run(text, lo, hi)
         if table is not None:
             tables.append(table)
+    for lo, hi in _shape_runs(text, gate.listed):
+        if any(t.starts[0][0] <= lo <= _line_end(text, t.starts[-1][0]) for t in tables):
+            continue
+        table = _id_list(text, lo, hi)
+        if table is not None:
+            tables.append(table)
     tables.sort(key=lambda t: t.lines[0])
     return tuple(tables)
+
+
+_LISTED = re.compile(r"^[ \t>*•\-–\d.)]*(?P<name>[^\W\d_][\w'’.\-]*(?:,? [^\W\d_][\w'’.\-]*){1,4}) ?\("
+                     r"(?P<id>" + _SHAPE + r")\)")
+
+
+def _id_list(text: str, lo: int, hi: int) -> TextTable | None:
+    """Lines listing a name and its ID in parentheses ("Vasquez, Gwen (1211926051) - grade 9"): two columns."""
+    rows: list[tuple[str, ...]] = []
+    starts: list[tuple[int, ...]] = []
+    pos = lo
+    for line in text[lo:hi].split("\n"):
+        m = _LISTED.match(line)
+        if m is None:
+            return None  # every line of the run must be such an entry
+        rows.append((m.group("name"), m.group("id")))
+        starts.append((pos + m.start("name"), pos + m.start("id")))
+        pos += len(line) + 1
+    line_no = _line_number(text, lo)
+    return TextTable(tuple(rows), tuple(starts), tuple(range(line_no, line_no + len(rows))))
 
 
 def _delimiter_of(line: str) -> str | None:

@@ -286,3 +286,16 @@ def test_indicator_columns_make_a_student_table_sensitive_through_its_headings(e
     from dlp.policy.classify import SENSITIVE_TERMS, _tables_with
 
     assert _tables_with(document.parts, SENSITIVE_TERMS) == {"table"}
+
+
+def test_a_list_of_names_with_ids_in_parentheses_is_a_two_column_table(engine: DetectionEngine) -> None:
+    text = ("These students move to your section on Monday:\n\n"
+            "Vasquez, Gwen (1211926051) - grade 9, period 7\n"
+            "Sjoberg, Declan (1523917277) - grade 7, period 3\n"
+            "van der Meer, Bronwyn (1464603206) - grade 5, period 3\n\nThanks!\n")
+    found = _found(engine, Document(media_type="text/plain", parts=(Part(locator="body", text=text),)))
+    assert ("MA_SASID", "1523917277", "body row 4") in found
+    # Timestamps in parentheses count up: no SASIDs.
+    log = "".join(f"job {n} done (17171717{n:02d})\n" for n in range(10, 16))
+    assert not {e for e, _, _ in _found(engine, Document(media_type="text/plain",
+                                                         parts=(Part(locator="body", text=log),)))} & {"MA_SASID"}
