@@ -253,6 +253,9 @@ def names_a_column(value: str) -> bool:
     A name that shares a word with the vocabulary ("Janet Price", "Ray Card") is still a name: at least
     half of the words must be label words, and the whole must name a kind.
     """
+    # Cheap first: a roster has tens of thousands of distinct names, and most share no word with labels.
+    if not any(t in LABEL_WORDS or t in _SYNONYMS for t in _NON_WORD.split(value.lower()) if t):
+        return False
     if header_kind(value) is None:
         return False
     tokens = canonical(value).split()
