@@ -244,6 +244,7 @@ class DetectionEngine:
         covered: list[tuple[int, int]] = []
         table_lines: list[tuple[int, int]] = []
         form_rows: list[tuple[int, int]] = []
+        named_lines: list[tuple[int, int]] = []
         for table in tables:
             typing = type_grid(table.rows, table.starts, table.lines, self.validate)
             if not typing.typed:
@@ -254,6 +255,8 @@ class DetectionEngine:
                 form_rows.extend(typing.forms)
             else:
                 table_lines.append((table.lines[0], table.lines[-1]))
+                if typing.named:
+                    named_lines.append(table_lines[-1])
         for form in forms:
             if any(lo <= form.first <= hi or lo <= form.last <= hi for lo, hi in table_lines + form_rows):
                 continue
@@ -277,7 +280,14 @@ class DetectionEngine:
                     return f"{part.locator} {_row_locator(line, [(lo, hi)])}"
             return part.locator
 
-        yield from self._typed_findings(part, cells, covered, locate, ner=True)
+        for finding in self._typed_findings(part, cells, covered, locate, ner=True):
+            # A table whose name column was typed has its people already: NER alone naming a word in
+            # another of its cells ("Inhaler" in a notes column) is noise, as it is in a table part.
+            if finding.entity == "PERSON" and finding.recognizer == "SpacyRecognizer" and named_lines:
+                line = row_of(finding.start, line_starts)
+                if any(lo <= line <= hi for lo, hi in named_lines):
+                    continue
+            yield finding
 
     def _typed_findings(self, part: Part, cells: Sequence[Cell], covered: list[tuple[int, int]],
                         locate: Callable[[int], str], *, ner: bool) -> Iterator[Finding]:

@@ -167,7 +167,9 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("PHONE_NUMBER", _rx(r"\bphone\b|\bfax\b|^(?:home|work|day|evening|contact) no$")),
     ("CREDENTIAL", _rx(r"\bpassword\b|^pin$|\bpin (?:no|code)\b|\btemp pin\b")),
     # Never people nor accounts: bibliographic data, inventories, orders, positions, places.
-    (NOT_PI, _rx(r"\b(?:author|authors|title|titles|publisher|publication|isbn|issn|lccn|barcode|bar code"
+    (NOT_PI, _rx(r"\b(?:author|authors|creator|creators|editor|editors|illustrator|illustrators|contributor"
+                 r"|contributors|translator|narrator|written by|title|titles|publisher|publication|isbn|issn|lccn"
+                 r"|barcode|bar code"
                  r"|call no|call|asset|tag|serial|serial no|model|make|manufacturer|order|invoice|po|purchase"
                  r"|requisition|job|position|positions|department|building|room|location|site|vendor|supplier"
                  r"|sku|upc|ean|item|edition|copies|copy|isbn13|isbn10|oclc|dewey|shelf|format|genre|ticket"
