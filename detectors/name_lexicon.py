@@ -59,12 +59,52 @@ destiny heaven justice liberty trinity genesis harmony serenity miracle happy lu
 hunter cooper parker taylor baker price west north south east king rex pilot judge bishop dale glen
 """)
 
+# First names common among today's students and families that the 1990 lists lack (they were compiled
+# before most of them were given, and list few non-Anglo names). Written here from general knowledge of
+# US birth-name rankings since 2000 and of common names in the district's language communities.
+MODERN_FIRST_NAMES = _words("""
+liam aiden aidan jayden jaden jadon caden cayden kaden grayson greyson jaxon jaxson jaxton hudson asher brayden
+kayden connor easton camden bentley kingston ryder maddox zayden jace axel rowan declan brody bryson beckett
+mateo matteo jaylen jalen jaylon trevon braxton colby dashawn deandre demarcus devonte elias emiliano ezekiel
+gael giovanni hamza ibrahim ismael jamari javier kamari kameron karter keegan kieran kobe kyler lorenzo malachi
+maverick messiah mohamed mohammed muhammad mustafa nasir nico paxton rylan santino thiago tobias tristen uriel
+weston xander yahir yosef zachariah zion ahmad amir ayaan ishaan krish nikhil pranav rahul siddharth vihaan
+arjun rohan aditya vikram deepak sanjay anil haruto hiroshi kenji takumi yuto minjun seojun hamid karim khalid
+tariq yusuf ahmet emre mehmet tomasz piotr jakub dmitri sergei oleksandr bogdan alessandro giuseppe joao
+pedro vinicius gustavo oluwaseun chidi chinedu adebayo kwame kofi emeka tunde jean-pierre jean-baptiste
+harper addison brooklyn brooklynn zoey aria skylar paisley everly kennedy kinsley aaliyah aliyah isla nevaeh
+naveah brielle peyton payton rylee hadley adalynn adalyn adelyn aubree raelynn ximena arya amaya khloe ryleigh
+emersyn reese finley jordyn arabella remi teagan london sloane sienna elliana londyn ayla amara everleigh mya
+presley journee ember brynlee sawyer marley alivia jimena maliyah jayla zainab imani sakura priya ananya
+ngozi aisha alani amani anaya ariella aurelia briana brynn camila dalilah daleyza elianna emely esmeralda
+evangeline giselle itzel jaliyah janiyah jazmin jazlyn kailani kalani kamila kaylani keira kenzie khadija
+kiana kimora lainey laylah leila lilah liana lorelei luna mabel makayla malia mckenna miley nadia nayeli
+paislee raegan saanvi samara sanaa saoirse sariah skye tatum thea yaretzi zara zuri aanya diya ishita kavya
+meera neha pooja riya shreya tanvi fatimah mariam maryam yasmin amina ayesha aiko yuna mariana fernanda
+valentina renata yesenia anahi guadalupe xiomara yadira yaritza dayana nathalia thalia
+""")
+# First names often written with diacritics. Their folded forms are listed names; the accented spellings
+# are needed only by the fast engine's ASCII prefilter, which sees "José" as "Jos?".
+ACCENTED_FIRST_NAMES = tuple(sorted(_words("""
+José Jesús María Inés Raúl Andrés Ramón Joaquín Martín Sebastián Nicolás Tomás Julián Adrián Iván Óscar
+Ángel Rubén Héctor Lucía Sofía Mónica Verónica Begoña Ximena Túlio Fabián Germán Simón Damián Efraín Ismaël
+Zoë Zoé Chloë Chloé Renée André Noël Noémie Amélie Hélène Élodie Jérôme François Françoise Frédéric Céline
+Hervé Gaël Mathéo Léa Léo Björn Søren Jürgen Günter Jörg Zoltán István Ágnes Dóra João Conceição Íris Iñaki
+Iñigo Nuño Ángela Bárbara Cecilia Débora Fátima Gisèle Valérie Stéphanie Mégane Anaïs Maëlle Joël Raphaël
+Mikaël Loïc Thaïs Aurélie Bogdán Dženan Miloš Ivić
+""")))
+
+# The modern names that are also words or places ("Brooklyn", "Kennedy", "Luna"): a lower score, NER decides.
+MODERN_WORDY = _words("kennedy london brooklyn brooklynn hudson sawyer ember rowan paisley sienna luna skye "
+                      "kingston bentley camden marley harper reese finley presley ryder messiah zion maverick")
+
 # Not first names whatever the Census says: function words and words that open headings and sentences.
 NOT_FIRST_NAMES = _words("""
 in so see many ok soon an the and or but if of on at to by for with from as is it its be no not yes all any
 one two three ten my our your his her their this that these those mr mrs ms miss dr mx sir madam dear hi
 hello thanks thank regards sincerely best love cc re fw fwd attn note total sum grade class room
 period date day week month year school student parent guardian staff teacher name first last middle
+else numbers meta alpha omega mac delta min max nan ka ha ai fe lang true false none null
 """)
 
 # Never part of a name (a name that contains one, or is followed by one, is no name): label and header
@@ -169,6 +209,10 @@ def _wordnet() -> tuple[frozenset[str], frozenset[str]]:
                 verbal |= lemmas
             if exceptions is not None:
                 words |= {w.lower() for w in exceptions.get(pos, {}) if w.isalpha()}
+        # WordNet has no function words ("unless", "shall", "whose"): spaCy's stop words add them.
+        from spacy.lang.en.stop_words import STOP_WORDS
+
+        words |= {w.lower() for w in STOP_WORDS if w.isalpha()}
         return frozenset(words), frozenset(verbal)
     log.warning("no spaCy English model with lemmatizer tables: full names are judged by the name lists alone")
     return frozenset(), frozenset()
@@ -187,7 +231,9 @@ def lexicon() -> NameLexicon:
         if n not in NOT_FIRST_NAMES and n not in NEVER_NAME_WORDS
         and not (n in verbal and f < MIN_WORDY_FIRST_FREQ)
     }
-    wordy_first = {n for n in first if n in WORDY_FIRST_NAMES or n in verbal}
+    first |= MODERN_FIRST_NAMES
+    first |= {fold(n) for n in ACCENTED_FIRST_NAMES}
+    wordy_first = {n for n in first if n in WORDY_FIRST_NAMES or n in verbal or n in MODERN_WORDY}
     # The WordNet verbs/adjectives that are also common first names and rarely used as words.
     wordy_first -= _NAME_NOT_WORD
     last: set[str] = set()

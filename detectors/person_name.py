@@ -13,13 +13,14 @@ hyphenated parts (``Smith-Jones``), particles (``de la Cruz``, ``van der Berg``,
 
 Scores:
 
-* a first name that is only a name and a surname in the list (or an unknown word that is no English word,
-  as many surnames are missing from the 1990 list): 0.85, or 0.7 when the surname is also a word
-  ("Young", "Brown") or unknown;
-* a first name that is also a common word ("Will", "May", "Grant", "Hope"), or an unknown first name with a
-  listed surname: below the reporting threshold, marked ``needs_ner`` in the result's metadata. The fast
-  engine runs spaCy's NER on a small window around such a candidate and reports it only when NER agrees;
-  the Presidio engine runs NER over everything anyway.
+* a listed first name that is only a name (the Census lists, plus modern names they lack) and a listed
+  surname: 0.85; 0.7 when the surname is also a word ("Young", "Brown") or in no list but no English word
+  either ("Okafor" would be, were it not listed: many surnames are missing from the 1990 list);
+* a first name that is also a common word ("Will", "May", "Grant", "Hope"): 0.6 before a listed surname
+  that is no word ("Will Patterson"); before one that is a word too ("Will Brown", "Grant Young") or in no
+  list, below the reporting threshold, marked ``needs_ner`` in the result's metadata. The fast engine runs spaCy's NER on a small window around
+  such a candidate and reports it only when NER agrees; the Presidio engine runs NER over everything anyway.
+* a first name in no list, or an initial alone ("J. Okafor"), is left to NER where the engine runs it.
 
 Never a name: a run containing a label or header word ("Date of Birth", "Account Number", "Student Name"),
 a job title ("School Counselor", "Bus Driver"), a month or a day; a name followed by a street, school or
@@ -30,6 +31,7 @@ organisation word ("Washington Street", "Kennedy Middle School"); a bibliographi
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
@@ -37,7 +39,15 @@ from typing import TYPE_CHECKING, ClassVar
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
 from detectors.base import Examples
-from detectors.name_lexicon import NEVER_NAME_WORDS, NOT_FIRST_NAMES, PLACE_WORDS, NameLexicon, fold, lexicon
+from detectors.name_lexicon import (
+    ACCENTED_FIRST_NAMES,
+    NEVER_NAME_WORDS,
+    NOT_FIRST_NAMES,
+    PLACE_WORDS,
+    NameLexicon,
+    fold,
+    lexicon,
+)
 
 if TYPE_CHECKING:
     from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -54,12 +64,26 @@ _PARTICLES = ("de", "del", "della", "der", "den", "des", "di", "da", "do", "dos"
 _PARTICLE = "(?:" + "|".join(_PARTICLES) + ")"
 # Particles that may open a surname written first ("de la Cruz, Ana"); "y", "al", "el" only join two names.
 _LEADING = "(?:" + "|".join(p for p in _PARTICLES if p not in ("y", "al", "el", "bin", "ibn")) + ")"
-_SEP = rf"(?:\.?[ \t]+(?:{_PARTICLE}[ \t]+){{0,3}}|,[ \t]*)"
+_SEP = rf"(?:\.? +(?:{_PARTICLE} +){{0,3}}|, *)"
 # A run of two or more capitalized words on one line, with initials, particles and "Last, First" commas.
-_RUN = re.compile(rf"(?<![\w'’\-.@/\\{_MARKS}])(?:{_LEADING}[ \t]+){{0,3}}{_WORD}(?:{_SEP}{_WORD})+")
+# The first character is matched before the lookbehind checks the one before it: a pattern that opens with a
+# character class lets the regex engine skip ahead to the next capital instead of trying every position.
+_RUN = re.compile(rf"[{_UPPER}](?<![\w'’\-.@/\\{_MARKS}].){_LETTER}*"
+                  rf"(?:['’][{_UPPER}]{_LETTER}+|['’]{_LETTER}{{2,}}|-[{_UPPER}]{_LETTER}*)*(?:{_SEP}{_WORD})+")
+# Particles that open a surname written first, just before a run ("de la Cruz, Ana").
+_LEADING_BEFORE = re.compile(rf"(?<![\w'’\-])(?:{_LEADING} +){{1,3}}$")
 _TOKEN = re.compile(rf"{_WORD}|(?<![\w'’]){_PARTICLE}(?![\w'’])")
-# The Hyperscan nomination: ASCII only (the prefilter replaces other characters by "?").
-_PREFILTER = r"[A-Z?][A-Za-z?'\-]*\.?(?:[ \t]+(?:(?:" + "|".join(_PARTICLES) + r")[ \t]+)*|,[ \t]*)[A-Z?]"
+# The Hyperscan nominations besides the first names' own literals (ASCII: the prefilter replaces other
+# characters by "?"): "Last, First" at the end of a line or cell or before a middle initial (before another
+# word the first name's literal nominates it), and in capitals before a space too.
+_PREFILTER_EXTRA = (
+    r"[A-Z][A-Za-z'?\-]+, ?[A-Z?][A-Za-z?]+(?:[\r\n\t,;|\"]| [A-Z]\.?(?:[\r\n\t,;|\" ]|$)|$)",
+    r"[A-Z?][A-Z?'\-]+, ?[A-Z?][A-Z?]+(?:[\r\n\t,;|\" ]|$)",
+)
+# First names that open hyphenated ones ("Mary-Kate", "Jean-Pierre", "Anne-Marie").
+_HYPHEN_FIRSTS = ("Jean", "Marie", "Anne", "Ann", "Mary", "Jose", "Juan", "Maria", "Luis", "John", "Paul",
+                  "Pierre", "Louis", "Rose", "Lee", "Sue", "Lou", "Kay", "Beth", "Lynn", "Jo", "Ana", "Luz", "Mei")
+_INNER_PREFIXES = ("mc", "mac", "de", "la", "le", "di", "da")
 
 _PARTICLE_SET = frozenset(_PARTICLES) | {"st", "ste", "mac", "o"}
 _ABBREVIATIONS = frozenset({"st", "ste", "jr", "sr", "dr", "mr", "mrs", "ms", "mx"})
@@ -72,7 +96,7 @@ _TITLE_BEFORE = re.compile(r"[A-Z][\w'’]+ of $")
 # A citation after "Last, First": "Twain, Mark. The Adventures ..." or "Austen, Jane (1813)".
 _CITATION_AFTER = re.compile(r"\.\s+(?:[A-Z\"“'‘]|\(?\d{4})|\s*\(\d{4}\)")
 
-SURE, SURE_WORDY, UNSURE = 0.85, 0.7, 0.45
+SURE, SURE_WORDY, WORDY_FIRST, UNSURE = 0.85, 0.7, 0.6, 0.45
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,8 +169,34 @@ class PersonNameRecognizer(EntityRecognizer):
         return [self._result(c) for c in self.candidates(text, _RUN.finditer(text))]
 
     def prefilter_patterns(self) -> list[tuple[str, int]]:
-        """One cheap pattern for the fast engine's Hyperscan pass: two capitalized words in a row."""
-        return [(_PREFILTER, 0)]
+        """Patterns for the fast engine's Hyperscan pass: every listed first name followed by a space.
+
+        A name needs a listed first name, so only texts that hold one are searched at all. Plain literals
+        ("Jordan ", "JORDAN ") compile in a fraction of a second even by the thousand; a pattern of two
+        capitalized words would nominate nearly every line of prose, headings and code.
+        """
+        literals: list[str] = []
+        for name in sorted(self._lex.first):
+            if not (name.isalpha() and name.isascii()):
+                continue
+            title = name.capitalize()
+            literals.append(title + " ")
+            if len(name) >= 4:
+                literals.append(name.upper() + " ")
+            else:
+                # A short name in capitals is inside many words ("TED" in "STARTED "): only after a space or
+                # at a line's start.
+                literals += [" " + name.upper() + " ", "\n" + name.upper() + " "]
+            for prefix in _INNER_PREFIXES:
+                if name.startswith(prefix) and len(name) > len(prefix) + 2:
+                    literals.append(prefix.capitalize() + name[len(prefix):].capitalize() + " ")  # McKenzie
+        literals += [name + "-" for name in _HYPHEN_FIRSTS]
+        for accented in ACCENTED_FIRST_NAMES:
+            for form in {unicodedata.normalize("NFC", accented), unicodedata.normalize("NFD", accented)}:
+                for variant in (form, form.upper()):
+                    literals.append(variant.encode("ascii", "replace").decode() + " ")
+        return [(re.escape(literal), 0) for literal in dict.fromkeys(literals)] + [
+            (pattern, 0) for pattern in _PREFILTER_EXTRA]
 
     def analyze_windows(self, text: str, windows: list[tuple[int, int]]) -> list[RecognizerResult]:
         """Like :meth:`analyze`, but only runs that start inside the (start, end) windows."""
@@ -162,10 +212,10 @@ class PersonNameRecognizer(EntityRecognizer):
         stripped = value.strip()
         if stripped.endswith(".") and not stripped.endswith(".."):
             stripped = stripped[:-1]  # "Okafor, Jordan M."
-        match = _RUN.fullmatch(stripped)
-        if match is None:
+        runs = list(_RUN.finditer(stripped))
+        if len(runs) != 1 or runs[0].end() != len(stripped):
             return 0.0
-        for cand in self.candidates(stripped, [match]):
+        for cand in self.candidates(stripped, runs):
             if cand.start == 0 and cand.end == len(stripped):
                 # A cell holds nothing but the name: that alone argues for it.
                 return self.CELL_SURE if not cand.needs_ner else min(0.6, cand.score + 0.1)
@@ -175,8 +225,21 @@ class PersonNameRecognizer(EntityRecognizer):
 
     def candidates(self, text: str, runs: Iterable[re.Match[str]]) -> Iterator[NameCandidate]:
         """Judge each run of capitalized words; yield the full names in it."""
+        first = self._lex.first
         for run in runs:
-            tokens = self._tokens(text, run.start(), run.end())
+            words = run.group()
+            if words.isascii():
+                # Most runs of capitalized words hold no first name ("Return True", "Public License"): one
+                # split and a few set lookups turn them away before any tokenizing.
+                folded = words.lower().replace(",", " ").replace(".", " ").replace("-", " ").replace("'", "").split()
+                if not any(w in first for w in folded):
+                    continue
+            start = run.start()
+            if start and text[start - 1] == " ":
+                lead = _LEADING_BEFORE.search(text, max(0, start - 16), start)
+                if lead is not None:
+                    start = lead.start()
+            tokens = self._tokens(text, start, run.end())
             if len(tokens) >= 2:
                 yield from self._judge_run(text, tokens)
 
@@ -219,8 +282,7 @@ class PersonNameRecognizer(EntityRecognizer):
         first = toks[i]
         if first.folded in _PARTICLE_SET and not first.raw[0].isupper():
             return None
-        initial = len(first.raw) == 1
-        fclass = "initial" if initial else self._first_class(first, caps)
+        fclass = self._first_class(first, caps)
         if fclass is None:
             return None
         best: tuple[float, int, bool] | None = None  # score, index of the surname's last token, needs_ner
@@ -266,12 +328,11 @@ class PersonNameRecognizer(EntityRecognizer):
             if follower.folded not in _SUFFIXES and follower.folded not in NEVER_NAME_WORDS and (
                     self._is_middle(follower, caps) or self._unknown(follower, caps)):
                 return None
-        score = SURE if fclass == "strong" and lclass == "strong" else SURE_WORDY
-        needs_ner = fclass == "wordy"
-        if needs_ner:
-            score = UNSURE
-        if caps and not needs_ner:
+        # (A first name that is also a word comes here only before a listed surname: "Smith, Will".)
+        score = WORDY_FIRST if fclass == "wordy" else SURE if lclass == "strong" else SURE_WORDY
+        if caps:
             score -= 0.05
+        needs_ner = False
         start, end = last.start, toks[end_index].end
         if self._rejected_by_context(text, toks, end_index, start, end, "last_first"):
             return None, end_index - i + 1
@@ -283,24 +344,23 @@ class PersonNameRecognizer(EntityRecognizer):
             if middles:
                 score += 0.05
             return (score - 0.05 if caps else score), False
-        if fclass == "initial":
-            # "J. Okafor" is a name under 93H (first initial and last name) when the surname is sure.
-            return (0.6, False) if lclass == "strong" else None
-        if fclass == "wordy":
-            return (UNSURE if lclass == "strong" else UNSURE - 0.1), True
-        # An unknown first name ("Aaliyah"): only a listed surname makes it worth asking NER.
-        return (UNSURE - 0.05, True) if lclass == "strong" else None
+        # A first name that is also a word ("Will", "May", "Grant"): before a surname that is no word
+        # ("Will Patterson") the lists are sure enough, at a lower score; before one that is ("Will Brown",
+        # "May Green", "Grant Young") or in no list, NER decides. (An initial alone, "J. Okafor", or a first
+        # name in no list is left to NER's own windows: nominating every capitalized word for it would cost
+        # the fast path its speed.)
+        if lclass == "strong":
+            return (WORDY_FIRST - 0.05 if caps else WORDY_FIRST), False
+        return UNSURE - 0.1, True
 
     def _first_class(self, tok: _Tok, caps: bool) -> str | None:
-        """strong (a first name only), wordy (also a word), unknown (no word, no name) or None."""
+        """strong (a listed first name only), wordy (also a common word) or None."""
         lex = self._lex
         parts = tok.folded.split("-")
         if any(p in NEVER_NAME_WORDS or p in NOT_FIRST_NAMES for p in parts):
             return None
         if all(p in lex.first for p in parts):
             return "wordy" if any(p in lex.wordy_first for p in parts) else "strong"
-        if len(parts) == 1 and self._unknown(tok, caps):
-            return "unknown"
         return None
 
     def _last_class(self, toks: list[_Tok], lo: int, hi: int, caps: bool) -> str | None:

@@ -80,6 +80,8 @@ def _trigger_for(recognizer: Any) -> Any:
     return _DIGITS  # every other identifier has at least two digits in a row
 
 
+# The rest of a word or number at a window's end (letters and digits, not "_", and "-").
+_WORD_TAIL = re.compile(r"(?:[^\W_]|-)*")
 # A candidate's window: from this far before the prefilter's match end (the longest identifier with
 # its separators and a keyword) to a little after it, widened to whole words.
 _WINDOW_BEFORE = 120
@@ -140,12 +142,19 @@ class _Prefilter:
         size = len(text)
         out: dict[int, list[tuple[int, int]]] = {}
         for index, positions in ends.items():
+            positions.sort()
             spans = []
+            last_hi = -1
             for end in positions:
+                if end + _WINDOW_AFTER < last_hi:
+                    # Inside the window just made (its start is earlier, and a word reaching past its end
+                    # would have widened it): dense matches in a long run of text cost one window.
+                    continue
                 hi = min(size, end + _WINDOW_AFTER)
-                while hi < size and (text[hi].isalnum() or text[hi] == "-"):
-                    hi += 1  # never cut a word or number at the window's end
+                tail = _WORD_TAIL.match(text, hi)  # never cut a word or number at the window's end
+                hi = tail.end() if tail is not None else hi
                 spans.append((max(0, end - _WINDOW_BEFORE), hi))
+                last_hi = hi
             out[index] = _merge(spans)
         return out
 

@@ -86,11 +86,13 @@ def test_never_a_name(recognizer: PersonNameRecognizer, text: str) -> None:
 
 
 def test_ambiguous_names_are_left_to_ner(recognizer: PersonNameRecognizer) -> None:
-    text = "Will Brown and May Green met Aaliyah Johnson."
+    text = "Will Brown and May Green met Brooklyn Young, Grant Patterson and Aaliyah Johnson."
     results = recognizer.analyze(text, ["PERSON"])
     unsure = {text[r.start : r.end] for r in results if r.recognition_metadata["needs_ner"]}
-    assert unsure == {"Will Brown", "May Green", "Aaliyah Johnson"}
-    assert all(r.score < THRESHOLD for r in results)
+    assert unsure == {"Will Brown", "May Green", "Brooklyn Young"}
+    sure = {text[r.start : r.end]: r.score for r in results if r.score >= THRESHOLD}
+    assert set(sure) == {"Grant Patterson", "Aaliyah Johnson"}
+    assert sure["Grant Patterson"] < sure["Aaliyah Johnson"]
 
 
 def test_cell_score(recognizer: PersonNameRecognizer) -> None:
