@@ -149,7 +149,9 @@ def engines(roster_file: Path):
 def test_engine_finds_what_ner_misses_and_sets_the_subject(engines) -> None:
     with_roster, without = engines
     text = "Late list\nOKAFOR, BILL - late 3x\n"
-    assert [f for f in without.detect_text(text, "body") if f.entity == "PERSON"] == []
+    # Without a roster the name lists may find the name (detectors/person_name.py), but nobody is attributed.
+    assert all(f.recognizer != "RosterRecognizer" and f.subject is None
+               for f in without.detect_text(text, "body") if f.entity == "PERSON")
     [person] = [f for f in with_roster.detect_text(text, "body") if f.entity == "PERSON"]
     assert person.value == "OKAFOR, BILL" and person.recognizer == "RosterRecognizer"
     [sasid] = [f for f in with_roster.detect_text("SASID 1048820317", "body") if f.entity == "MA_SASID"]
