@@ -257,7 +257,7 @@ def _scan(args: argparse.Namespace) -> int:
     try:
         store = Store(settings.store.url())
     except SQLAlchemyError as exc:
-        raise ConfigError(f"cannot open the store ({type(exc).__name__}); check --db / [store] db") from None
+        raise ConfigError(f"cannot open the store ({_db_reason(exc)}); check --db / [store] db") from None
     fmt = args.format or ("table" if sys.stdout.isatty() and not args.output else "jsonl")
     with contextlib.ExitStack() as stack:
         stack.callback(store.close)
@@ -279,6 +279,10 @@ def _scan(args: argparse.Namespace) -> int:
         except (SourceBusy, ClaimLost) as exc:
             print(f"dlp scan: {exc}", file=sys.stderr)
             return EXIT_LOCKED
+        except SQLAlchemyError as exc:
+            print(f"dlp scan: the store {store.safe_url} could not be written ({_db_reason(exc)}); what was "
+                  "committed is kept, and the next scan (or --resume) continues from it", file=sys.stderr)
+            return EXIT_INTERNAL
         except RuntimeError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_INTERNAL
@@ -305,6 +309,18 @@ def _review(args: argparse.Namespace) -> int:
         return review_run(args, store)
     finally:
         store.close()
+
+
+def _db_reason(exc: Exception) -> str:
+    """The database's own one-line reason (``database or disk is full``), or the error's kind.
+
+    SQLite's messages name the condition only; a server's may quote a statement or its parameters, so
+    only SQLite's are shown.
+    """
+    orig = getattr(exc, "orig", None)
+    if orig is not None and type(orig).__module__.startswith("sqlite3"):
+        return str(orig).splitlines()[0] if str(orig) else type(orig).__name__
+    return type(orig or exc).__name__
 
 
 def _example_or(source: str, settings: Any) -> str:

@@ -18,6 +18,7 @@ overruns is run again one item per task, so only the culprit is recorded). The w
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import os
@@ -31,11 +32,13 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from connectors.base import Connector
 from dlp.config import Settings
 from dlp.errors import EXPECTED_ITEM_ERRORS, ItemError, NotExamined
 from dlp.executors import WorkerLost, make_executor
-from dlp.store.db import HEARTBEAT_SECONDS, ClaimLost, KnownItem, Store
+from dlp.store.db import HEARTBEAT_SECONDS, ClaimLost, KnownItem, Store, StoreGone
 from dlp.types import Item, ItemRef, ItemResult, Reason, Status
 from dlp.worker import process_batch, process_item
 
@@ -185,6 +188,15 @@ class Scanner:
             status = "interrupted"
             self._stop.set()
             lost = exc
+        except (SQLAlchemyError, StoreGone):
+            # The store cannot be written (a full disk, a read-only file system, a database gone, the
+            # file deleted): what was committed stays; the run is left for the next scan to continue.
+            self._stop.set()
+            with contextlib.suppress(SQLAlchemyError, StoreGone, OSError):
+                self.store.finish_run(run_id, "interrupted", {"run_id": run_id, "status": "interrupted"})
+            if progress is not None:
+                progress.close()
+            raise
         finally:
             heartbeat.stop()
             if previous is not None:

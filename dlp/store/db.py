@@ -54,6 +54,10 @@ class ClaimLost(RuntimeError):
     """This run's claim on a source was taken over (it was thought dead); it must stop writing."""
 
 
+class StoreGone(RuntimeError):
+    """The SQLite store file was deleted or replaced while a scan wrote to it."""
+
+
 @dataclass(frozen=True, slots=True)
 class Claim:
     """Who owns a source: the run, its process and host, and when it last said it was alive."""
@@ -139,6 +143,7 @@ class Store:
         url = normalize_url(url)
         self.url = url
         self.takeovers: list[str] = []  # messages of the last claim: sources taken over from crashed runs
+        self._file: tuple[Path, int, int] | None = None  # an SQLite store's path, device and inode
         if url.startswith("sqlite:///"):
             path = Path(url.removeprefix("sqlite:///"))
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -159,6 +164,27 @@ class Store:
             row = conn.execute(select(schema.store_meta.c.value).where(schema.store_meta.c.key == "schema")).first()
             if row is None:
                 conn.execute(insert(schema.store_meta).values(key="schema", value=str(schema.SCHEMA_VERSION)))
+        if url.startswith("sqlite:///") and ":memory:" not in url:
+            path = Path(url.removeprefix("sqlite:///").split("?", 1)[0])
+            st = path.stat()
+            self._file = (path, st.st_dev, st.st_ino)
+
+    def check_file(self) -> None:
+        """Raise StoreGone when the SQLite file this store opened is no longer at its path.
+
+        SQLite goes on writing into a deleted file (the open descriptor keeps it alive), so a scan would
+        end "completed" with everything it wrote gone; each batch checks first.
+        """
+        if self._file is None:
+            return
+        path, dev, ino = self._file
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            st = None
+        if st is None or (st.st_dev, st.st_ino) != (dev, ino):
+            raise StoreGone(f"the store file {path} was deleted or replaced during the scan; nothing more is "
+                            "written to it. Scan again to rebuild it.")
 
     def _migrate(self) -> None:
         """Bring the store to the newest schema revision (Alembic ``upgrade head``).
@@ -485,6 +511,7 @@ class Store:
         Each element is the list of results for one top-level item: the item first, then its members
         (each member after its own parent). The item's previous members and findings are replaced.
         """
+        self.check_file()
         with self.engine.begin() as conn:
             self._check_owner(conn, run_id, {group[0].ref.source for group in results if group})
             for group in results:
@@ -560,6 +587,7 @@ class Store:
 
     def mark_removed(self, run_id: int, source: str) -> int:
         """Items of a fully enumerated source that this run did not see are marked removed."""
+        self.check_file()
         with self.engine.begin() as conn:
             self._check_owner(conn, run_id, [source])
             res = conn.execute(
