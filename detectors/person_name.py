@@ -93,6 +93,15 @@ _AUTHOR_BEFORE = re.compile(r"(?:\bby|\bauthors?|\bwriter|\beditors?|\bed\.|\bpo
                             re.IGNORECASE)
 # A title in title case before the name: "The Adventures of Tom Sawyer", "The Diary of Anne Frank".
 _TITLE_BEFORE = re.compile(r"[A-Z][\w'’]+ of $")
+# Life dates after a name mark a historical figure, not a district person: "(born July 11, 1767)",
+# "(1767-1848)", "(b. 1818)", "was born February 12, 1809". Anyone born before 1940 is no student or staff.
+_MONTH_DAY = r"(?:[A-Z][a-z]{2,8}\.? \d{1,2},? )?"
+_OLD_YEAR = r"(?:1[0-8]\d\d|19[0-3]\d)(?!\d)"
+_LIFE_DATES_AFTER = re.compile(
+    rf"\s*(?:\(\s*(?:born |b\. ?|c\. ?)?{_MONTH_DAY}{_OLD_YEAR}"
+    rf"|,\s*(?:born |b\. ?){_MONTH_DAY}{_OLD_YEAR}"
+    rf"|\s(?:was|were) born (?:on |in )?{_MONTH_DAY}{_OLD_YEAR})"
+)
 # A citation after "Last, First": "Twain, Mark. The Adventures ..." or "Austen, Jane (1813)".
 _CITATION_AFTER = re.compile(r"\.\s+(?:[A-Z\"“'‘]|\(?\d{4})|\s*\(\d{4}\)")
 
@@ -420,6 +429,8 @@ class PersonNameRecognizer(EntityRecognizer):
         """A street, school or organisation after the name; an author before it; a citation after it."""
         nxt = end_index + 1
         if nxt < len(toks) and not self._breaks(toks[nxt], toks[end_index]) and toks[nxt].folded in PLACE_WORDS:
+            return True
+        if _LIFE_DATES_AFTER.match(text, end, min(len(text), end + 48)) is not None:
             return True
         before = text[max(0, start - 24) : start]
         if _AUTHOR_BEFORE.search(before) or _TITLE_BEFORE.search(before):

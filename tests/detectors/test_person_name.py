@@ -80,6 +80,8 @@ def test_forms(recognizer: PersonNameRecognizer, text: str, expected: list[str])
     "The Diary of Anne Frank",
     "Written by Linda Nguyen",
     "Austen, Jane. Pride and Prejudice. London, 1813.",
+    "John Quincy Adams (born July 11, 1767): read the excerpt. Lucy Stone (1818-1893) spoke.",
+    "Frederick Douglass was born in 1818 in Maryland.",
 ])
 def test_never_a_name(recognizer: PersonNameRecognizer, text: str) -> None:
     assert _names(recognizer, text) == []
