@@ -18,14 +18,16 @@ Scores:
   either ("Okafor" would be, were it not listed: many surnames are missing from the 1990 list);
 * a first name that is also a common word ("Will", "May", "Grant", "Hope"): 0.6 before a listed surname
   that is no word ("Will Patterson"); before one that is a word too ("Will Brown", "Grant Young") or in no
-  list, below the reporting threshold, marked ``needs_ner`` in the result's metadata. The fast engine runs spaCy's NER on a small window around
-  such a candidate and reports it only when NER agrees; the Presidio engine runs NER over everything anyway.
+  list, below the reporting threshold, marked ``needs_ner`` in the result's metadata. The fast engine runs
+  spaCy's NER on a small window around such a candidate and reports it only when NER agrees; the Presidio
+  engine runs NER over everything anyway.
 * a first name in no list, or an initial alone ("J. Okafor"), is left to NER where the engine runs it.
 
 Never a name: a run containing a label or header word ("Date of Birth", "Account Number", "Student Name"),
 a job title ("School Counselor", "Bus Driver"), a month or a day; a name followed by a street, school or
 organisation word ("Washington Street", "Kennedy Middle School"); a bibliographic author ("by Jane Austen",
-"Author: ...", a citation "Twain, Mark. The Adventures of ...").
+"Author: ...", a citation "Twain, Mark. The Adventures of ..."); a historical figure with life dates
+("John Quincy Adams (born July 11, 1767)").
 """
 
 from __future__ import annotations
