@@ -54,6 +54,8 @@ DEFAULT_TOKEN_ENV = "DLP_SERVE_TOKEN"
 MIN_TOKEN_CHARS = 16  # a short token can be guessed over the network; refuse it at start-up
 ACCEPTED_TYPES = frozenset({"message/rfc822", "application/octet-stream"})
 EXIT_USAGE = 2
+DEFAULT_CHECK_TIMEOUT = 120.0
+DEFAULT_WORKERS = 2
 
 
 class _RequestError(Exception):
@@ -172,6 +174,10 @@ def create_app(checker: Checker, token: str, max_bytes: int = DEFAULT_MAX_BYTES)
         started = time.perf_counter()
         try:
             verdict = await run_in_threadpool(run_check, checker, raw, recipients, with_envelope)
+        except TimeoutError:  # the check ran out of time (its work was stopped) or every worker stayed busy
+            log.error("dlp %s: the check ran out of time (%d bytes)", check_id, len(raw))
+            return error_response(503, "timeout", f"the check took too long and was stopped; try again later "
+                                  f"(dlp {check_id})", {CHECK_ID_HEADER: check_id, "Retry-After": "30"})
         except Exception as exc:  # the service boundary: whatever the checker raises is one generic 500
             log.error("dlp %s: check failed: %s (%d bytes)", check_id, describe_failure(exc), len(raw))
             response = error_response(500, "check_failed", "the check could not be completed; the message was "
@@ -265,6 +271,11 @@ def add_arguments(sub: Any, common: argparse.ArgumentParser) -> None:
                        help=f"environment variable holding the bearer token (default: {DEFAULT_TOKEN_ENV})")
     serve.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES,
                        help=f"largest message accepted (default: {DEFAULT_MAX_BYTES})")
+    serve.add_argument("--check-timeout", type=float, default=DEFAULT_CHECK_TIMEOUT, metavar="SECONDS",
+                       help="longest check; its worker process is then killed and the answer is 503 "
+                            f"(default: {DEFAULT_CHECK_TIMEOUT:.0f})")
+    serve.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+                       help=f"check worker processes, forked with the warm engine (default: {DEFAULT_WORKERS})")
     serve.add_argument("--no-log", action="store_true",
                        help="do not record allowed disclosures in the store (checks only, nothing sent)")
 
@@ -282,17 +293,25 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if not 0 < args.port < 65536 or args.max_bytes < 1:
         raise ConfigError("--port must be 1-65535 and --max-bytes positive")
+    if args.check_timeout <= 0 or not 0 < args.workers <= 64:
+        raise ConfigError("--check-timeout must be positive and --workers 1-64")
     import uvicorn
 
-    checker = build_checker(args.config, args.db, log_disclosures=not args.no_log)
+    from dlp.presend.isolate import IsolatedChecker
+
+    built = build_checker(args.config, args.db, log_disclosures=not args.no_log)
+    freeze_long_lived()  # the warm engine stays for the life of the service (and is shared by the workers)
+    checker = IsolatedChecker(built, workers=args.workers, timeout=args.check_timeout)
     app = create_app(checker, token, args.max_bytes)
-    freeze_long_lived()  # the warm engine stays for the life of the service
     print(f"dlp serve: POST http://{args.host}:{args.port}/v1/check (token from {args.token_env})", file=sys.stderr)
     quiet_content_loggers()
     # One process, one warm checker: uvicorn's own workers would each build another engine.
     # log_config=None: uvicorn's own logging set-up (dictConfig) would close every handler the CLI opened,
     # the log file's among them ("Queue is closed"); its loggers go to ours instead. No access log: it
     # writes query strings (?rcpt=ADDRESS); the verdict line is the record of each request.
-    uvicorn.run(app, host=args.host, port=args.port, log_config=None,
-                log_level="info" if args.verbose else "warning", access_log=False, server_header=False)
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_config=None,
+                    log_level="info" if args.verbose else "warning", access_log=False, server_header=False)
+    finally:
+        checker.close()
     return 0

@@ -71,6 +71,7 @@ DEFAULT_NEXT_HOP = "127.0.0.1:10026"
 DEFAULT_CHECK_TIMEOUT = 120.0  # well under the 10 minutes an SMTP client waits for the answer to DATA
 DEFAULT_RELAY_TIMEOUT = 60.0
 DEFAULT_DATA_SIZE_LIMIT = 50 * 1024 * 1024
+DEFAULT_WORKERS = 2
 EXIT_USAGE = 2
 
 # What the sender sees in the bounce, per rule: fixed texts, so that nothing of the message is echoed.
@@ -345,6 +346,9 @@ def add_arguments(sub: Any, common: argparse.ArgumentParser) -> None:
                    help=f"longest check before answering 451 (default: {DEFAULT_CHECK_TIMEOUT:.0f})")
     p.add_argument("--max-bytes", type=int, default=DEFAULT_DATA_SIZE_LIMIT,
                    help=f"largest message accepted (default: {DEFAULT_DATA_SIZE_LIMIT})")
+    p.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+                   help=f"check worker processes, forked with the warm engine (default: {DEFAULT_WORKERS}); "
+                        "a check past --check-timeout has its worker killed")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -353,8 +357,14 @@ def run(args: argparse.Namespace) -> int:
     host, port = parse_address(args.next_hop, "--next-hop")
     if args.check_timeout <= 0 or args.max_bytes < 1:
         raise ConfigError("--check-timeout and --max-bytes must be positive")
-    checker = build_checker(args.config, args.db)
-    freeze_long_lived()  # the warm engine stays for the life of the filter
+    if not 0 < args.workers <= 64:
+        raise ConfigError("--workers must be 1-64")
+    from dlp.presend.isolate import IsolatedChecker
+
+    built = build_checker(args.config, args.db)
+    freeze_long_lived()  # the warm engine stays for the life of the filter (and is shared by the workers)
+    # A check past the limit is killed in its worker, not left running behind the 451.
+    checker = IsolatedChecker(built, workers=args.workers, timeout=args.check_timeout)
     options = FilterOptions(next_hop_host=host, next_hop_port=port, mode=args.mode, fail_open=args.fail_open,
                             check_timeout=args.check_timeout)
     stop = threading.Event()
@@ -363,6 +373,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         controller, handler = start(checker, listen, options, args.max_bytes)
     except OSError as exc:  # the port is taken or not ours to bind
+        checker.close()
         print(f"smtp-filter: cannot listen on {args.listen} ({exc.strerror or type(exc).__name__})", file=sys.stderr)
         return EXIT_USAGE
     print(f"dlp smtp-filter: {args.listen} -> {args.next_hop}, "
@@ -372,4 +383,5 @@ def run(args: argparse.Namespace) -> int:
     finally:
         controller.stop()
         handler.close()
+        checker.close()
     return 0

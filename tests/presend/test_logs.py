@@ -48,7 +48,8 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AssertionError(f"the service exited with {proc.returncode}: {proc.stderr.read()!r}")  # type: ignore[union-attr]
+            raise AssertionError(f"the service exited with {proc.returncode}: "
+                                 f"{Path(_STDERR[proc.pid]).read_text(errors='replace')[-2000:]}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
             return
@@ -58,20 +59,28 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes]) -> None:
 
 
 def stop(proc: subprocess.Popen[bytes]) -> str:
+    """SIGTERM, then the service's stderr (a file: a pipe would wait for every process that inherited it)."""
     proc.send_signal(signal.SIGTERM)
     try:
-        _, err = proc.communicate(timeout=30)
+        proc.wait(timeout=30)
     except subprocess.TimeoutExpired:
         proc.kill()
-        _, err = proc.communicate()
-    return err.decode("utf-8", "replace")
+        proc.wait()
+    return Path(_STDERR[proc.pid]).read_text(encoding="utf-8", errors="replace")
+
+
+_STDERR: dict[int, str] = {}
 
 
 def spawn(tmp_path: Path, *args: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DLP_HOME": str(tmp_path / "home"), "DLP_SERVE_TOKEN": TOKEN}
-    return subprocess.Popen([sys.executable, str(ROOT / "run_scan.py"), *args, "--config", str(config(tmp_path)),
-                             "--log-file", str(tmp_path / "dlp.log")],
-                            cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err_path = tmp_path / "stderr.txt"
+    with err_path.open("wb") as err:
+        proc = subprocess.Popen([sys.executable, str(ROOT / "run_scan.py"), *args, "--config",
+                                 str(config(tmp_path)), "--log-file", str(tmp_path / "dlp.log")],
+                                cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=err)
+    _STDERR[proc.pid] = str(err_path)
+    return proc
 
 
 @pytest.fixture()
@@ -81,6 +90,19 @@ def sink() -> Iterator[tuple[Sink, int]]:
     controller.start()
     yield handler, controller.port
     controller.stop()
+
+
+def children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
 
 
 def check_log(text: str) -> None:
@@ -130,8 +152,15 @@ def test_serve_keeps_its_log_and_logs_no_query_string(tmp_path: Path) -> None:
         assert r.status_code == 200 and r.json()["verdict"] == "block"
         check_id = r.json()["check_id"]
         assert r.headers["X-DLP-Check-Id"] == check_id
+        workers = children(proc.pid)
+        assert workers  # the check workers, forked with the warm engine
     finally:
         stderr = stop(proc)
+    # The workers do not outlive the service (uvicorn ends it by re-raising SIGTERM: no clean-up runs).
+    deadline = time.monotonic() + 30
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(alive(pid) for pid in workers)
     log = (tmp_path / "dlp.log").read_text(encoding="utf-8")
     for text in (log, stderr):
         check_log(text)

@@ -177,13 +177,20 @@ def test_serve_refuses_to_start_without_a_token(monkeypatch: pytest.MonkeyPatch,
 
 def test_serve_runs_uvicorn_with_one_checker(monkeypatch: pytest.MonkeyPatch, fake: FakeChecker) -> None:
     seen: dict[str, Any] = {}
+
+    def run(app: Any, **kw: Any) -> None:
+        # While "uvicorn" runs: the checks go to the forked check workers, which stop when it returns.
+        seen.update(kw)
+        with TestClient(app) as c:
+            seen["verdict"] = c.post("/v1/check", content=MESSAGE, headers=AUTH).json()["verdict"]
+
     monkeypatch.setenv("DLP_SERVE_TOKEN", TOKEN)
     monkeypatch.setattr(service, "build_checker", lambda config, db, log_disclosures=True: fake)
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    monkeypatch.setattr(uvicorn, "run", run)
     assert cli.main(["serve", "--port", "9999"]) == 0
     assert seen["host"] == "127.0.0.1" and seen["port"] == 9999
-    with TestClient(seen["app"]) as c:
-        assert c.post("/v1/check", content=MESSAGE, headers=AUTH).json()["verdict"] == "allow"
+    assert seen["log_config"] is None and seen["access_log"] is False
+    assert seen["verdict"] == "allow"
 
 
 # -- a real server with the real checker --
