@@ -149,6 +149,11 @@ class DetectionEngine:
                          if e in (settings.entities or CANONICAL_ENTITIES)]
         self._fast: FastAnalyzer | None = None
         self._table_seconds = 0.0
+        # The district's own ID formats, which type a column of a table of people whatever its header.
+        self._district_ids: dict[str, tuple[re.Pattern[str], ...]] = {
+            entity: tuple(re.compile(p) for p in patterns)
+            for entity, patterns in (("STUDENT_ID", settings.student_id_patterns),
+                                     ("EMPLOYEE_ID", settings.employee_id_patterns)) if patterns}
         if settings.engine == "fast":
             nlp = self._analyzer.nlp_engine.nlp[settings.language]  # type: ignore[attr-defined]
             # NER is all the fast path asks of spaCy; the parser and lemmatizer only cost time. The small
@@ -196,12 +201,17 @@ class DetectionEngine:
     def detect(self, document: Document) -> list[Finding]:
         """Every finding in every part of the document, each value hashed and masked."""
         findings: list[Finding] = []
+        carried: list[tuple[str, ...]] = []  # the header of a paged report's table, for the pages after
         for part in document.parts:
             if part.rows:
                 findings.extend(self._detect_table(part))
             else:
-                findings.extend(self._detect_body(part))
+                findings.extend(self._detect_body(part, carried))
         return findings
+
+    def district_id(self, entity: str, value: str) -> bool:
+        """Whether a value has one of the district's configured formats for STUDENT_ID or EMPLOYEE_ID."""
+        return any(p.fullmatch(value) for p in self._district_ids.get(entity, ()))
 
     def _detect_table(self, part: Part) -> Iterator[Finding]:
         """Typed columns give findings per cell; the rest of the table goes through the text engine.
@@ -214,7 +224,8 @@ class DetectionEngine:
         t0 = time.perf_counter()
         rows = part.rows or ()
         offsets = row_offsets(rows)
-        typing = type_grid(rows, offsets, range(1, len(rows) + 1), self.validate, first_is_header=part.has_header)
+        typing = type_grid(rows, offsets, range(1, len(rows) + 1), self.validate, first_is_header=part.has_header,
+                           district=self.district_id if self._district_ids else None)
         row_starts = [o[0] if o else 0 for o in offsets]
         self._table_seconds += time.perf_counter() - t0
         forms = list(typing.forms)
@@ -227,12 +238,15 @@ class DetectionEngine:
         # roster (each row has an ID, so each row is an NER window) would cost most of the scan.
         yield from self._typed_findings(part, typing.cells, list(typing.covered), locate, ner=not typing.named)
 
-    def _detect_body(self, part: Part) -> Iterator[Finding]:
+    def _detect_body(self, part: Part, carried: list[tuple[str, ...]] | None = None) -> Iterator[Finding]:
         """A text part: rosters pasted into it and label/value forms are typed like tables, the rest is text.
 
         Findings inside a table block are located by the text's line ("body row 14"), those of one form by
-        the form's lines ("body row 3-9"), so that classification sees one record in each.
+        the form's lines ("body row 3-9"), so that classification sees one record in each. ``carried``
+        holds the header of the last table of the page before: a page of a report whose table has no
+        header line of its own and as many columns takes it.
         """
+        carried = [] if carried is None else carried
         t0 = time.perf_counter()
         tables = text_tables(part.text)
         forms = text_forms(part.text)
@@ -245,8 +259,16 @@ class DetectionEngine:
         table_lines: list[tuple[int, int]] = []
         form_rows: list[tuple[int, int]] = []
         named_lines: list[tuple[int, int]] = []
+        paged = part.locator.startswith("page ")
+        if not paged:
+            carried.clear()
         for table in tables:
-            typing = type_grid(table.rows, table.starts, table.lines, self.validate)
+            header = carried[0] if paged and carried and not table.header else None
+            typing = type_grid(table.rows, table.starts, table.lines, self.validate, first_is_header=table.header,
+                               context=" ".join(table.titles), carried=header,
+                               district=self.district_id if self._district_ids else None)
+            if paged and table.header:
+                carried[:] = [table.rows[0]]
             if not typing.typed:
                 continue
             cells.extend(typing.cells)

@@ -30,8 +30,10 @@ TAX_ID = "TAX_ID"
 PERSON_ID = "PERSON_ID"
 # What a bare ID resolves to in a table or form of students (a SASID when it is one) or of staff.
 STUDENT_NUMBER, STAFF_NUMBER = "STUDENT_NUMBER", "STAFF_NUMBER"
+# A number the state assigns ("DOE ID", "DESE ID", "State #"): a student's SASID or an educator's MEPID.
+STATE_ID = "STATE_ID"
 ALTERNATIVES: dict[str, tuple[str, ...]] = {TAX_ID: ("US_ITIN", "US_SSN"), STUDENT_NUMBER: ("MA_SASID", "STUDENT_ID"),
-                                            STAFF_NUMBER: ("EMPLOYEE_ID",)}
+                                            STAFF_NUMBER: ("EMPLOYEE_ID",), STATE_ID: ("MA_SASID", "MA_MEPID")}
 
 # Phrases rewritten before the cell is cut into words (the order matters: longer phrases first).
 _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -44,6 +46,10 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bss\s?#|\bss\s+(?:no|num|nbr|number)\b", " ssn "),
         (r"\bsoc(?:ial|\.)?\s*sec(?:urity|\.)?", " ssn "),
         (r"\bdate\s+of\s+birth\b|\bbirth\s*date\b|\bbirth\s*day\b|\bbirth\s+dt\b|\bdate\s+born\b", " dob "),
+        # A column headed "Born" or "Birth" alone holds dates of birth ("Place born" does not).
+        (r"^\s*(?:born|birth|b\.?\s?d\.?|bdate|bday)\s*(?:\(.*\))?\s*$", " dob "),
+        # In Massachusetts the SASID is reported through SIMS: "SIMS ID", "SIMS #" name it.
+        (r"\bsims\s*(?:student\s*)?(?:id|#|no\b|num\w*|nbr)", " sasid "),
         (r"\bdriver'?s'?\s+licen[cs]e\b|\bdriving\s+licen[cs]e\b|\boperator'?s?\s+licen[cs]e\b", " dl "),
         (r"\bpassport\b", " passport "),
         (r"\bfamily\s+name\b|\bsurname\b|\blname\b|\blastname\b", " last name "),
@@ -68,7 +74,9 @@ _SYNONYMS: dict[str, str] = {
     "identification": "id", "nm": "name", "names": "name", "cdl": "dl", "birthdate": "dob", "birthday": "dob",
     "pwd": "password", "pw": "password", "passwd": "password", "passcode": "password",
     "guardians": "guardian", "parents": "parent", "teachers": "teacher", "ssns": "ssn", "sasids": "sasid",
-    "epims": "mepid", "rtn": "routing", "abartn": "routing", "aba": "routing", "transit": "routing",
+    "epims": "mepid", "elar": "mepid", "req": "requisition", "reqn": "requisition", "requisitions": "requisition",
+    "catalogue": "catalog", "cat": "catalog",
+    "rtn": "routing", "abartn": "routing", "aba": "routing", "transit": "routing",
     "medicaid": "masshealth", "mass health": "masshealth",
 }
 _STOP = frozenset({"of", "the", "s", "a", "for", "on", "in", "to", "and", "or", "if", "any"})
@@ -133,11 +141,15 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
                  r"|\bssn\b.*\b(?:tin|itin)\b|\b(?:tin|itin)\b.*\bssn\b")),
     ("US_ITIN", _rx(r"\bitin\b|\bindividual taxpayer\b")),
     ("US_SSN", _rx(r"\bssn\b")),
-    ("MA_MEPID", _rx(r"\bmepid\b|\beducator id\b|\bstaff state id\b|\beducator (?:state )?no\b")),
+    ("MA_MEPID", _rx(r"\bmepid\b|\beducator id\b|\bstaff state id\b|\beducator (?:state )?no\b"
+                     r"|\beducator license(?: no| id)?$")),
     ("MA_SASID", _rx(r"\bsasid\b|\bstate (?:assigned )?(?:student )?id\b|\bstate student no\b"
                      r"|\bma student id\b|\bstate id no\b")),
     ("STUDENT_ID", _rx(r"\blasid\b|\blocal (?:student )?id\b|\bstudent (?:id|no)\b|\bstudentid\b|^id no$"
-                       r"|\bschool id\b|\bdistrict (?:student )?id\b|\bsis id\b|^perm(?:anent)? id\b")),
+                       r"|\bschool id\b|\bdistrict (?:student )?id\b|\bsis id\b|^perm(?:anent)? (?:id|no)\b"
+                       r"|\b(?:aspen|powerschool|ps|x2|ipass|schoolbrains|mms) (?:student )?(?:id|no)\b")),
+    # "DOE ID", "DESE ID", "State #": a state-assigned number, a SASID or a MEPID as the value's length says.
+    (STATE_ID, _rx(r"^(?:ma )?(?:doe|dese|state) (?:id|no)$|^(?:doe|dese) (?:assigned )?(?:id|no)\b")),
     ("EMPLOYEE_ID", _rx(r"\bemployee (?:id|no|code)\b|\bstaff (?:id|no)\b|\bbadge(?: id| no)?\b"
                         r"|\bpayroll (?:id|no)\b|\bpersonnel (?:id|no)\b|\bemployeeid\b|\bhr id\b")),
     ("DATE_OF_BIRTH", _rx(r"\bdob\b")),
@@ -175,7 +187,9 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
                  r"|sku|upc|ean|item|edition|copies|copy|isbn13|isbn10|oclc|dewey|shelf|format|genre|ticket"
                  r"|incident no|case no|transaction|reference|ref no|confirmation|tracking|log id|record id"
                  r"|event id|session|request|device|computer|host|hostname|ip|mac|imei|version|license key"
-                 r"|product|catalog|course|section|period|school|program|grade)\b")),
+                 r"|product|catalog|course|section|period|school|program|grade|part|stock|check|cheque|voucher"
+                 r"|document|lot|batch|bid|contract|quote|quotation|receipt|permit|claim|warrant|shipment"
+                 r"|delivery|account code)\b")),
     # "Student (Last, First)": a whole name in one cell.
     (FULL, _rx(r"\blast first\b|\bfirst last\b|\blast first middle\b|\bfull name\b|\blegal name\b")),
     (FIRST, _rx(r"(?:^|\b(?:student|legal|preferred|guardian|parent|employee|staff|teacher|contact|child) )"
@@ -268,7 +282,7 @@ def names_a_column(value: str) -> bool:
 # "F/R" column is a special-education or lunch-status record even though no sentence says so.
 _KIND_TERMS: dict[str, str] = {
     "MA_SASID": "student SASID", "STUDENT_ID": "student", "MA_MEPID": "MEPID employee",
-    "EMPLOYEE_ID": "employee",
+    "EMPLOYEE_ID": "employee", STATE_ID: "state ID",
 }
 _INDICATOR_TERMS: tuple[tuple[re.Pattern[str], str], ...] = (
     (_rx(r"\b(?:sped|special ed|special education|sp ed|special needs)\b"), "special education"),

@@ -11,6 +11,7 @@ tables: a 5 MB log costs a few passes of C-level string methods before it is giv
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import re
 from collections.abc import Sequence
@@ -300,7 +301,7 @@ def text_forms(text: str) -> tuple[Form, ...]:
     nominates are read.
     """
     gate = _gate(text)
-    if not gate.labels and not gate.stacked:
+    if not gate.labels and not gate.stacked and not gate.dashed:
         return ()
     raw: list[tuple[str, str, int, int]] = []  # label, value, label start, value start
     for pos in gate.labels[:_MAX_CANDIDATES]:
@@ -315,6 +316,10 @@ def text_forms(text: str) -> tuple[Form, ...]:
             found = _inline_pair(text, lo, hi)
         else:
             continue
+        if found is not None:
+            raw.append(found)
+    for pos in gate.dashed[:_MAX_CANDIDATES]:
+        found = _dashed_pair(text, pos)
         if found is not None:
             raw.append(found)
     for pos in gate.stacked[:_MAX_CANDIDATES]:
@@ -353,7 +358,7 @@ def _is_label_text(label: str) -> bool:
 _CALL = re.compile(r"\w\(|\)\w|[=;{}]")
 
 
-def _inline_pair(text: str, colon: int, after: int) -> tuple[str, str, int, int] | None:
+def _inline_pair(text: str, colon: int, after: int, *, dashed: bool = False) -> tuple[str, str, int, int] | None:
     """The label before a separator (back to the line start, a tab, a pipe or a run of spaces) and the value
     after it; the separator is a colon or a dot leader spanning ``colon`` to ``after``."""
     lo, hi = _line_at(text, colon)
@@ -377,7 +382,24 @@ def _inline_pair(text: str, colon: int, after: int) -> tuple[str, str, int, int]
     value = text[v:end].rstrip()
     if not value or len(value) > 80 or ":" in value:
         return None
+    if dashed and (" - " in value or " – " in value or "=" in value):
+        return None  # "a - b - c": a dashed list or a table row, not one label and its value
     return label, value, start, v
+
+
+def _dashed_pair(text: str, pos: int) -> tuple[str, str, int, int] | None:
+    """"Label - value", "Label – value" (a dash between spaces) or "Label = value"; ``pos`` ends the gate's match."""
+    ch = text[pos]
+    if ch == "=":
+        if text[pos + 1:pos + 2] == "=" or text[pos - 1:pos] in "=!<>":
+            return None  # "==", "!=", "<=": code or decoration
+        return _inline_pair(text, pos, pos + 1, dashed=True)
+    if pos >= 2 and text[pos - 1] in _DASHES and text[pos - 2] == " ":
+        return _inline_pair(text, pos - 1, pos, dashed=True)
+    return None
+
+
+_DASHES = "-–—"
 
 
 def _stacked_pair(text: str, pos: int) -> tuple[str, str, int, int] | None:
@@ -434,8 +456,13 @@ _KEYWORDS = (r"(?:ssn|ss ?#|soc(?:ial|\.)? ?sec(?:urity)?|sasid|lasid|mepid|epim
              r"|birth ?date|date of birth|birthday|routing|aba|rtn|iban|acct|account|card|licen[cs]e|lic|dl|cdl"
              r"|passport|masshealth|medicaid|e-?mail|phone|telephone|cell|mobile|password|passcode|pin|pwd|name"
              r"|student|employee|emp|empl|staff|teacher|educator|guardian|parent|contact|payee|driver|patron"
-             r"|borrower|first|last|surname|state id|lname|fname|id)")
-_DELIM = r"(?:\t|\||;|,|  )"
+             r"|borrower|first|last|surname|state id|lname|fname|id|pupil|stu|sims|born|birth|doe ?id|dese ?id|elar"
+             r"|state ?#)")
+# Cell delimiters: the usual ones, the odd single characters some exports use ("^", "~", "!", ":") and
+# spaced dashes or double colons. Non-ASCII dashes reach Hyperscan as "?" (the data is ASCII-replaced).
+_DELIM = r"(?:\t|\||;|,|  |\^|~|!| (?:-|\?|–|—) |::)"
+# Delimiters a header line with a single known word is nominated by: no comma (prose is full of "name, ").
+_DELIM_ONE = r"(?:\t|\||;|  |\^|~|!| (?:-|\?|–|—) |::)"
 _SHAPE = r"(?:\d{3}-\d{2}-\d{4}|\d{9,10}|[Ss][Aa]?\d{7,8})"
 # (kind, expression): "h" a header cell beside a delimiter, "l" a label before a colon or alone on a
 # short line, "v" an identifier-shaped value standing as a whole cell.
@@ -443,10 +470,15 @@ _B = r"(?:\b|_)"  # a word edge, or the underscore of "LAST_NAME"
 _GATE_PATTERNS: tuple[tuple[str, str], ...] = (
     # A header line names two kinds at least ("Last Name | SASID"): one alone is mostly prose or code.
     ("h", _B + _KEYWORDS + _B + r"[^\n:]{0,30}?" + _DELIM + r"[^\n:]{0,60}?" + _B + _KEYWORDS + _B),
+    # One known word as a cell: a header line only if the lines below keep its columns (checked later).
+    ("k", _B + _KEYWORDS + _B + r"[^\n:,]{0,30}?" + _DELIM_ONE),
     ("l", r"\b" + _KEYWORDS + r"\b[^\n:]{0,30}?:"),
+    # "Label - value", "Label – value", "Label = value".
+    ("d", r"\b" + _KEYWORDS + r"\b[^\n:=]{0,30}? (?:-|\?|–|—)[ \t]"),
+    ("d", r"\b" + _KEYWORDS + r"\b[^\n:=]{0,30}?="),
     ("l", r"\b" + _KEYWORDS + r"\b[^\n:.]{0,30}?\.{4}"),
     ("s", r"\b" + _KEYWORDS + r"\b[^\n:]{0,20}:?[ \t]*$"),
-    ("v", r"\b" + _SHAPE + r"[ \t\"]*(?:" + _DELIM + r"|$)"),
+    ("v", r"\b" + _SHAPE + r"[ \t\"]*(?:" + _DELIM + r"|:|$)"),
     ("p", r"\(" + _SHAPE + r"\)"),
 )
 # Every pattern starts with a keyword or a digit, so that Hyperscan's literal matching drives the scan
@@ -457,7 +489,9 @@ _MAX_CANDIDATES = 4000
 @dataclass(frozen=True, slots=True)
 class _Gate:
     headers: list[int]
+    one: list[int]  # a single known word before a delimiter
     labels: list[int]
+    dashed: list[int]  # a label before " - ", " – " or "="
     stacked: list[int]
     values: list[int]
     listed: list[int]  # "(1012345678)": an ID in parentheses, as a list of names and IDs writes it
@@ -487,7 +521,7 @@ def _gate_regexes() -> tuple[re.Pattern[str], ...]:
 @functools.lru_cache(maxsize=2)
 def _gate(text: str) -> _Gate:
     """Offsets (match ends) of header-cell, label and ID-shape candidates, in text order."""
-    found: dict[str, list[int]] = {"h": [], "l": [], "s": [], "v": [], "p": []}
+    found: dict[str, list[int]] = {"h": [], "k": [], "l": [], "d": [], "s": [], "v": [], "p": []}
     db = _gate_db()
     if db is not None:
         def on_match(pattern_id: int, start: int, end: int, flags: int, context: object) -> None:
@@ -499,7 +533,8 @@ def _gate(text: str) -> _Gate:
     else:  # no Hyperscan wheel: the same patterns with re (slower, same result)
         for (kind, _), regex in zip(_GATE_PATTERNS, _gate_regexes(), strict=True):
             found[kind].extend(max(m.start(), m.end() - 1) for m in regex.finditer(text))
-    return _Gate(sorted(found["h"]), sorted(found["l"]), sorted(found["s"]), sorted(found["v"]), sorted(found["p"]))
+    return _Gate(sorted(found["h"]), sorted(found["k"]), sorted(found["l"]), sorted(found["d"]), sorted(found["s"]),
+                 sorted(found["v"]), sorted(found["p"]))
 
 
 # --- tables inside text --------------------------------------------------------------------------------
@@ -515,6 +550,8 @@ class TextTable:
     rows: tuple[tuple[str, ...], ...]
     starts: tuple[tuple[int, ...], ...]
     lines: tuple[int, ...]
+    header: bool = False  # row 0 is the header line the table was found by
+    titles: tuple[str, ...] = ()  # the lines just above the table (its title), nearest first
 
 
 _MIN_LINES = 3
@@ -535,7 +572,7 @@ def text_tables(text: str) -> tuple[TextTable, ...]:
     with an identifier-shaped cell make one without a header.
     """
     gate = _gate(text)
-    if not gate.headers and len(gate.values) < _MIN_LINES and len(gate.listed) < _MIN_LINES:
+    if not gate.headers and not gate.one and len(gate.values) < _MIN_LINES and len(gate.listed) < _MIN_LINES:
         return ()
     tables: list[TextTable] = []
     end_of_last = -1
@@ -548,6 +585,19 @@ def text_tables(text: str) -> tuple[TextTable, ...]:
             continue
         seen.add(lo)
         table = _table_from_header(text, lo, hi)
+        if table is not None:
+            tables.append(table)
+            end_of_last = _line_end(text, table.starts[-1][0])
+    for pos in gate.one[:_MAX_CANDIDATES]:
+        if pos <= end_of_last:
+            continue
+        lo, hi = _line_at(text, pos)
+        if lo in seen:
+            continue
+        seen.add(lo)
+        if not _columns_kept(text, lo, hi):
+            continue  # cheap first: most such lines are prose or code
+        table = _table_from_header(text, lo, hi, one_known=True)
         if table is not None:
             tables.append(table)
             end_of_last = _line_end(text, table.starts[-1][0])
@@ -564,7 +614,8 @@ def text_tables(text: str) -> tuple[TextTable, ...]:
         if table is not None:
             tables.append(table)
     tables.sort(key=lambda t: t.lines[0])
-    return tuple(tables)
+    return tuple(dataclasses.replace(t, titles=tuple(_titles_above(text, _line_at(text, t.starts[0][0])[0])))
+                 for t in tables)
 
 
 _LISTED = re.compile(r"^[ \t>*•\-–\d.)]*(?P<name>[^\W\d_][\w'’.\-]*(?:,? [^\W\d_][\w'’.\-]*){1,4}) ?\("
@@ -587,14 +638,43 @@ def _id_list(text: str, lo: int, hi: int) -> TextTable | None:
     return TextTable(tuple(rows), tuple(starts), tuple(range(line_no, line_no + len(rows))))
 
 
+# The usual delimiters first: an odd one must split a line into more fields to be chosen.
+_DELIMITERS = ("\t", "|", ";", ",", "^", "~", "!", " :: ", " - ", " – ", " — ", ":")
+# Delimiters a table must keep over three lines at least (one line of prose may hold a few).
+_ODD_DELIMITERS = frozenset(_DELIMITERS[4:])
+
+
 def _delimiter_of(line: str) -> str | None:
     """The delimiter that splits a line into the most fields (None: columns aligned by spaces)."""
     best, count = None, 0
-    for d in ("\t", "|", ";", ","):
+    for d in _DELIMITERS:
         c = line.count(d)
+        if d == ":" and c:
+            c -= len(_TIME_COLON.findall(line))  # "08:30" is a time, not two cells
         if c > count:
             best, count = d, c
     return best
+
+
+_TIME_COLON = re.compile(r"\d:\d")
+
+
+def _columns_kept(text: str, lo: int, hi: int) -> bool:
+    """Whether the two lines below a line split as it does (same delimiter, same number of fields)."""
+    line = text[lo:hi]
+    delim = _delimiter_of(line)
+    if delim is None:
+        return "  " in line.strip()  # aligned columns: the header reading decides
+    n = line.count(delim)
+    pos = hi + 1
+    for _ in range(2):
+        if pos >= len(text):
+            return False
+        end = _line_end(text, pos)
+        if text.count(delim, pos, end) != n:
+            return False
+        pos = end + 1
+    return True
 
 
 def _fields(line: str, delim: str | None) -> list[tuple[str, int]]:
@@ -606,12 +686,16 @@ def _fields(line: str, delim: str | None) -> list[tuple[str, int]]:
     if delim is None:
         return [(m.group(), m.start()) for m in _ALIGNED_CELL.finditer(line, skip)]
     body = line[skip:]
-    spans = _split_quoted(body, delim) if '"' in body else _split_plain(body, delim)
+    spans = _split_quoted(body, delim) if '"' in body and len(delim) == 1 else _split_plain(body, delim)
     return [(value, offset + skip) for value, offset in (_cell(body, a, b) for a, b in spans)]
 
 
-def _text_header(cells: list[str]) -> bool:
-    """A header line inside text: two or more short clean labels, most known, one naming a PI kind."""
+def _text_header(cells: list[str], *, one_known: bool = False) -> bool:
+    """A header line inside text: two or more short clean labels, most known, one naming a PI kind.
+
+    With ``one_known`` (the caller checked that the lines below keep the columns) one cell naming a PI
+    kind is enough when the others are short words too ("Pupil | Locker | Combo | Born").
+    """
     filled = [c for c in cells if c]
     if len(filled) < 2:
         return False
@@ -619,12 +703,18 @@ def _text_header(cells: list[str]) -> bool:
         if not _CLEAN_LABEL.match(c) or c.count(" ") > 4 or c.count("(") != c.count(")") or ":" in c:
             return False
     known = sum(1 for c in filled if is_label(c))
-    if known * 2 < len(filled) or known < 2:
+    short = one_known and known >= 1 and all(c.count(" ") <= 2 and not _value_like(c) for c in filled)
+    if (known * 2 < len(filled) or known < 2) and not short:
         return False
     return any(header_kind(c) not in (None, *NON_ENTITY_KINDS) for c in filled)
 
 
-def _table_from_header(text: str, lo: int, hi: int) -> TextTable | None:
+def _table_from_header(text: str, lo: int, hi: int, *, one_known: bool = False) -> TextTable | None:
+    """The table below a header line: the lines that keep its columns, across page breaks.
+
+    A page footer, a page number, a blank line or a banner between two pages does not end the table when
+    the lines after it keep the columns (the header printed again on the next page is skipped).
+    """
     if hi - lo > _MAX_HEADER_LINE:
         return None  # a minified file or a data blob: no header line is that long
     line = text[lo:hi]
@@ -632,40 +722,94 @@ def _table_from_header(text: str, lo: int, hi: int) -> TextTable | None:
     if delim is None and "  " not in line.strip():
         return None
     fields = _fields(line, delim)
-    if not _text_header([f[0] for f in fields]):
+    if not _text_header([f[0] for f in fields], one_known=one_known):
         if delim is None or "  " not in line.strip():
             return None
         delim, fields = None, _fields(line, None)  # "Name  Phone, home": aligned after all
-        if not _text_header([f[0] for f in fields]):
+        if not _text_header([f[0] for f in fields], one_known=one_known):
             return None
     width = len(fields)
     columns = [f[1] for f in fields]
+    header_key = _key([f[0] for f in fields])
     rows: list[tuple[str, ...]] = []
     starts: list[tuple[int, ...]] = []
+    lines: list[int] = []
+    line_no = _line_number(text, lo)
     pos = lo
     while pos <= len(text) and len(rows) < _MAX_ROWS:
         end = _line_end(text, pos)
         current = text[pos:end]
-        if not current.strip():
-            break
-        if delim is None:
-            got = _fields(current, None)
-            if len(got) == width:  # as many cells as columns: in order, aligned or not (a PDF's text)
-                cells, offsets = [g[0] for g in got], [g[1] for g in got]
-            else:  # a cell left empty: the columns' positions decide
-                cells, offsets = _aligned_row(current, columns)
-        else:
-            got = _fields(current, delim)
-            if len(got) != width:
+        row = _row_of(current, delim, width, columns) if current.strip() else None
+        if row is None or (rows and _FOOTER.match(current)):
+            if not rows:
+                return None
+            resume = _next_page(text, end + 1, delim, width, columns, header_key)
+            if resume is None:
                 break
-            cells, offsets = [g[0] for g in got], [g[1] for g in got]
-        rows.append(tuple(cells))
-        starts.append(tuple(pos + o for o in offsets))
+            line_no += text.count("\n", pos, resume)
+            pos = resume
+            continue
+        if rows and _key(row[0]) == header_key:
+            pass  # the header printed again on the next page: no data
+        else:
+            rows.append(tuple(row[0]))
+            starts.append(tuple(pos + o for o in row[1]))
+            lines.append(line_no)
         pos = end + 1
-    if len(rows) < 2:
+        line_no += 1
+    if len(rows) < (_MIN_LINES if delim in _ODD_DELIMITERS or one_known else 2):
         return None
-    line_no = _line_number(text, lo)
-    return TextTable(tuple(rows), tuple(starts), tuple(range(line_no, line_no + len(rows))))
+    return TextTable(tuple(rows), tuple(starts), tuple(lines), header=True)
+
+
+def _row_of(line: str, delim: str | None, width: int, columns: list[int]) -> tuple[list[str], list[int]] | None:
+    """A line's cells and their offsets when it keeps the table's columns, else None."""
+    if delim is None:
+        got = _fields(line, None)
+        if len(got) == width:  # as many cells as columns: in order, aligned or not (a PDF's text)
+            return [g[0] for g in got], [g[1] for g in got]
+        if len(got) > width * 2 or _FOOTER.match(line):
+            return None
+        return _aligned_row(line, columns)  # a cell left empty: the columns' positions decide
+    got = _fields(line, delim)
+    if len(got) != width:
+        return None
+    return [g[0] for g in got], [g[1] for g in got]
+
+
+_PAGE_GAP = 8
+_PAGE_MARK = re.compile(r"^\s*(?:\f|page \d+|-+ ?\d+ ?-+\s*$|\d+\s*$|continued\b|\(continued\))|\f", re.IGNORECASE)
+
+
+def _next_page(text: str, pos: int, delim: str | None, width: int, columns: list[int],
+               header_key: tuple[str, ...]) -> int | None:
+    """Where a table goes on after a page break (the offset of its next line), or None when it ended.
+
+    Within a few lines: a page mark (a footer, "Page 2", a form feed) must come before lines that keep
+    the columns, or the header printed again; a blank line alone ends the table.
+    """
+    marked = False
+    for _ in range(_PAGE_GAP):
+        if pos >= len(text):
+            return None
+        end = _line_end(text, pos)
+        current = text[pos:end]
+        if not current.strip():
+            pos = end + 1
+            continue
+        if _FOOTER.match(current) or _PAGE_MARK.search(current) or _COMMENT.match(current):
+            marked = True
+            pos = end + 1
+            continue
+        row = _row_of(current, delim, width, columns)
+        if row is not None:
+            if _key(row[0]) == header_key or (marked and not _text_header(row[0])):
+                return pos
+            return None  # a blank line, then another table or more of this one: no page break
+        if not marked or len(current.strip()) > 120:
+            return None
+        pos = end + 1  # a running title below the page mark ("Payroll Register (cont.)")
+    return None
 
 
 def _aligned_row(line: str, columns: list[int]) -> tuple[list[str], list[int]]:
@@ -726,7 +870,33 @@ def _table_from_run(text: str, lo: int, hi: int) -> TextTable | None:
     if not shaped:
         return None
     line_no = _line_number(text, lo)
+    header = _header_above(text, lo, delim, len(rows[0]))
+    if header is not None:
+        # The line above splits as the rows do and reads as column names ("Pupil ^ SIMS # ^ Born"), known
+        # or not: it is the header, and the typing reads what it can of it.
+        cells, offsets = header
+        plo = _line_at(text, lo - 1)[0]
+        return TextTable((tuple(cells), *rows), (tuple(plo + o for o in offsets), *starts),
+                         tuple(range(line_no - 1, line_no + len(rows))), header=True)
     return TextTable(tuple(rows), tuple(starts), tuple(range(line_no, line_no + len(rows))))
+
+
+def _header_above(text: str, lo: int, delim: str | None, width: int) -> tuple[list[str], list[int]] | None:
+    """The cells of the line just above a block when it has the block's columns and reads as a header."""
+    if lo == 0:
+        return None
+    plo, phi = _line_at(text, lo - 1)
+    if phi - plo > _MAX_HEADER_LINE:
+        return None
+    got = _fields(text[plo:phi], delim)
+    if len(got) != width:
+        return None
+    cells = [g[0] for g in got]
+    if not all(c and _CLEAN_LABEL.match(c) and c.count(" ") <= 4 and not _value_like(c) for c in cells):
+        return None
+    if not any(is_label(c) for c in cells):
+        return None
+    return cells, [g[1] for g in got]
 
 
 def _line_number(text: str, pos: int) -> int:
@@ -754,7 +924,7 @@ def _split_plain(line: str, delim: str) -> list[tuple[int, int]]:
     pos = line.find(delim)
     while pos >= 0:
         spans.append((start, pos))
-        start = pos + 1
+        start = pos + len(delim)
         pos = line.find(delim, start)
     spans.append((start, len(line)))
     return spans

@@ -26,6 +26,7 @@ from dlp.detect.headers import (
     PERSON_ID,
     STAFF_NUMBER,
     STUDENT_NUMBER,
+    canonical,
     header_kind,
     names_a_column,
 )
@@ -158,13 +159,21 @@ _PERSON_SHARE = 0.7
 
 
 def type_grid(rows: Sequence[Sequence[str]], starts: Sequence[Sequence[int]], numbers: Sequence[int],
-              validate: Callable[[str, str], bool], *, first_is_header: bool = False) -> GridTyping:
+              validate: Callable[[str, str], bool], *, first_is_header: bool = False, context: str = "",
+              district: Callable[[str, str], bool] | None = None,
+              carried: Sequence[str] | None = None) -> GridTyping:
     """Type a grid of cells: by its header rows (found wherever they are), by values, or as a form.
 
     ``starts[r][c]`` is the offset of cell ``c`` of row ``r`` in the part's text, ``numbers[r]`` the row's
-    number in locators (the file's real row or line).
+    number in locators (the file's real row or line). ``context`` is the text around the grid (the title
+    lines above a table in a text), ``district(entity, value)`` whether a value has the district's
+    configured STUDENT_ID or EMPLOYEE_ID format, ``carried`` the header of the same table on the page
+    before (a grid without a header of its own and as many columns takes it).
     """
     segments = find_segments(rows, first_is_header=first_is_header)
+    if (carried and len(segments) == 1 and segments[0].header is None
+            and max((len(rows[r]) for r in segments[0].rows[:20]), default=0) == len(carried)):
+        segments = [Segment(None, tuple(carried), (), segments[0].rows)]
     tables = [(seg, type_columns(seg.names)) for seg in segments]
     strong = any(sum(1 for k in cols.values() if k not in (INDICATOR, NOT_PI)) >= 2 for _, cols in tables)
     pairs = grid_form_pairs(rows)
@@ -178,8 +187,11 @@ def type_grid(rows: Sequence[Sequence[str]], starts: Sequence[Sequence[int]], nu
     header_cells: list[str] = []
     for seg, columns in tables:
         columns = dict(columns)
-        columns.update(_type_by_values(rows, seg, columns, validate))
-        _resolve_person_ids(rows, seg, columns)
+        heading = _heading(rows, seg, context)
+        columns.update(_type_by_values(rows, seg, columns, validate, heading))
+        if district is not None:
+            columns.update(_type_by_district(rows, seg, columns, district))
+        _resolve_person_ids(rows, seg, columns, heading)
         if not columns:
             continue
         header_cells.extend(seg.names)
@@ -249,19 +261,19 @@ _EMPLOYEE_WORDS = re.compile(r"\b(?:employees?|staff|payroll|personnel|hr|human 
                              r"|faculty|salary|salaries|wages?|drivers?|substitutes?)\b", re.IGNORECASE)
 
 
-def _resolve_person_ids(rows: Sequence[Sequence[str]], seg: Segment, columns: dict[int, str]) -> None:
+def _resolve_person_ids(rows: Sequence[Sequence[str]], seg: Segment, columns: dict[int, str], heading: str) -> None:
     """A bare "ID" column is a local student (or, in a staff table, employee) number in a table of people.
 
     Without a name column it stays untyped (an asset's or a log record's ID), and a column counting
-    rows (1, 2, 3...) is no ID either.
+    rows (1, 2, 3...) is no ID either; nor is it a person's in a purchasing or inventory table.
     """
     ids = [col for col, kind in columns.items() if kind == PERSON_ID]
     if not ids:
         return
     people = any(kind in NAME_KINDS or kind == "PERSON" for kind in columns.values())
-    top = seg.header_rows[0] if seg.header_rows else 0
-    context = " ".join(" ".join(rows[i]) for i in range(max(0, top - 6), top)) + " " + " ".join(seg.names)
-    kind = STAFF_NUMBER if _EMPLOYEE_WORDS.search(context) else STUDENT_NUMBER
+    if _COMMERCE_WORDS.search(heading) and not _STUDENT_WORDS.search(heading):
+        people = False
+    kind = STAFF_NUMBER if _EMPLOYEE_WORDS.search(heading) else STUDENT_NUMBER
     for col in ids:
         values = [v for v in (rows[r][col].strip() for r in seg.rows[:_BY_VALUE_SAMPLE] if col < len(rows[r])) if v]
         numbers = [int(v) for v in values[:20] if v.isdigit()]
@@ -272,13 +284,44 @@ def _resolve_person_ids(rows: Sequence[Sequence[str]], seg: Segment, columns: di
             del columns[col]
 
 
+# Words in a table's title or headers that say its rows are students.
+_STUDENT_WORDS = re.compile(r"\b(?:students?|pupils?|learners?|sasids?|homeroom|hr|grades? ?(?:\d{1,2}|k|pk)\b|gr ?\d"
+                            r"|roster|rosters|enroll\w*|guardians?|parents?|kindergarten|iep|504|sped|class of"
+                            r"|section roster|advisory|lunch|bus riders?|riders?|attendance|report card|transcript)\b",
+                            re.IGNORECASE)
+# Words that say a table lists things bought, stocked or catalogued: its numbers are no people's.
+_COMMERCE_WORDS = re.compile(r"\b(?:requisitions?|req|purchas\w*|orders?|po|vendors?|suppliers?|invoices?"
+                             r"|catalog(?:ue)?s?|items?|qty|quantity|unit price|price|sku|inventory|stock|shipping"
+                             r"|shipment|receiving|quote|bid|procurement|asset|assets|warehouse|part no|parts)\b", re.IGNORECASE)
+_NUMBER_WORDS = frozenset({"no", "id", "code", "key", "ref", "reference", "nbr", "num", "number"})
+
+
+def _heading(rows: Sequence[Sequence[str]], seg: Segment, context: str) -> str:
+    """What a segment's rows are, in words: the text around the grid, the title rows above, the header."""
+    top = seg.header_rows[0] if seg.header_rows else (seg.rows[0] if seg.rows else 0)
+    above = " ".join(" ".join(rows[i]) for i in range(max(0, top - 6), top))
+    if seg.header is None and not seg.names:  # no header: the first rows may still hold titles or labels
+        above += " " + " ".join(" ".join(c for c in rows[r] if not c.strip().isdigit()) for r in seg.rows[:2])
+    return f"{context} {above} {' '.join(seg.names)}"
+
+
+def _names_another_number(seg: Segment, col: int) -> bool:
+    """Whether a column's own header names a number we do not know ("Req #", "Item No", "Doc ID")."""
+    if col >= len(seg.names) or not seg.names[col].strip():
+        return False
+    words = set(canonical(seg.names[col]).split())
+    return bool(words & _NUMBER_WORDS) and not words & {"student", "sasid", "state"}
+
+
 def _type_by_values(rows: Sequence[Sequence[str]], seg: Segment, columns: dict[int, str],
-                    validate: Callable[[str, str], bool]) -> dict[int, str]:
+                    validate: Callable[[str, str], bool], heading: str = "") -> dict[int, str]:
     """Columns with no known header typed by their values: most cells valid for one recognizer.
 
     A 9-digit column whose cells pass the routing checksum, S+8 license numbers, dashed SSNs; a 10-digit
     column starting with 1 is a SASID only when its values are distinct, not in ascending order (record
-    numbers are) and are not ISBN-10s. Names need a name recognizer (``validate("PERSON", ...)``).
+    numbers are), are not ISBN-10s, its own header names no other number, and the table is about
+    students (a student word in its title or headers, or a name column in a table that lists no
+    purchases or staff). Names need a name recognizer (``validate("PERSON", ...)``).
     """
     width = max((len(rows[r]) for r in seg.rows[:_BY_VALUE_SAMPLE * 2]), default=0)
     out: dict[int, str] = {}
@@ -303,6 +346,47 @@ def _type_by_values(rows: Sequence[Sequence[str]], seg: Segment, columns: dict[i
                 people = sum(1 for v in names if validate("PERSON", v))
                 if people >= max(_BY_VALUE_MIN, len(sample) * _PERSON_SHARE):
                     out[col] = "PERSON"
+    sasids = [col for col, kind in out.items() if kind == "MA_SASID"]
+    if sasids:
+        named = any(k in NAME_KINDS or k == "PERSON" for k in (*columns.values(), *out.values()))
+        if _STUDENT_WORDS.search(heading):
+            about_students = True
+        elif _COMMERCE_WORDS.search(heading) or _EMPLOYEE_WORDS.search(heading):
+            about_students = False
+        else:
+            about_students = named
+        for col in sasids:
+            if not about_students or _names_another_number(seg, col):
+                del out[col]
+    return out
+
+
+_DISTRICT_KINDS = (None, NOT_PI, PERSON_ID)
+
+
+def _type_by_district(rows: Sequence[Sequence[str]], seg: Segment, columns: dict[int, str],
+                      district: Callable[[str, str], bool]) -> dict[int, str]:
+    """Columns whose values have the district's configured student or employee ID format, in a table of people.
+
+    Whatever the header ("Patron ID" in a library circulation export, "Barcode", no header at all): the
+    district's own format and a name column beside it make it that ID. Columns typed as another entity
+    keep their type.
+    """
+    if not any(k in NAME_KINDS or k == "PERSON" for k in columns.values()):
+        return {}
+    width = max((len(rows[r]) for r in seg.rows[:_BY_VALUE_SAMPLE * 2]), default=0)
+    out: dict[int, str] = {}
+    for col in range(width):
+        if columns.get(col) not in _DISTRICT_KINDS:
+            continue
+        sample = [v for v in (rows[r][col].strip() for r in seg.rows if col < len(rows[r])) if v][:_BY_VALUE_SAMPLE]
+        if len(sample) < _BY_VALUE_MIN:
+            continue
+        need = max(_BY_VALUE_MIN, int(len(sample) * _BY_VALUE_SHARE + 0.999))
+        for entity in ("STUDENT_ID", "EMPLOYEE_ID"):
+            if sum(1 for v in sample if district(entity, v)) >= need and len(set(sample)) >= len(sample) * 0.9:
+                out[col] = entity
+                break
     return out
 
 

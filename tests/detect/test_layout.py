@@ -136,12 +136,15 @@ def test_a_column_without_header_is_typed_by_its_checksums() -> None:
 
 
 def test_ten_digit_columns_need_corroboration_to_be_sasids() -> None:
+    title = [["Grade 5 bus riders", ""]]
     shuffled = [["a", "1556774937"], ["b", "1023456789"], ["c", "1412345670"], ["d", "1300012345"]]
-    assert _typed(shuffled) == {"MA_SASID": [1, 2, 3, 4]}
+    assert _typed(title + shuffled) == {"MA_SASID": [2, 3, 4, 5]}
     counting = [["a", "1000000001"], ["b", "1000000002"], ["c", "1000000003"], ["d", "1000000004"]]
-    assert _typed(counting) == {}  # record numbers count up
+    assert _typed(title + counting) == {}  # record numbers count up
     isbns = [["a", "1402894627"], ["b", "1400031698"], ["c", "1250301696"], ["d", "1524763136"]]
-    assert _typed(isbns) == {}  # ISBN-10s pass their own checksum
+    assert _typed(title + isbns) == {}  # ISBN-10s pass their own checksum
+    # Without anything saying the rows are students, ten digits are some other record's number.
+    assert _typed(shuffled) == {}
 
 
 def test_catalog_columns_are_covered_and_yield_nothing() -> None:
