@@ -271,6 +271,8 @@ def grid_form_pairs(rows: Sequence[Sequence[str]]) -> list[tuple[int, int, int]]
 
 
 _FORM_GAP = 6
+_WIDE_FORM_GAP = 30
+_NAME_PARTS = frozenset({"NAME_FIRST", "NAME_LAST"})
 _PLAUSIBLE_NAME = re.compile(r"^[^\W\d_][\w'’.\-]*(?:,? [^\W\d_][\w'’.\-]*){1,4}$")
 _LABEL_TEXT = re.compile(r"^[A-Za-z][A-Za-z0-9 .#/()'’&,\-]{0,44}$")
 _BULLETS = " \t>*•-–"
@@ -340,12 +342,16 @@ def text_forms(text: str) -> tuple[Form, ...]:
         return ()
     forms: list[Form] = []
     group: list[Pair] = [pairs[0]]
+    split_name = False
     for pair in pairs[1:]:
-        if pair.row - group[-1].row <= _FORM_GAP:
+        # A form that asks for first and last names in separate fields is a printed form (a W-4, an
+        # enrollment form): its fields lie far apart on the page and are still one record.
+        split_name = split_name or any(p.kind in _NAME_PARTS for p in group)
+        if pair.row - group[-1].row <= (_WIDE_FORM_GAP if split_name else _FORM_GAP):
             group.append(pair)
         else:
             forms.append(_form(group, text))
-            group = [pair]
+            group, split_name = [pair], False
     forms.append(_form(group, text))
     return tuple(forms)
 
@@ -656,7 +662,7 @@ def _delimiter_of(line: str) -> str | None:
     return best
 
 
-_TIME_COLON = re.compile(r"\d:\d")
+_TIME_COLON = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)")
 
 
 def _columns_kept(text: str, lo: int, hi: int) -> bool:

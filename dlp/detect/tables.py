@@ -292,7 +292,8 @@ _STUDENT_WORDS = re.compile(r"\b(?:students?|pupils?|learners?|sasids?|homeroom|
 # Words that say a table lists things bought, stocked or catalogued: its numbers are no people's.
 _COMMERCE_WORDS = re.compile(r"\b(?:requisitions?|req|purchas\w*|orders?|po|vendors?|suppliers?|invoices?"
                              r"|catalog(?:ue)?s?|items?|qty|quantity|unit price|price|sku|inventory|stock|shipping"
-                             r"|shipment|receiving|quote|bid|procurement|asset|assets|warehouse|part no|parts)\b", re.IGNORECASE)
+                             r"|shipment|receiving|quote|bid|procurement|asset|assets|warehouse|part no|parts)\b",
+                             re.IGNORECASE)
 _NUMBER_WORDS = frozenset({"no", "id", "code", "key", "ref", "reference", "nbr", "num", "number"})
 
 
