@@ -59,6 +59,8 @@ STUDENT_TERMS = _words(
     r"(?<!vendor )(?<!benefit )(?<!benefits )(?<!ach )(?<!plan )(?<!open )(?<!deposit )enrollment",
     r"enrolled(?! in (?:direct|the (?:plan|program)|benefits|payroll|ach))", r"report cards?",
     r"transcripts?", r"sasid", r"lasid", r"class roster", r"grade level", r"homework", r"recess",
+    # Column names of a student's grade level in exports ("Gr", "Grd", "YOG": year of graduation).
+    r"gr\.?", r"grd", r"yog",
     r"parent[- ](?:teacher )?conferences?",
     # A parent writing about a child: "Betty Bennett's father", "my daughter".
     r"\w+'s (?:father|mother|dad|mom|parent|guardian|stepfather|stepmother)", r"my (?:son|daughter|child|kids?)",
@@ -148,7 +150,7 @@ def classify(document: Document, findings: Iterable[Finding], proximity: int = 3
     if "CREDENTIAL" in entities:
         labels.add("CREDENTIALS")
     return Classification(tuple(sorted(labels)), count_subjects(findings),
-                          data_categories(labels, entities, statements, parts.values(), hits))
+                          data_categories(labels, _record_entities(findings), statements, parts.values(), hits))
 
 
 def data_categories(labels: set[str], entities: set[str], text: str, parts: Iterable[Part],
@@ -201,6 +203,11 @@ def data_categories(labels: set[str], entities: set[str], text: str, parts: Iter
         if _CATEGORY_TERMS["compensation"].search(text):
             cats.add("compensation")
     return tuple(sorted(cats))
+
+
+def _record_entities(findings: Iterable[Finding]) -> set[str]:
+    """Entities of the record itself: the correspondents' own addresses in From/To/Cc are no contact data."""
+    return {f.entity for f in findings if not _in_header(f) or f.locator == "header Subject"}
 
 
 def _spans_in(locator: str, findings: Iterable[Finding]) -> list[tuple[int, int]]:

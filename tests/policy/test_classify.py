@@ -74,3 +74,14 @@ def test_vendor_enrollment_and_numbers_are_no_student_words() -> None:
     assert "STUDENT_PII" in classify(doc(note), [f("PERSON", 0)]).labels
     log = "Called the Whitfield home re: Dana Whitfield - missing homework."
     assert "STUDENT_PII" in classify(doc(log), [f("PERSON", log.index("Dana"))]).labels
+
+
+def test_correspondents_addresses_are_no_student_contact_data() -> None:
+    text = "Student Dario Okafor (grade 5) moves to room 12."
+    parts = (Part("header From", "a@example.org"), Part("body", text))
+    findings = [f("PERSON", 8), f("EMAIL_ADDRESS", 0, locator="header From")]
+    result = classify(Document(media_type="message/rfc822", parts=parts), findings)
+    assert "STUDENT_PII" in result.labels
+    assert "student_contact" not in result.categories and "parent_contact" not in result.categories
+    findings.append(f("EMAIL_ADDRESS", 30))
+    assert "student_contact" in classify(Document(media_type="message/rfc822", parts=parts), findings).categories
