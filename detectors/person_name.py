@@ -77,10 +77,11 @@ _LEADING_BEFORE = re.compile(rf"(?<![\w'’\-])(?:{_LEADING} +){{1,3}}$")
 _TOKEN = re.compile(rf"{_WORD}|(?<![\w'’]){_PARTICLE}(?![\w'’])")
 # The Hyperscan nominations besides the first names' own literals (ASCII: the prefilter replaces other
 # characters by "?"): "Last, First" at the end of a line or cell or before a middle initial (before another
-# word the first name's literal nominates it), and in capitals before a space too.
+# word the first name's literal nominates it).
 _PREFILTER_EXTRA = (
-    r"[A-Z][A-Za-z'?\-]+, ?[A-Z?][A-Za-z?]+(?:[\r\n\t,;|\"]| [A-Z]\.?(?:[\r\n\t,;|\" ]|$)|$)",
-    r"[A-Z?][A-Z?'\-]+, ?[A-Z?][A-Z?]+(?:[\r\n\t,;|\" ]|$)",
+    # (Plain capitalized words, not CamelCase: code is full of "TypeVar, ParamSpec".)
+    r"(?:Mc|Mac|O'|D')?[A-Z][a-z'?\-]+, ?[A-Z?][a-z?]+(?:[\r\n\t;|\"]| [A-Z]\.?(?:[\r\n\t;|\" ]|$)|$)",
+    r"[A-Z?][A-Z?'\-]+, ?[A-Z?][A-Z?]+(?:[\r\n\t;|\"]| [A-Z]\.?(?:[\r\n\t;|\" ]|$)|$)",
 )
 # First names that open hyphenated ones ("Mary-Kate", "Jean-Pierre", "Anne-Marie").
 _HYPHEN_FIRSTS = ("Jean", "Marie", "Anne", "Ann", "Mary", "Jose", "Juan", "Maria", "Luis", "John", "Paul",
@@ -97,12 +98,12 @@ _AUTHOR_BEFORE = re.compile(r"(?:\bby|\bauthors?|\bwriter|\beditors?|\bed\.|\bpo
 _TITLE_BEFORE = re.compile(r"[A-Z][\w'’]+ of $")
 # Life dates after a name mark a historical figure, not a district person: "(born July 11, 1767)",
 # "(1767-1848)", "(b. 1818)", "was born February 12, 1809". Anyone born before 1940 is no student or staff.
-_MONTH_DAY = r"(?:[A-Z][a-z]{2,8}\.? \d{1,2},? )?"
+_MONTH_DAY = r"(?:(?:around|about|circa|c\.|in|on) )?(?:[A-Z][a-z]{2,8}\.?(?: \d{1,2},?)? )?"
 _OLD_YEAR = r"(?:1[0-8]\d\d|19[0-3]\d)(?!\d)"
 _LIFE_DATES_AFTER = re.compile(
     rf"\s*(?:\(\s*(?:born |b\. ?|c\. ?)?{_MONTH_DAY}{_OLD_YEAR}"
     rf"|,\s*(?:born |b\. ?){_MONTH_DAY}{_OLD_YEAR}"
-    rf"|\s(?:was|were) born (?:on |in )?{_MONTH_DAY}{_OLD_YEAR})"
+    rf"|\s(?:was|were) born {_MONTH_DAY}{_OLD_YEAR})"
 )
 # A citation after "Last, First": "Twain, Mark. The Adventures ..." or "Austen, Jane (1813)".
 _CITATION_AFTER = re.compile(r"\.\s+(?:[A-Z\"“'‘]|\(?\d{4})|\s*\(\d{4}\)")
@@ -231,6 +232,19 @@ class PersonNameRecognizer(EntityRecognizer):
                 # A cell holds nothing but the name: that alone argues for it.
                 return self.CELL_SURE if not cand.needs_ner else min(0.6, cand.score + 0.1)
         return 0.0
+
+    def ner_span_ok(self, value: str) -> bool:
+        """Whether a PERSON span from NER may stand: a full name of two words or more, none of them a label,
+        title or place word ("Laura" alone, "Quarry Road Elementary Grade" and "Assistant Principal" may not).
+
+        A first name or a surname alone is no full name (93H asks for a first name or initial and a last
+        name), and where a full name is near, the lists have found it already.
+        """
+        words = [fold(w.strip(".,;:()'’")) for w in value.split()]
+        words = [w for w in words if w and w != "s"]
+        if len(words) < 2:
+            return False
+        return not any(w in NEVER_NAME_WORDS or w in PLACE_WORDS for w in words)
 
     # --- judging ---------------------------------------------------------------------------------
 

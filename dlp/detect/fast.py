@@ -176,6 +176,8 @@ class FastAnalyzer:
         self._email_only = {id(r) for r, _ in self.recognizers if set(r.supported_entities) <= {"EMAIL_ADDRESS"}}
         self.times = StageTimes()
         self.prefilter = _Prefilter([r for r, _ in self.recognizers])
+        # The name-list recognizer (detectors/person_name.py) also vets NER's PERSON spans, where present.
+        self._ner_span_ok = next((r.ner_span_ok for r, _ in self.recognizers if hasattr(r, "ner_span_ok")), None)
 
     def analyze(self, text: str, ner: bool = True) -> list[RecognizerResult]:
         """Results for one text, already thresholded and de-duplicated; ``ner=False`` skips stage 3."""
@@ -256,6 +258,8 @@ class FastAnalyzer:
                 lo, hi = start + ent.start_char, start + ent.end_char
                 if _overlaps(lo, hi, sure):
                     continue  # the name lists already gave this name its span
+                if self._ner_span_ok is not None and not self._ner_span_ok(ent.text):
+                    continue  # a first name alone, or a span with a label, title or place word in it
                 if anchored:
                     out.append(RecognizerResult("PERSON", lo, hi, 0.85,
                                                 recognition_metadata={"recognizer_name": "SpacyRecognizer"}))
