@@ -23,7 +23,8 @@ One :class:`PresendChecker` per process holds a warm detection engine and the lo
    - otherwise allow.
 
 5. an allowed (allow or warn) third-party transfer of student PII is logged, one row per student and
-   recipient, in the store's ``disclosures`` table (34 CFR 99.32, 603 CMR 23.07).
+   recipient, in the store's ``disclosures`` table (34 CFR 99.32, 603 CMR 23.07), once per Message-ID,
+   recipient and student; the SMTP filter logs it when the next hop has taken the message.
 """
 
 from __future__ import annotations
@@ -254,8 +255,14 @@ class PresendChecker:
 
     # -- the check --
 
-    def check(self, raw: bytes, today: dt.date | None = None, *, envelope_recipients: Sequence[str] = ()) -> Verdict:
-        """The verdict on one raw RFC 5322 message (``envelope_recipients``: the SMTP RCPT TO list)."""
+    def check(self, raw: bytes, today: dt.date | None = None, *, envelope_recipients: Sequence[str] = (),
+              defer_disclosures: bool = False) -> Verdict:
+        """The verdict on one raw RFC 5322 message (``envelope_recipients``: the SMTP RCPT TO list).
+
+        The disclosures of an allowed transfer are written now, or with ``defer_disclosures`` carried in
+        ``verdict.disclosures`` for :meth:`record_disclosures` once the next hop has taken the message
+        (the SMTP filter: a message deferred and retried, or refused downstream, was disclosed to no one).
+        """
         today = today or dt.date.today()
         message = email.message_from_bytes(raw, policy=policy.default)
         recipients = self._recipients(message, envelope_recipients)
@@ -340,8 +347,12 @@ class PresendChecker:
                     "(34 CFR 99.33: the recipient may not redisclose without consent); add it to the body"))
 
         logged = 0
+        pending: tuple[Disclosure, ...] = ()
         if verdict in (ALLOW, WARN) and student_transfer:
-            logged = self._log_transfer(message, used, students, categories, today, verdict)
+            pending = self._transfer_entries(message, used, students, categories, today, verdict)
+            if not defer_disclosures:
+                logged = self._record(pending)
+                pending = ()
 
         protected = [n for n in nodes if n.protected_by]
         encrypted = message_encrypted or (bool(protected) and not any(
@@ -362,7 +373,8 @@ class PresendChecker:
             extra["not_examined"] = unread
         return Verdict(verdict=verdict, reasons=tuple(reasons), recipients=tuple(recipients),
                        classifications=tuple(labels), subjects=subjects, encrypted=encrypted,
-                       authorization=first.id if first else None, data_categories=tuple(categories), extra=extra)
+                       authorization=first.id if first else None, data_categories=tuple(categories), extra=extra,
+                       disclosures=pending)
 
     # -- content that could not be read --
 
@@ -619,17 +631,29 @@ class PresendChecker:
         problems.sort(key=lambda p: p[0])
         return None, "; ".join(p for _, p in problems)
 
-    def _log_transfer(self, message: Message, used: dict[str, Authorization], students: Sequence[_Student],
-                      categories: Sequence[str], today: dt.date, verdict: str) -> int:
-        target = self._disclosure_log()
-        if target is None:
-            return 0
+    def _transfer_entries(self, message: Message, used: dict[str, Authorization], students: Sequence[_Student],
+                          categories: Sequence[str], today: dt.date, verdict: str) -> tuple[Disclosure, ...]:
         message_id = _header(message, "Message-ID")
-        entries = [Disclosure(student=s.log_key, recipient=address, party=auth.party, disclosed_on=today,
-                              data_categories=tuple(categories), authorization=auth.id,
-                              authorization_kind=auth.kind, message_id=message_id, verdict=verdict)
-                   for address, auth in used.items() for s in students]
-        return target.record(entries)
+        return tuple(Disclosure(student=s.log_key, recipient=address, party=auth.party, disclosed_on=today,
+                                data_categories=tuple(categories), authorization=auth.id,
+                                authorization_kind=auth.kind, message_id=message_id, verdict=verdict)
+                     for address, auth in used.items() for s in students)
+
+    def _record(self, entries: Sequence[Disclosure]) -> int:
+        target = self._disclosure_log()
+        return target.record(entries) if target is not None and entries else 0
+
+    def record_disclosures(self, verdict: Verdict, recipients: Sequence[str] | None = None) -> int:
+        """Write a deferred verdict's disclosures (only those to ``recipients``, when given); return how many.
+
+        Rows already in the log for the same Message-ID, recipient and student are not written again, so
+        a message retried after a failure downstream is recorded once.
+        """
+        entries: Sequence[Disclosure] = verdict.disclosures
+        if recipients is not None:
+            wanted = {r.strip().strip("<>").lower() for r in recipients}
+            entries = [e for e in entries if e.recipient in wanted]
+        return self._record(entries)
 
     def _disclosure_log(self) -> DisclosureLog | None:
         if self._log is not None or not self._log_disclosures:

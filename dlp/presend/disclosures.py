@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine, insert, select
 
@@ -42,9 +43,39 @@ class DisclosureLog:
         self._lock = threading.Lock()
 
     def record(self, entries: Sequence[Disclosure]) -> int:
-        """Write the rows of one transfer in one transaction; return how many were written."""
+        """Write the rows of one transfer in one transaction; return how many were written.
+
+        A row already logged for the same Message-ID, recipient and student is not written again: the
+        same message checked or delivered twice (a retry, a second post) is one disclosure.
+        """
         if not entries:
             return 0
+        # SQLite allows one writer; serializing here avoids "database is locked" under a threaded server.
+        with self._lock, self.engine.begin() as conn:
+            fresh = self._unlogged(conn, entries)
+            if fresh:
+                conn.execute(insert(disclosures), self._rows(fresh))
+        return len(fresh)
+
+    @staticmethod
+    def _unlogged(conn: Any, entries: Sequence[Disclosure]) -> list[Disclosure]:
+        ids = sorted({m for e in entries if (m := _message_id(e.message_id))})
+        seen: set[tuple[str | None, str, str]] = set()
+        if ids:
+            query = select(disclosures.c.message_id, disclosures.c.recipient, disclosures.c.student).where(
+                disclosures.c.message_id.in_(ids))
+            seen = {(m, r, s) for m, r, s in conn.execute(query)}
+        out = []
+        for e in entries:
+            key = (_message_id(e.message_id), e.recipient, e.student)
+            if e.message_id and key in seen:
+                continue
+            seen.add(key)
+            out.append(e)
+        return out
+
+    @staticmethod
+    def _rows(entries: Sequence[Disclosure]) -> list[dict[str, Any]]:
         now = time.time()
         rows = [
             {
@@ -57,15 +88,12 @@ class DisclosureLog:
                 "authorization": e.authorization,
                 "authorization_kind": e.authorization_kind,
                 # A Message-ID is an identifier chosen by the sender's software, not a record's content.
-                "message_id": (e.message_id or "")[:998] or None,
+                "message_id": _message_id(e.message_id),
                 "verdict": e.verdict,
             }
             for e in entries
         ]
-        # SQLite allows one writer; serializing here avoids "database is locked" under a threaded server.
-        with self._lock, self.engine.begin() as conn:
-            conn.execute(insert(disclosures), rows)
-        return len(rows)
+        return rows
 
     def for_students(self, hashes: Iterable[str]) -> list[Disclosure]:
         """Every row of the students named by these hashes (one student's several hashes), oldest first."""
@@ -90,3 +118,8 @@ class DisclosureLog:
             )
             for r in rows
         ]
+
+
+def _message_id(value: str | None) -> str | None:
+    """The Message-ID as stored (at most 998 characters, the longest header line)."""
+    return (value or "")[:998] or None

@@ -96,7 +96,7 @@ class IsolatedChecker:
         return self._spawn()
 
     def check(self, raw: bytes, today: dt.date | None = None, *,
-              envelope_recipients: Sequence[str] = ()) -> Verdict:
+              envelope_recipients: Sequence[str] = (), defer_disclosures: bool = False) -> Verdict:
         """The verdict, from a worker; :class:`CheckTimeout` or :class:`CheckFailed` when there is none."""
         try:
             worker = self._idle.get(timeout=self.timeout)
@@ -106,7 +106,7 @@ class IsolatedChecker:
         timed_out = died = False
         try:
             try:
-                worker.conn.send((raw, today, list(envelope_recipients)))
+                worker.conn.send((raw, today, list(envelope_recipients), defer_disclosures))
                 if worker.conn.poll(self.timeout):
                     status, payload = worker.conn.recv()
                 else:
@@ -130,6 +130,11 @@ class IsolatedChecker:
             verdict: Verdict = payload
             return verdict
         raise CheckFailed(str(payload))
+
+    def record_disclosures(self, verdict: Verdict, recipients: Sequence[str] | None = None) -> int:
+        """Write a deferred verdict's disclosures, in this process (the workers only judge)."""
+        record: Any = getattr(self.checker, "record_disclosures", None)
+        return int(record(verdict, recipients)) if record is not None else 0
 
     def worker_pids(self) -> list[int]:
         """The process IDs of the live workers (for tests and the administrator's eyes)."""
@@ -156,10 +161,10 @@ def _serve(conn: multiprocessing.connection.Connection, parents_end: multiproces
     """
     parents_end.close()
     _die_with_parent()
-    from dlp.presend.service import accepts_envelope, describe_failure
+    from dlp.presend.service import accepts_envelope, defers_disclosures, describe_failure, run_check
 
     with_envelope = accepts_envelope(checker)
-    call: Any = checker.check  # envelope_recipients is outside the protocol; see accepts_envelope
+    can_defer = defers_disclosures(checker)
 
     # The service's signal handlers (SIGTERM: stop serving) belong to the parent; the parent kills us.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -167,14 +172,12 @@ def _serve(conn: multiprocessing.connection.Connection, parents_end: multiproces
     _after_fork(checker)
     while True:
         try:
-            raw, today, recipients = conn.recv()
+            raw, today, recipients, defer = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            if with_envelope and recipients:
-                verdict = call(raw, today, envelope_recipients=recipients)
-            else:
-                verdict = call(raw, today)
+            verdict = run_check(_Dated(checker, today) if today else checker, raw, recipients, with_envelope,
+                                defer and can_defer)
             answer: tuple[str, Any] = ("ok", verdict)
         except Exception as exc:  # noqa: BLE001 - the worker boundary: the parent turns it into a 451 or 500
             answer = ("error", f"{describe_failure(exc)} (in check worker {os.getpid()})")
@@ -182,6 +185,19 @@ def _serve(conn: multiprocessing.connection.Connection, parents_end: multiproces
             conn.send(answer)
         except (OSError, ValueError):
             return
+
+
+class _Dated:
+    """A checker with the caller's ``today`` filled in (run_check does not pass one)."""
+
+    def __init__(self, checker: Checker, today: dt.date) -> None:
+        self.checker = checker
+        self.today = today
+
+    def check(self, raw: bytes, today: dt.date | None = None, **kwargs: Any) -> Verdict:
+        call: Any = self.checker.check
+        verdict: Verdict = call(raw, today or self.today, **kwargs)
+        return verdict
 
 
 def _die_with_parent() -> None:

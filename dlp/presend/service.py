@@ -90,13 +90,24 @@ def accepts_envelope(checker: Checker) -> bool:
         p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
 
 
-def run_check(checker: Checker, raw: bytes, recipients: Sequence[str], with_envelope: bool) -> Verdict:
-    """Call the checker, passing the envelope recipients when it takes them."""
+def defers_disclosures(checker: Checker) -> bool:
+    """Whether the checker can leave an allowed transfer's disclosures for ``record_disclosures`` (on delivery)."""
+    try:
+        parameters = inspect.signature(checker.check).parameters
+    except (TypeError, ValueError):
+        return False
+    return "defer_disclosures" in parameters and callable(getattr(checker, "record_disclosures", None))
+
+
+def run_check(checker: Checker, raw: bytes, recipients: Sequence[str], with_envelope: bool,
+              defer: bool = False) -> Verdict:
+    """Call the checker, passing the envelope recipients when it takes them (and ``defer_disclosures``)."""
+    call: Any = checker.check  # the keywords are outside the protocol; see accepts_envelope, defers_disclosures
+    kwargs: dict[str, Any] = {"defer_disclosures": True} if defer else {}
     if with_envelope and recipients:
-        call: Any = checker.check  # the keyword is outside the protocol; checked by accepts_envelope
-        verdict: Verdict = call(raw, envelope_recipients=list(recipients))
-        return verdict
-    return checker.check(raw)
+        kwargs["envelope_recipients"] = list(recipients)
+    verdict: Verdict = call(raw, **kwargs)
+    return verdict
 
 
 def quiet_content_loggers() -> None:

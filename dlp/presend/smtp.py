@@ -48,6 +48,7 @@ from dlp.errors import ConfigError
 from dlp.presend.service import (
     accepts_envelope,
     build_checker,
+    defers_disclosures,
     describe_failure,
     new_check_id,
     quiet_content_loggers,
@@ -120,6 +121,8 @@ class DLPFilter:
         self.checker = checker
         self.options = options or FilterOptions()
         self._with_envelope = accepts_envelope(checker)
+        # Disclosures are logged when the next hop has taken the message, not when it was checked.
+        self._defer = defers_disclosures(checker)
         # Checks (CPU-bound) and relays (blocking smtplib) run here, never on the SMTP event loop,
         # which must keep answering other connections meanwhile.
         self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dlp-smtp")
@@ -137,7 +140,8 @@ class DLPFilter:
         may_fail_open = False
         try:
             verdict: Verdict | None = await asyncio.wait_for(
-                loop.run_in_executor(self._pool, run_check, self.checker, raw, recipients, self._with_envelope),
+                loop.run_in_executor(self._pool, run_check, self.checker, raw, recipients, self._with_envelope,
+                                     self._defer),
                 timeout=self.options.check_timeout)
         except TimeoutError:
             log.error("dlp %s: the check took longer than %.0f s (%d bytes)", tag, self.options.check_timeout,
@@ -165,12 +169,28 @@ class DLPFilter:
                 return await self._hold(loop, envelope, raw, tag, rules, blocked, allowed)
             return _block_reply(rules, tag, blocked if allowed else ())
         if verdict.verdict == WARN:
-            return await self._relay(loop, envelope, _with_header(raw, "warn; " + ", ".join(rules)), tag, WARN)
+            reply = await self._relay(loop, envelope, _with_header(raw, "warn; " + ", ".join(rules)), tag, WARN)
+            return await self._delivered(loop, reply, verdict, recipients, tag)
         if verdict.verdict == ALLOW:
-            return await self._relay(loop, envelope, raw, tag, ALLOW)
+            reply = await self._relay(loop, envelope, raw, tag, ALLOW)
+            return await self._delivered(loop, reply, verdict, recipients, tag)
         # An unknown verdict is a checker bug: defer rather than guess which way it meant.
         log.error("dlp %s: unknown verdict %r", tag, verdict.verdict)
         return f"451 4.3.0 DLP check unavailable, try again later (dlp {tag})"
+
+    async def _delivered(self, loop: asyncio.AbstractEventLoop, reply: str, verdict: Verdict,
+                         recipients: Sequence[str], tag: str) -> str:
+        """After a relay: log the transfer's disclosures if the next hop took it; return the reply unchanged."""
+        if not (self._defer and verdict.disclosures and reply.startswith("250")):
+            return reply
+        checker: Any = self.checker  # record_disclosures is outside the protocol; see defers_disclosures
+        record = checker.record_disclosures
+        try:
+            await loop.run_in_executor(self._pool, record, verdict, list(recipients))
+        except Exception as exc:  # noqa: BLE001 - delivered already: a failed write must be loud, not a retry
+            log.error("dlp %s: delivered, but the disclosure log could not be written: %s", tag,
+                      describe_failure(exc))
+        return reply
 
     async def _relay(self, loop: asyncio.AbstractEventLoop, envelope: Any, data: bytes, tag: str, what: str,
                      rcpt_tos: list[str] | None = None) -> str:

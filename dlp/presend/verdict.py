@@ -46,6 +46,9 @@ class Verdict:
     authorization: str | None = None
     data_categories: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    # Disclosures (dlp.presend.disclosures.Disclosure) of an allowed transfer not yet written, when the
+    # caller records them on delivery (the SMTP filter); never part of the JSON object.
+    disclosures: tuple[Any, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's JSON object."""

@@ -97,3 +97,16 @@ def test_the_real_checker_in_a_worker(checker: Any) -> None:
     finally:
         isolated.close()
     assert verdict.verdict == BLOCK and [r.rule for r in verdict.reasons] == ["personal-account"]
+
+
+def test_deferred_disclosures_come_back_from_the_worker_and_are_written_here(checker: Any) -> None:
+    from tests.presend.conftest import NOTICE
+
+    isolated = IsolatedChecker(checker, workers=1, timeout=120)
+    raw = mail("data@dese.example", ROSTER_BODY + NOTICE, message_id="<isolated-log@district.example>")
+    try:
+        verdict = isolated.check(raw, TODAY, envelope_recipients=["data@dese.example"], defer_disclosures=True)
+        assert verdict.verdict == ALLOW and len(verdict.disclosures) == 2
+        assert isolated.record_disclosures(verdict, ["data@dese.example"]) == 2
+    finally:
+        isolated.close()
