@@ -396,13 +396,20 @@ def _inline_pair(text: str, colon: int, after: int, *, dashed: bool = False) -> 
 def _dashed_pair(text: str, pos: int) -> tuple[str, str, int, int] | None:
     """"Label - value", "Label – value" (a dash between spaces) or "Label = value"; ``pos`` ends the gate's match."""
     ch = text[pos]
+    found = None
     if ch == "=":
         if text[pos + 1:pos + 2] == "=" or text[pos - 1:pos] in "=!<>":
             return None  # "==", "!=", "<=": code or decoration
-        return _inline_pair(text, pos, pos + 1, dashed=True)
-    if pos >= 2 and text[pos - 1] in _DASHES and text[pos - 2] == " ":
-        return _inline_pair(text, pos - 1, pos, dashed=True)
-    return None
+        found = _inline_pair(text, pos, pos + 1, dashed=True)
+    elif pos >= 2 and text[pos - 1] in _DASHES and text[pos - 2] == " ":
+        found = _inline_pair(text, pos - 1, pos, dashed=True)
+    # A form writes its labels capitalized and its values plain; "first = line.strip()" is code.
+    if found is None or not found[0][:1].isupper() or _CODE_VALUE.search(found[1]):
+        return None
+    return found
+
+
+_CODE_VALUE = re.compile(r"[()\[\]{}'\"`;\\]|^(?:True|False|None|null|true|false)$")
 
 
 _DASHES = "-–—"
@@ -462,8 +469,10 @@ _KEYWORDS = (r"(?:ssn|ss ?#|soc(?:ial|\.)? ?sec(?:urity)?|sasid|lasid|mepid|epim
              r"|birth ?date|date of birth|birthday|routing|aba|rtn|iban|acct|account|card|licen[cs]e|lic|dl|cdl"
              r"|passport|masshealth|medicaid|e-?mail|phone|telephone|cell|mobile|password|passcode|pin|pwd|name"
              r"|student|employee|emp|empl|staff|teacher|educator|guardian|parent|contact|payee|driver|patron"
-             r"|borrower|first|last|surname|state id|lname|fname|id|pupil|stu|sims|born|birth|doe ?id|dese ?id|elar"
-             r"|state ?#)")
+             r"|borrower|first|last|surname|state id|lname|fname|id|pupil|sims|birth|doe ?id"
+             r"|dese ?id|stu ?(?:id|no|num|#))")
+# (Short or common literals such as "born" or "state #" slow Hyperscan's literal matching tenfold: the
+# header reading still knows them, the gate nominates by the other words of the line.)
 # Cell delimiters: the usual ones, the odd single characters some exports use ("^", "~", "!", ":") and
 # spaced dashes or double colons. Non-ASCII dashes reach Hyperscan as "?" (the data is ASCII-replaced).
 _DELIM = r"(?:\t|\||;|,|  |\^|~|!| (?:-|\?|–|—) |::)"
@@ -735,6 +744,8 @@ def _table_from_header(text: str, lo: int, hi: int, *, one_known: bool = False) 
         if not _text_header([f[0] for f in fields], one_known=one_known):
             return None
     width = len(fields)
+    if width < 3 and delim in _ODD_DELIMITERS:
+        return None  # "parent - the parent widget": a definition list, not a table
     columns = [f[1] for f in fields]
     header_key = _key([f[0] for f in fields])
     rows: list[tuple[str, ...]] = []
@@ -857,7 +868,7 @@ def _table_from_run(text: str, lo: int, hi: int) -> TextTable | None:
     block = text[lo:hi].split("\n")
     delim = _delimiter_of(block[0])
     counts = {len(_fields(line, delim)) for line in block[:40]}
-    if len(counts) != 1 or counts == {1}:
+    if len(counts) != 1 or counts == {1} or (delim in _ODD_DELIMITERS and counts == {2}):
         return None
     rows: list[tuple[str, ...]] = []
     starts: list[tuple[int, ...]] = []
