@@ -345,7 +345,12 @@ class PersonNameRecognizer(EntityRecognizer):
             return None
         end_index = k + 1
         nxt = k + 2
-        if nxt < len(toks) and not self._breaks(toks[nxt], toks[nxt - 1]) and self._is_middle(toks[nxt], caps):
+        if nxt < len(toks) and not self._breaks(toks[nxt], toks[nxt - 1]) and (
+                len(toks[nxt].raw) == 1
+                or (toks[nxt].folded in self._lex.first and toks[nxt].folded not in self._lex.last)):
+            # A middle initial or a middle name that is no surname ("Okafor, Jordan M", "Okafor, Jordan
+            # Marie"); before a surname the comma more likely ends a greeting: "This is Patrick, Jeffrey
+            # Reyes's father".
             end_index = nxt
         if end_index + 1 < len(toks) and not self._breaks(toks[end_index + 1], toks[end_index]):
             # "Okafor, Jordan Lee Smith": more name words follow; not a plain "Last, First".
