@@ -138,6 +138,10 @@ hospital clinic memorial field arena auditorium gym gymnasium stadium bridge riv
 island beach bay harbor airport station house award prize scholarship fund trust prep
 """)
 
+# Place words that are also frequent surnames (Census rank under 700): a surname where a name's last word is
+# ("Sharon Hall", "Diane Park"), a place only after a name ("Kennedy Hall" is left to NER: both are words).
+SURNAME_PLACE_WORDS = _words("hall lane park house field")
+
 
 def fold(word: str) -> str:
     """A word as the lists hold it: lower case, diacritics removed, apostrophes and spaces dropped.
@@ -239,11 +243,11 @@ def lexicon() -> NameLexicon:
     last: set[str] = set()
     wordy_last: set[str] = set()
     for rank, (name, _) in enumerate(_census("dist.all.last"), start=1):
-        if name in NEVER_NAME_WORDS or name in NOT_FIRST_NAMES:
+        if (name in NEVER_NAME_WORDS or name in NOT_FIRST_NAMES) and name not in SURNAME_PLACE_WORDS:
             continue
         if name in words and rank > MAX_NOUN_SURNAME_RANK:
             continue  # a word first, a rare surname second ("Student", "Number", "Rising")
-        if name in verbal:
+        if name in verbal or name in SURNAME_PLACE_WORDS:
             wordy_last.add(name)
         last.add(name)
     last |= wordy_last

@@ -46,6 +46,7 @@ from detectors.name_lexicon import (
     NEVER_NAME_WORDS,
     NOT_FIRST_NAMES,
     PLACE_WORDS,
+    SURNAME_PLACE_WORDS,
     NameLexicon,
     fold,
     lexicon,
@@ -244,7 +245,7 @@ class PersonNameRecognizer(EntityRecognizer):
         words = [w for w in words if w and w != "s"]
         if len(words) < 2:
             return False
-        return not any(w in NEVER_NAME_WORDS or w in PLACE_WORDS for w in words)
+        return not any((w in NEVER_NAME_WORDS or w in PLACE_WORDS) and w not in SURNAME_PLACE_WORDS for w in words)
 
     # --- judging ---------------------------------------------------------------------------------
 
@@ -318,6 +319,9 @@ class PersonNameRecognizer(EntityRecognizer):
             lclass = self._last_class(toks, j, last_end, caps)
             if lclass is not None:
                 scored = self._score(fclass, lclass, middles, caps)
+                if (scored is not None and not middles and toks[last_end].folded in SURNAME_PLACE_WORDS
+                        and first.folded in self._lex.last):
+                    scored = (UNSURE - 0.1, True)  # "Lincoln Park", "Kennedy Hall": a place as likely
                 if scored is not None and (best is None or scored[0] >= best[0]):
                     best = (scored[0], last_end, scored[1])
             # Can token j be a middle name or initial, so that the surname comes later?
@@ -401,7 +405,7 @@ class PersonNameRecognizer(EntityRecognizer):
             return "strong"  # "de la Cruz" as the Census writes it: DELACRUZ
         tok = toks[hi]
         parts = tok.folded.split("-")
-        if any(p in NEVER_NAME_WORDS for p in parts):
+        if any(p in NEVER_NAME_WORDS and p not in SURNAME_PLACE_WORDS for p in parts):
             return None
         classes = []
         for p in parts:

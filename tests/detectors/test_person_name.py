@@ -64,6 +64,7 @@ def test_lexicon_comes_from_the_census_lists() -> None:
     ("de la Cruz, Ana M.", ["de la Cruz, Ana M"]),
     ("Jordan Okafor's mother called.", ["Jordan Okafor"]),
     ("Hi Mr. Cooper, this is Patrick, Jeffrey Reyes's father.", ["Jeffrey Reyes"]),
+    ("Diane Park and Debra Hall signed.", ["Diane Park", "Debra Hall"]),
 ])
 def test_forms(recognizer: PersonNameRecognizer, text: str, expected: list[str]) -> None:
     assert _names(recognizer, text) == expected
