@@ -58,7 +58,7 @@ STUDENT_TERMS = _words(
     # Enrollment in a school, not in a vendor, benefits or direct-deposit programme ("ACH Vendor Enrollment").
     r"(?<!vendor )(?<!benefit )(?<!benefits )(?<!ach )(?<!plan )(?<!open )(?<!deposit )enrollment",
     r"enrolled(?! in (?:direct|the (?:plan|program)|benefits|payroll|ach))", r"report cards?",
-    r"transcripts?", r"sasid", r"lasid", r"class roster", r"grade level", r"homework", r"recess",
+    r"transcripts?", r"sasid", r"lasid", r"class roster", r"grade level", r"homework",
     # Column names of a student's grade level in exports ("Gr", "Grd", "YOG": year of graduation).
     r"gr\.?", r"grd", r"yog",
     r"parent[- ](?:teacher )?conferences?",

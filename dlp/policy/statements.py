@@ -55,12 +55,13 @@ _STRONG = (
     r"health (?:conditions?|alerts?|plans?|concerns?|notes?|history)", r"medications?",
     r"discipline (?:incidents?|referrals?|records?|history|actions?|reports?)",
     r"disciplinary (?:actions?|records?|referrals?|incidents?|hearings?)",
-    r"counseling (?:notes|services|sessions?|referrals?|records?)", r"nurse visits?",
+    r"counseling (?:notes|services|sessions?|referrals?|records?)", r"nurse visits?", r"allerg(?:y|ies|ic)",
+    r"epi-?pens?", r"inhalers?", r"insulin",
 )
 # Words that are as often a role, a place or a policy as a fact about a student.
 _WEAK = (
     r"nurses?", r"counsel(?:l)?ors?", r"counsel(?:l)?ing", r"medical", r"discipline", r"disciplinary",
-    r"detentions?", r"allerg(?:y|ies|ic)", r"immigra(?:nt|nts|tion)",
+    r"detentions?", r"immigra(?:nt|nts|tion)",
 )
 STRONG_TERMS = _words(*_STRONG)
 WEAK_TERMS = _words(*_WEAK)
@@ -78,6 +79,9 @@ _INDICATOR_HEADERS = frozenset({
 })
 CELL_SEPARATOR = " | "  # how a grid part's text joins its cells (dlp.extract._common.rows_to_text)
 _VALUE_SAMPLE = 500
+# A column listing each student's programs or services: its values name the indicator ("IEP", "504").
+_PROGRAM_HEADER = re.compile(r"\b(?:programs?|services|flags?|designations?|indicators?|special populations?"
+                             r"|supports?|plans?)\b", re.IGNORECASE)
 _MIN_STATUS_ROWS = 3
 # A column of lunch statuses, as food-service exports write them.
 _MEAL_VALUES = frozenset({"free", "reduced", "paid", "full", "full pay", "direct cert", "direct certification",
@@ -140,6 +144,8 @@ _APPOSITION = re.compile(
     r"^[\s,;:|()\[\]/–—-]*(?:(?:is|was|as|our|the|your|my|a|an|and|acting|interim)[\s,;:|()/–—-]+)*$", re.IGNORECASE
 )
 _APPOSITION_REACH = 24
+_NAME_WORD = re.compile(r"[^\W\d_][\w'’-]{2,}")
+_MAX_NAME_WORDS = 5000
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
 _NOT_NEWLINE = re.compile(r"[^\n]")
 # Anchors for a weak term: whose statement it is.
@@ -336,6 +342,9 @@ def _indicator_columns(part: Part) -> bool:
             if _is_indicator_header(name):
                 if any(v not in _NO_VALUES for v in values):
                     return True
+            elif _PROGRAM_HEADER.search(name):
+                if any(v in _INDICATOR_HEADERS for v in values):
+                    return True
             elif len(values) >= _MIN_STATUS_ROWS and set(values) <= _MEAL_VALUES and set(values) & _MEAL_WORDS:
                 return True
     return False
@@ -353,6 +362,7 @@ def sensitive_hits(parts: Sequence[Part], findings: Iterable[Finding], student_t
         if f.entity in _SUBJECT_ENTITIES and not f.locator.startswith("header "):
             base = f.locator.split(" row ", 1)[0]
             by_part.setdefault(base, []).append((f.start, f.end))
+    names = _name_words(parts, findings)
     hits: list[TermHit] = []
     for part in parts:
         if not part.text or _is_header_part(part):
@@ -367,13 +377,13 @@ def sensitive_hits(parts: Sequence[Part], findings: Iterable[Finding], student_t
         text, prose_titles = statement_text(part, people)
         for start, end in STRONG_TERMS.spans(text):
             in_title = any(s <= start and end <= e for s, e in prose_titles)
-            if in_title and not _anchored(text, start, end, people, student_terms, prose_titles):
+            if in_title and not _anchored(text, start, end, people, student_terms, prose_titles, names):
                 continue
             hits.append(TermHit(part.locator, start, end, text[start:end], weak=in_title))
             if first_only:
                 return hits
         for start, end in WEAK_TERMS.spans(text):
-            if _anchored(text, start, end, people, student_terms, prose_titles):
+            if _anchored(text, start, end, people, student_terms, prose_titles, names):
                 hits.append(TermHit(part.locator, start, end, text[start:end], weak=True))
                 if first_only:
                     return hits
@@ -390,12 +400,30 @@ def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
     return lo, (after.start() if after else len(text))
 
 
+def _name_words(parts: Sequence[Part], findings: Iterable[Finding]) -> re.Pattern[str] | None:
+    """The words of the full names found in the item: "Jeffrey" after "Jeffrey Reyes" names him again."""
+    texts = {p.locator: p.text for p in parts}
+    words: set[str] = set()
+    for f in findings:
+        if f.entity != "PERSON" or f.locator.startswith("header "):
+            continue
+        value = texts.get(f.locator.split(" row ", 1)[0], "")[f.start : f.end]
+        words.update(w for w in _NAME_WORD.findall(value) if w[0].isupper() and w.lower() not in _CONNECTOR_WORDS)
+        if len(words) > _MAX_NAME_WORDS:
+            break
+    if not words:
+        return None
+    return re.compile(r"(?<![\w'’-])(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+                      + r")(?![\w-])")
+
+
 def _anchored(text: str, start: int, end: int, people: Sequence[tuple[int, int]], student_terms: TermMatcher,
-              prose_titles: Sequence[tuple[int, int]]) -> bool:
+              prose_titles: Sequence[tuple[int, int]], names: re.Pattern[str] | None = None) -> bool:
     """A weak term counts when its sentence (or table row) also names a student or another person."""
     lo, hi = _sentence(text, start, end)
     t_start, t_end = next(((s, e) for s, e in prose_titles if s <= start and end <= e), (start, end))
-    for p_start, p_end in people:
+    mentions = [m.span() for m in names.finditer(text, lo, hi)] if names is not None else []
+    for p_start, p_end in [*people, *mentions]:
         if p_end <= lo or p_start >= hi:
             continue
         if p_end <= t_start and _APPOSITION.match(text[p_end:t_start]):

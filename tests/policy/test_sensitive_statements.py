@@ -192,3 +192,21 @@ def test_a_table_pasted_in_a_mail_body_is_read_by_its_header() -> None:
 def test_signatures_in_crlf_mail_bodies() -> None:
     text = (ROSTER + "\nThanks,\nRosa Delgado\nSchool Counselor\n").replace("\n", "\r\n")
     assert judge(text)[0] == ("STUDENT_PII",)
+
+
+def test_a_first_name_names_the_student_again() -> None:
+    text = ROSTER + "This is Jordan Alvarez's father. Jordan will see the counselor on Monday.\n"
+    assert judge(text)[0] == ("STUDENT_PII", "STUDENT_SENSITIVE")
+    text = ROSTER + "Jordan Alvarez moved up a level. Ask the nurse about the new forms.\n"
+    assert judge(text)[0] == ("STUDENT_PII",)
+
+
+def test_a_programs_column_names_the_indicator_in_its_values() -> None:
+    table = _table(("Student Name", "SASID", "programs[0]"), ("Jordan Alvarez", "1034567891", "504"),
+                   ("Maria Chen", "1045678912", ""))
+    findings = _row_findings(table) + [Finding("MA_SASID", 0.9, "table row 2", 0, 1, "*", "s1")]
+    assert "STUDENT_SENSITIVE" in classify(Document(media_type="application/json", parts=(table,)), findings).labels
+    table = _table(("Student Name", "SASID", "Room"), ("Jordan Alvarez", "1034567891", "504"),
+                   ("Maria Chen", "1045678912", "12"))
+    findings = _row_findings(table) + [Finding("MA_SASID", 0.9, "table row 2", 0, 1, "*", "s1")]
+    assert "STUDENT_SENSITIVE" not in classify(Document(media_type="text/csv", parts=(table,)), findings).labels
