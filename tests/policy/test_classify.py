@@ -85,3 +85,16 @@ def test_correspondents_addresses_are_no_student_contact_data() -> None:
     assert "student_contact" not in result.categories and "parent_contact" not in result.categories
     findings.append(f("EMAIL_ADDRESS", 30))
     assert "student_contact" in classify(Document(media_type="message/rfc822", parts=parts), findings).categories
+
+
+def _grid(*rows: tuple[str, ...]) -> Part:
+    return Part(locator="table", text="\n".join(" | ".join(r) for r in rows), rows=rows, has_header=True)
+
+
+def test_a_job_title_in_a_directory_is_no_personnel_record_but_a_pcard_list_is() -> None:
+    directory = _grid(("Last", "First", "Title", "Email"), ("Uchenna", "Zoe", "Van Driver", "zu@example.org"))
+    found = [f("PERSON", directory.text.index("Uchenna"), "table row 2")]
+    assert classify(Document(media_type="text/csv", parts=(directory,)), found).labels == ()
+    cards = _grid(("Last Name", "First Name", "P-Card #", "Dept"), ("Lefevre", "Yusuf", "5270502324760765", "Food"))
+    found = [f("PERSON", cards.text.index("Lefevre"), "table row 2"), f("CREDIT_CARD", 40, "table row 2")]
+    assert set(classify(Document(media_type="text/csv", parts=(cards,)), found).labels) == {"EMPLOYEE_PII", "MA_PI"}
