@@ -20,6 +20,7 @@ the score threshold.
 
 from __future__ import annotations
 
+import bisect
 import re
 import time
 from collections.abc import Sequence
@@ -44,7 +45,7 @@ RECORD_ANCHORS = TermMatcher(re.compile(
     re.IGNORECASE,
 ))  # characters either side of an anchor that NER reads
 NER_BATCH = 64
-# A full name the name lists are unsure of ("Will Brown", an unknown first name before a listed surname) is
+# A full name the name lists are unsure of ("Will Brown", "Lincoln Park": both parts are words too) is
 # reported only when NER, run on this many characters either side of it, calls it a person. The number of
 # such checks per text is capped, so that a text full of title-case phrases costs little NER.
 NAME_CHECK_WINDOW = 60
@@ -226,8 +227,8 @@ class FastAnalyzer:
         listed = [r for r in results if r.entity_type == "PERSON"
                   and r.recognition_metadata and "needs_ner" in r.recognition_metadata]
         unsure = [(r.start, r.end) for r in listed if r.recognition_metadata["needs_ner"]]
-        sure = [(r.start, r.end) for r in listed
-                if not r.recognition_metadata["needs_ner"] and r.score >= self.threshold]
+        sure = _SpanSet([(r.start, r.end) for r in listed
+                         if not r.recognition_metadata["needs_ner"] and r.score >= self.threshold])
         if self.ner == "full":
             spans = [(0, len(text))]
         else:
@@ -238,8 +239,8 @@ class FastAnalyzer:
             anchors += RECORD_ANCHORS.spans(text)
             spans = _merge([(max(0, s - NER_WINDOW), min(len(text), e + NER_WINDOW)) for s, e in anchors])
         # Unsure list candidates outside every anchor window get a small window each.
-        checks = _merge([(max(0, s - NAME_CHECK_WINDOW), min(len(text), e + NAME_CHECK_WINDOW))
-                         for s, e in unsure[:MAX_NAME_CHECKS] if not _inside(s, e, spans)])
+        checked = [(s, e) for s, e in unsure[:MAX_NAME_CHECKS] if not _inside(s, e, spans)]
+        checks = _merge([(max(0, s - NAME_CHECK_WINDOW), min(len(text), e + NAME_CHECK_WINDOW)) for s, e in checked])
         if not spans and not checks:
             return []
         from presidio_analyzer import RecognizerResult
@@ -256,7 +257,7 @@ class FastAnalyzer:
                 if ent.label_ not in ("PERSON", "PER"):
                     continue
                 lo, hi = start + ent.start_char, start + ent.end_char
-                if _overlaps(lo, hi, sure):
+                if sure.overlaps(lo, hi):
                     continue  # the name lists already gave this name its span
                 if self._ner_span_ok is not None and not self._ner_span_ok(ent.text):
                     continue  # a first name alone, or a span with a label, title or place word in it
@@ -265,7 +266,7 @@ class FastAnalyzer:
                                                 recognition_metadata={"recognizer_name": "SpacyRecognizer"}))
                     continue
                 # A check window reports only the list candidates NER agrees with, with the lists' span.
-                for s, e in unsure:
+                for s, e in checked:
                     if s < hi and lo < e:
                         out.append(RecognizerResult("PERSON", s, e, 0.8, recognition_metadata={
                             "recognizer_name": "PersonNameRecognizer+SpacyRecognizer"}))
@@ -277,9 +278,22 @@ def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(s <= start and end <= e for s, e in spans)
 
 
-def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    """Whether [start, end) overlaps one of the spans."""
-    return any(s < end and start < e for s, e in spans)
+class _SpanSet:
+    """Spans that a roster-sized text may hold by the thousand, asked about overlaps in O(log n)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        spans = sorted(spans)
+        self.starts = [s for s, _ in spans]
+        self.max_end: list[int] = []  # the furthest end among the spans up to each index
+        furthest = -1
+        for _, e in spans:
+            furthest = max(furthest, e)
+            self.max_end.append(furthest)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether [start, end) overlaps one of the spans."""
+        i = bisect.bisect_left(self.starts, end)  # the spans before i start before ``end``
+        return i > 0 and self.max_end[i - 1] > start
 
 
 def _compiles(hyperscan: Any, patterns: list[tuple[bytes, int]]) -> Any:
