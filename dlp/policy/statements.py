@@ -326,6 +326,14 @@ def _header_key(cell: str) -> str:
     return " ".join(cell.lower().replace("_", " ").split()).strip(" :#*.")
 
 
+def _cell_value(cell: str, name: str) -> str:
+    """A cell's value in lower case, without its column's name in front ("programs[0]: 504" from JSON)."""
+    value = cell.strip()
+    if name and value.startswith(name + ":"):
+        value = value[len(name) + 1 :].strip()
+    return value.lower()
+
+
 def _is_indicator_header(cell: str) -> bool:
     return header_kind(cell) == INDICATOR or _header_key(cell) in _INDICATOR_HEADERS
 
@@ -338,7 +346,7 @@ def _indicator_columns(part: Part) -> bool:
     """
     for table in header_tables(part):
         for c, name in enumerate(table.names):
-            values = [table.rows[r][c].strip().lower() for r in table.data[:_VALUE_SAMPLE] if c < len(table.rows[r])]
+            values = [_cell_value(table.rows[r][c], name) for r in table.data[:_VALUE_SAMPLE] if c < len(table.rows[r])]
             if _is_indicator_header(name):
                 if any(v not in _NO_VALUES for v in values):
                     return True

@@ -202,7 +202,7 @@ def test_a_first_name_names_the_student_again() -> None:
 
 
 def test_a_programs_column_names_the_indicator_in_its_values() -> None:
-    table = _table(("Student Name", "SASID", "programs[0]"), ("Jordan Alvarez", "1034567891", "504"),
+    table = _table(("Student Name", "SASID", "programs[0]"), ("Jordan Alvarez", "1034567891", "programs[0]: 504"),
                    ("Maria Chen", "1045678912", ""))
     findings = _row_findings(table) + [Finding("MA_SASID", 0.9, "table row 2", 0, 1, "*", "s1")]
     assert "STUDENT_SENSITIVE" in classify(Document(media_type="application/json", parts=(table,)), findings).labels
