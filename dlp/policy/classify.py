@@ -35,7 +35,8 @@ from dlp.policy.statements import (
     TermHit,
     header_tables,
     sensitive_hits,
-    statement_text,
+    statement_texts,
+    subject_spans,
 )
 from dlp.types import Document, Finding, Part
 
@@ -116,7 +117,7 @@ def classify(document: Document, findings: Iterable[Finding], proximity: int = 3
     entities = {f.entity for f in findings}
     authors = _bibliographic_names(document.parts, findings)
     full_names = [f for f in findings if f.entity == "PERSON" and _is_full_name(f) and not _in_header(f)
-                  and f not in authors]
+                  and not (authors and f in authors)]
     labels: set[str] = set()
 
     elements = [f for f in findings if f.entity in MA_PI_ELEMENTS]
@@ -134,13 +135,15 @@ def classify(document: Document, findings: Iterable[Finding], proximity: int = 3
     hits: list[TermHit] = []
     statements = text
     if "STUDENT_PII" in labels:
-        subjects = [f for f in findings if f not in authors]
-        hits = sensitive_hits(document.parts, subjects, STUDENT_TERMS)
+        subjects = [f for f in findings if f not in authors] if authors else findings
+        spans = subject_spans(subjects)
+        masked = statement_texts(document.parts, spans)
+        hits = sensitive_hits(document.parts, subjects, STUDENT_TERMS, statements=masked, by_part=spans)
         if hits:
             labels.add("STUDENT_SENSITIVE")
         # Category words are read where they are statements too: "Attendance Office" in a signature
         # carries no attendance data.
-        statements = "\n".join(statement_text(p, _spans_in(p.locator, subjects))[0] for p in document.parts)
+        statements = "\n".join(masked[p.locator][0] for p in document.parts)
 
     employee_terms = _term_spans(document.parts, EMPLOYEE_TERMS)
     employee_tables = _tables_with(document.parts, EMPLOYEE_TERMS)
@@ -212,12 +215,6 @@ def _record_entities(findings: Iterable[Finding]) -> set[str]:
     return {f.entity for f in findings if not _in_header(f) or f.locator == "header Subject"}
 
 
-def _spans_in(locator: str, findings: Iterable[Finding]) -> list[tuple[int, int]]:
-    """(start, end) of the person-like findings located in part ``locator`` (its rows included)."""
-    return sorted((f.start, f.end) for f in findings
-                  if f.entity == "PERSON" and f.locator.split(" row ", 1)[0] == locator)
-
-
 def _bibliographic_names(parts: Sequence[Part], findings: Sequence[Finding]) -> set[Finding]:
     """PERSON findings that are authors: in an author column of a catalog, or on a line citing a book."""
     people = [f for f in findings if f.entity == "PERSON"]
@@ -225,6 +222,7 @@ def _bibliographic_names(parts: Sequence[Part], findings: Sequence[Finding]) -> 
         return set()
     by_locator = {p.locator: p for p in parts}
     catalogs: dict[str, list[tuple[HeaderTable, set[int]]]] = {}
+    cited: dict[str, bool] = {}
     out: set[Finding] = set()
     for f in people:
         base = f.locator.split(" row ", 1)[0]
@@ -235,6 +233,9 @@ def _bibliographic_names(parts: Sequence[Part], findings: Sequence[Finding]) -> 
             catalogs[base] = [(t, authors) for t in header_tables(part)
                               if (authors := {i for i, n in enumerate(t.names) if _AUTHOR_HEADER.search(n)})
                               and any(_BIBLIO_HEADER.search(n) for n in t.names)]
+            cited[base] = bool(_BIBLIO_LINE.search(part.text))
+        if not catalogs[base] and not cited[base]:
+            continue  # no catalog and no citation anywhere in the part: nothing to look up per name
         lo = part.text.rfind("\n", 0, f.start) + 1
         if catalogs[base]:
             # In a catalog only the author columns are authors (a circulation report also names patrons).

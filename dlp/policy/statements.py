@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from dlp.detect.headers import INDICATOR, header_kind
@@ -124,7 +124,7 @@ TITLES = _words(
     r"(?:rn|lpn|bsn|lmhc|lcsw|licsw),? (?:nurse|counsel(?:l)?or)",
 )
 
-_EMAIL_OR_URL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)\S+", re.IGNORECASE)
+_EMAIL_OR_URL = re.compile(r"(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)\S+", re.IGNORECASE)
 _HEADER_LINE = re.compile(r"^[ \t>]*(?:from|to|cc|bcc|sent|date|reply-to)[ \t]*:.*$", re.IGNORECASE | re.MULTILINE)
 _SIGN_OFF = re.compile(
     r"^[ \t>]*(?:--|—|__+|thanks(?: so much| again| and regards)?|thank you(?: so much)?|many thanks|sincerely"
@@ -145,7 +145,7 @@ _APPOSITION = re.compile(
 )
 _APPOSITION_REACH = 24
 _NAME_WORD = re.compile(r"[^\W\d_][\w'’-]{2,}")
-_MAX_NAME_WORDS = 5000
+_MAX_NAME_CHARS = 200
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
 _NOT_NEWLINE = re.compile(r"[^\n]")
 # Anchors for a weak term: whose statement it is.
@@ -358,19 +358,45 @@ def _indicator_columns(part: Part) -> bool:
     return False
 
 
-def sensitive_hits(parts: Sequence[Part], findings: Iterable[Finding], student_terms: TermMatcher,
-                   first_only: bool = False) -> list[TermHit]:
-    """The sensitive terms that are statements about someone, in document order.
-
-    ``student_terms``: the words that make a sentence about a student (anchors for weak terms).
-    ``first_only``: stop at the first hit (enough to set a label).
-    """
+def subject_spans(findings: Iterable[Finding]) -> dict[str, list[tuple[int, int]]]:
+    """Sorted (start, end) of the findings that name someone (people, student IDs, birth dates), by part."""
     by_part: dict[str, list[tuple[int, int]]] = {}
     for f in findings:
         if f.entity in _SUBJECT_ENTITIES and not f.locator.startswith("header "):
             base = f.locator.split(" row ", 1)[0]
             by_part.setdefault(base, []).append((f.start, f.end))
-    names = _name_words(parts, findings)
+    for spans in by_part.values():
+        spans.sort()
+    return by_part
+
+
+def statement_texts(parts: Sequence[Part], by_part: dict[str, list[tuple[int, int]]],
+                    ) -> dict[str, tuple[str, list[tuple[int, int]]]]:
+    """:func:`statement_text` of every part, by locator; ``by_part`` from :func:`subject_spans`."""
+    return {p.locator: statement_text(p, by_part.get(p.locator, ())) for p in parts}
+
+
+def sensitive_hits(parts: Sequence[Part], findings: Iterable[Finding], student_terms: TermMatcher,
+                   first_only: bool = False,
+                   statements: dict[str, tuple[str, list[tuple[int, int]]]] | None = None,
+                   by_part: dict[str, list[tuple[int, int]]] | None = None) -> list[TermHit]:
+    """The sensitive terms that are statements about someone, in document order.
+
+    ``student_terms``: the words that make a sentence about a student (anchors for weak terms).
+    ``first_only``: stop at the first hit (enough to set a label).
+    ``statements``, ``by_part``: :func:`statement_texts` and :func:`subject_spans`, when the caller has them.
+    """
+    findings = list(findings)
+    if by_part is None:
+        by_part = subject_spans(findings)
+    lazy_names: list[frozenset[str]] = []
+
+    def names() -> frozenset[str]:
+        # Only a weak term that no found person anchors needs the name words.
+        if not lazy_names:
+            lazy_names.append(_name_words(parts, findings))
+        return lazy_names[0]
+
     hits: list[TermHit] = []
     for part in parts:
         if not part.text or _is_header_part(part):
@@ -381,8 +407,9 @@ def sensitive_hits(parts: Sequence[Part], findings: Iterable[Finding], student_t
                 return hits
         if not SENSITIVE_TERMS.search(part.text):
             continue
-        people = sorted(by_part.get(part.locator, ()))
-        text, prose_titles = statement_text(part, people)
+        people = by_part.get(part.locator, [])
+        known = statements.get(part.locator) if statements is not None else None
+        text, prose_titles = known if known is not None else statement_text(part, people)
         for start, end in STRONG_TERMS.spans(text):
             in_title = any(s <= start and end <= e for s, e in prose_titles)
             if in_title and not _anchored(text, start, end, people, student_terms, prose_titles, names):
@@ -399,16 +426,24 @@ def sensitive_hits(parts: Sequence[Part], findings: Iterable[Finding], student_t
     return hits
 
 
+_LAST_ENDS: list[tuple[str, list[int], list[int]]] = []
+
+
 def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence (or table row: a row is one line) around ``text[start:end]``."""
-    lo = max(0, start - 400)
-    for stop in _SENTENCE_END.finditer(text, lo, start):
-        lo = stop.end()
-    after = _SENTENCE_END.search(text, end)
-    return lo, (after.start() if after else len(text))
+    """The sentence (or table row: a row is one line) around ``text[start:end]``, at most 400 characters back."""
+    if _LAST_ENDS and _LAST_ENDS[0][0] is text:
+        _, starts, stops = _LAST_ENDS[0]
+    else:
+        found = [m.span() for m in _SENTENCE_END.finditer(text)]
+        starts, stops = [e for _, e in found], [s for s, _ in found]
+        _LAST_ENDS[:] = [(text, starts, stops)]
+    i = bisect.bisect_right(starts, start) - 1
+    lo = max(starts[i] if i >= 0 else 0, start - 400)
+    j = bisect.bisect_left(stops, end)
+    return lo, (stops[j] if j < len(stops) else len(text))
 
 
-def _name_words(parts: Sequence[Part], findings: Iterable[Finding]) -> re.Pattern[str] | None:
+def _name_words(parts: Sequence[Part], findings: Iterable[Finding]) -> frozenset[str]:
     """The words of the full names found in the item: "Jeffrey" after "Jeffrey Reyes" names him again."""
     texts = {p.locator: p.text for p in parts}
     words: set[str] = set()
@@ -417,21 +452,13 @@ def _name_words(parts: Sequence[Part], findings: Iterable[Finding]) -> re.Patter
             continue
         value = texts.get(f.locator.split(" row ", 1)[0], "")[f.start : f.end]
         words.update(w for w in _NAME_WORD.findall(value) if w[0].isupper() and w.lower() not in _CONNECTOR_WORDS)
-        if len(words) > _MAX_NAME_WORDS:
-            break
-    if not words:
-        return None
-    return re.compile(r"(?<![\w'’-])(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
-                      + r")(?![\w-])")
+    return frozenset(words)
 
 
-def _anchored(text: str, start: int, end: int, people: Sequence[tuple[int, int]], student_terms: TermMatcher,
-              prose_titles: Sequence[tuple[int, int]], names: re.Pattern[str] | None = None) -> bool:
-    """A weak term counts when its sentence (or table row) also names a student or another person."""
-    lo, hi = _sentence(text, start, end)
-    t_start, t_end = next(((s, e) for s, e in prose_titles if s <= start and end <= e), (start, end))
-    mentions = [m.span() for m in names.finditer(text, lo, hi)] if names is not None else []
-    for p_start, p_end in [*people, *mentions]:
+def _names_someone(text: str, lo: int, hi: int, t_start: int, t_end: int,
+                   people: Iterable[tuple[int, int]]) -> bool:
+    """One of ``people`` is in the sentence ``text[lo:hi]`` and is not the one the title names."""
+    for p_start, p_end in people:
         if p_end <= lo or p_start >= hi:
             continue
         if p_end <= t_start and _APPOSITION.match(text[p_end:t_start]):
@@ -439,5 +466,27 @@ def _anchored(text: str, start: int, end: int, people: Sequence[tuple[int, int]]
         if p_start >= t_end and _APPOSITION.match(text[t_end:p_start]):
             continue
         return True
+    return False
+
+
+def _anchored(text: str, start: int, end: int, people: Sequence[tuple[int, int]], student_terms: TermMatcher,
+              prose_titles: Sequence[tuple[int, int]],
+              names: Callable[[], frozenset[str]] | None = None) -> bool:
+    """A weak term counts when its sentence (or table row) also names a student or another person.
+
+    ``people`` is sorted by start; ``names`` gives the words of names found elsewhere in the item.
+    """
+    lo, hi = _sentence(text, start, end)
+    t_start, t_end = next(((s, e) for s, e in prose_titles if s <= start and end <= e), (start, end))
+    # People starting within the sentence (a name is never longer than the 400 characters looked back).
+    first = bisect.bisect_left(people, (lo - _MAX_NAME_CHARS, 0))
+    last = bisect.bisect_left(people, (hi, 0))
+    if _names_someone(text, lo, hi, t_start, t_end, people[first:last]):
+        return True
+    if names is not None:
+        words = names()
+        mentions = [m.span() for m in _NAME_WORD.finditer(text, lo, hi) if m.group(0) in words]
+        if mentions and _names_someone(text, lo, hi, t_start, t_end, mentions):
+            return True
     # A student word outside the term or title itself ("Student Support Counselor" is no student).
-    return any(not (lo + s < t_end and t_start < lo + e) for s, e in student_terms.spans(text[lo:hi]))
+    return any(not (m.start() < t_end and t_start < m.end()) for m in student_terms.pattern.finditer(text, lo, hi))
