@@ -35,8 +35,10 @@ import concurrent.futures
 import email.utils
 import logging
 import re
+import shutil
 import signal
 import smtplib
+import subprocess
 import sys
 import threading
 from collections.abc import Sequence
@@ -323,6 +325,33 @@ def _with_header(raw: bytes, value: str) -> bytes:
     return f"{HEADER}: {value}".encode("ascii", "replace") + newline + raw
 
 
+# Postfix settings that route an internal-looking address outside after the check (README, "Deployment").
+UNSAFE_POSTFIX = {"allow_percent_hack": "yes", "swap_bangpath": "yes"}
+
+
+def postfix_warnings(postconf: str | None = None) -> list[str]:
+    """What in the local Postfix's settings lets mail route past the check, when ``postconf`` can tell.
+
+    ``ops%vendor.example@district`` and ``vendor.example!ops@district`` are judged by where they go, but
+    Postfix's percent hack and bang-path swap are still best turned off; this reads them at start-up.
+    """
+    program = postconf or shutil.which("postconf")
+    if program is None:
+        return []
+    try:
+        done = subprocess.run([program, *UNSAFE_POSTFIX], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    if done.returncode != 0:
+        return []
+    out = []
+    for line in done.stdout.splitlines():
+        name, _, value = (part.strip() for part in line.partition("="))
+        if UNSAFE_POSTFIX.get(name) == value:
+            out.append(f"Postfix has {name} = {value}: set {name} = no (addresses that route elsewhere)")
+    return out
+
+
 def parse_address(text: str, option: str) -> tuple[str, int]:
     """``HOST:PORT`` (``[::1]:PORT`` for IPv6) as a pair; :class:`ConfigError` naming the option."""
     host, sep, port = text.rpartition(":")
@@ -396,6 +425,9 @@ def run(args: argparse.Namespace) -> int:
         checker.close()
         print(f"smtp-filter: cannot listen on {args.listen} ({exc.strerror or type(exc).__name__})", file=sys.stderr)
         return EXIT_USAGE
+    for warning in postfix_warnings():
+        log.warning("%s", warning)
+        print(f"smtp-filter: warning: {warning}", file=sys.stderr)
     print(f"dlp smtp-filter: {args.listen} -> {args.next_hop}, "
           f"{'fail-open' if args.fail_open else 'fail-closed (451 when the check fails)'}", file=sys.stderr)
     try:

@@ -253,3 +253,13 @@ def test_parse_address() -> None:
 def test_smtp_filter_command_rejects_a_bad_address(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["smtp-filter", "--listen", "nowhere"]) == 2
     assert "--listen" in capsys.readouterr().err
+
+
+def test_unsafe_postfix_settings_are_named(tmp_path: Any) -> None:
+    fake = tmp_path / "postconf"
+    fake.write_text("#!/bin/sh\necho 'allow_percent_hack = yes'\necho 'swap_bangpath = no'\n")
+    fake.chmod(0o755)
+    [warning] = smtp.postfix_warnings(str(fake))
+    assert "allow_percent_hack = no" in warning
+    fake.write_text("#!/bin/sh\nexit 1\n")
+    assert smtp.postfix_warnings(str(fake)) == []
