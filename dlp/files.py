@@ -33,7 +33,10 @@ def open_private(path: str | os.PathLike[str], mode: str = "w", encoding: str | 
         flags = (flags & ~os.O_WRONLY) | os.O_RDWR
     fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0), PRIVATE_MODE)
     try:
-        if stat.S_IMODE(os.fstat(fd).st_mode) & 0o077:
+        info = os.fstat(fd)
+        # Only a regular file is narrowed: `--output /dev/null` or a FIFO belongs to the system, and taking
+        # /dev/null down to 0600 breaks every other program on the host.
+        if stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) & 0o077:
             os.fchmod(fd, PRIVATE_MODE)  # an older file from before this rule, or another umask
         return os.fdopen(fd, mode, encoding=None if "b" in mode else encoding, **kwargs)
     except BaseException:
@@ -60,7 +63,7 @@ def tighten_log_files(logger: logging.Logger | None = None) -> list[str]:
         for h in (handler, getattr(handler, "sub_handler", None)):
             if isinstance(h, logging.FileHandler):
                 path = Path(h.baseFilename)
-                if path.exists() and stat.S_IMODE(path.stat().st_mode) & 0o077:
+                if path.is_file() and stat.S_IMODE(path.stat().st_mode) & 0o077:
                     path.chmod(PRIVATE_MODE)
                 done.append(str(path))
     return done
