@@ -70,7 +70,7 @@ EMPLOYEE_TERMS = _words(
     r"employees?", r"payroll", r"salary", r"salaries", r"wages?", r"personnel", r"w-?2", r"w-?4",
     r"direct deposit", r"hr", r"human resources", r"pay rate", r"compensation", r"stipend", r"benefits",
     r"hire date", r"date of hire", r"termination", r"evaluation", r"mepid", r"cori", r"fingerprinting",
-    r"drives? the (?:van|bus)", r"direct deposit", r"pay date",
+    r"drives? the (?:van|bus)", r"direct deposit", r"pay date", r"cdl", r"cdl compliance", r"drivers? rosters?",
     # District-issued purchasing cards are issued to staff: a card holder list is a personnel record.
     r"p-?cards?", r"p-?card holders?", r"purchasing cards?", r"procurement cards?",
 )

@@ -98,3 +98,11 @@ def test_a_job_title_in_a_directory_is_no_personnel_record_but_a_pcard_list_is()
     cards = _grid(("Last Name", "First Name", "P-Card #", "Dept"), ("Lefevre", "Yusuf", "5270502324760765", "Food"))
     found = [f("PERSON", cards.text.index("Lefevre"), "table row 2"), f("CREDIT_CARD", 40, "table row 2")]
     assert set(classify(Document(media_type="text/csv", parts=(cards,)), found).labels) == {"EMPLOYEE_PII", "MA_PI"}
+
+
+def test_a_driver_roster_is_a_personnel_record() -> None:
+    roster = _grid(("Transportation - driver roster (CDL compliance)",), ("LAST_NAME", "FIRST_NAME", "DL#"),
+                   ("LACHANCE", "NIKHIL", "SA9056641"))
+    found = [f("PERSON", roster.text.index("LACHANCE"), "table row 3"), f("US_DRIVER_LICENSE", 60, "table row 3")]
+    labels = classify(Document(media_type="text/csv", parts=(roster,)), found).labels
+    assert set(labels) == {"EMPLOYEE_PII", "MA_PI"}
