@@ -4,7 +4,7 @@
     python benchmarks/presend_latency.py --profile typical --requests 20 --no-record
 
 The service is started the way an administrator starts it (``python run_scan.py serve`` in its own
-process, one warm checker), in a temporary DLP_HOME with its own key, store and config. The message is
+process, one warm checker whose checks run in forked worker processes), in a temporary DLP_HOME with its own key, store and config. The message is
 synthetic (benchmarks/synth.py: invented people, numbers valid in format only), about 1 MB on the wire,
 from a district teacher to a vendor, with two attachments:
 
@@ -229,8 +229,8 @@ def main() -> int:
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                     "note": "2 cores shared with other work (other test and benchmark runs) while measured; "
                             "latencies include that contention"},
-        "service": "python run_scan.py serve (one process, one warm PresendChecker, fast engine), "
-                   "client and server on the same machine",
+        "service": "python run_scan.py serve (one warm PresendChecker, fast engine, checks in 2 worker processes "
+                   "forked from it), client and server on the same machine",
         **results,
     }
     if not args.no_record:
