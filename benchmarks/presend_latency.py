@@ -4,7 +4,8 @@
     python benchmarks/presend_latency.py --profile typical --requests 20 --no-record
 
 The service is started the way an administrator starts it (``python run_scan.py serve`` in its own
-process, one warm checker whose checks run in forked worker processes), in a temporary DLP_HOME with its own key, store and config. The message is
+process, one warm checker whose checks run in forked worker processes), in a temporary DLP_HOME with its
+own key, store and config. The message is
 synthetic (benchmarks/synth.py: invented people, numbers valid in format only), about 1 MB on the wire,
 from a district teacher to a vendor, with two attachments:
 
