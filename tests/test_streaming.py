@@ -42,9 +42,10 @@ def test_a_large_single_line_file_is_streamed_and_border_values_are_found_once(t
 
 
 def test_windows_of_the_engine_do_not_report_a_value_cut_at_a_window_end() -> None:
+    # Not a counting run such as 12345678901234: that is a placeholder, never an account.
     engine = DetectionEngine(DetectSettings(max_chars_per_call=1_000, ner="off"), b"k" * 32, show_values=True)
-    text = "x " * 400 + "account number 12345678901234 " + "y " * 2000
+    text = "x " * 400 + "account number 40917735562810 " + "y " * 2000
     for shift in range(0, 40, 3):
         shifted = "z" * shift + text
         found = [f.value for f in engine.detect_text(shifted, "body") if f.entity == "US_BANK_NUMBER"]
-        assert found == ["12345678901234"], shift
+        assert found == ["40917735562810"], shift
