@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from dlp import __version__
 from dlp.errors import ConfigError
+from dlp.files import PrivateFileHandler, open_private
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -168,7 +169,7 @@ def _setup_logging(verbose: int, log_file: str | None) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_file:
-        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+        handlers.append(PrivateFileHandler(log_file, encoding="utf-8"))  # the log names items and rules: 0600
     logging.basicConfig(level=level, handlers=handlers, force=True,
                         format="%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s")
     for noisy in ("presidio-analyzer", "presidio_analyzer"):
@@ -261,7 +262,7 @@ def _scan(args: argparse.Namespace) -> int:
     fmt = args.format or ("table" if sys.stdout.isatty() and not args.output else "jsonl")
     with contextlib.ExitStack() as stack:
         stack.callback(store.close)
-        out: IO[str] = (stack.enter_context(open(args.output, "w", encoding="utf-8", newline=""))
+        out: IO[str] = (stack.enter_context(open_private(args.output, "w", newline=""))
                         if args.output else sys.stdout)
         sink: ResultSink = (TableSink(out, args.show_values, width=args.width, show_incomplete=args.show_incomplete)
                             if fmt == "table" else SINKS[fmt](out, args.show_values))

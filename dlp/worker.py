@@ -53,7 +53,7 @@ def init_worker(settings: Settings, key: bytes, show_values: bool) -> None:
         soft = limit_mb * 1024 * 1024
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         resource.setrlimit(resource.RLIMIT_AS, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
-    engine = DetectionEngine(settings.detect, key, show_values=show_values)
+    engine = DetectionEngine(settings.detect, key, show_values=show_values, preview=settings.store.preview)
     ctx = ExtractContext(settings=settings.extract, passwords=settings.extract.all_passwords())
     _STATE = _WorkerState(settings=settings, engine=engine, ctx=ctx)
     freeze_long_lived()

@@ -38,3 +38,30 @@ def test_a_fifo_keeps_its_mode(tmp_path: Path) -> None:
     finally:
         os.close(reader)
     assert stat.S_IMODE(fifo.stat().st_mode) == 0o666
+
+
+def test_scan_output_and_log_are_private_and_preview_none_keeps_no_digit(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    share = tmp_path / "share"
+    share.mkdir()
+    (share / "hr.txt").write_text("Payroll change for Jordan Alvarez, SSN 412-68-3097, effective July 1.\n")
+    config = tmp_path / "dlp.toml"
+    config.write_text('[store]\npreview = "none"\n')
+    out, log = tmp_path / "out.jsonl", tmp_path / "scan.log"
+    env = {"DLP_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}
+    subprocess.run([sys.executable, str(root / "run_scan.py"), "scan", str(share), "--config", str(config),
+                    "--format", "jsonl", "--output", str(out), "--log-file", str(log), "--no-progress",
+                    "--workers", "1"], check=True, env=env, cwd=tmp_path, timeout=300)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert any(f["entity"] == "US_SSN" for r in records for f in r.get("findings") or ())
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "home" / "dlp.sqlite") as db:
+        previews = [row[0] for row in db.execute("SELECT preview FROM findings")]
+    assert previews and not any(ch.isdigit() for p in previews for ch in p)

@@ -139,10 +139,12 @@ def engine_version(settings: DetectSettings) -> str:
 class DetectionEngine:
     """Finds personal information in a document's text parts and returns value-free findings."""
 
-    def __init__(self, settings: DetectSettings, key: bytes, *, show_values: bool = False) -> None:
+    def __init__(self, settings: DetectSettings, key: bytes, *, show_values: bool = False,
+                 preview: str = "last4") -> None:
         self.settings = settings
         self._key = key
         self._show_values = show_values
+        self._preview = preview  # [store] preview: what a finding keeps of its value besides the digest
         self._analyzer = self._build()
         self._by_entity: dict[str, list[Any]] = {}
         self.entities = [e for e in self._analyzer.get_supported_entities(settings.language)
@@ -373,7 +375,7 @@ class DetectionEngine:
             # Another recognizer's value (spaCy's PERSON, a SASID column) may still be a rostered person.
             subject = self._roster.index.subject_for(entity, value)
         return Finding(entity=entity, score=round(score, 3), locator=locator, start=start, end=end,
-                       preview=mask(entity, value), value_hash=keyed_hash(self._key, entity, value),
+                       preview=mask(entity, value, self._preview), value_hash=keyed_hash(self._key, entity, value),
                        recognizer=recognizer, subject=subject, value=value if self._show_values else None)
 
     def detect_text(self, text: str, locator: str, ner: bool = True) -> Iterator[Finding]:

@@ -10,6 +10,7 @@ import sys
 from typing import IO, Any
 
 from dlp.errors import ConfigError
+from dlp.files import open_private
 
 EXIT_OK = 0
 EXIT_NO_RUN = 1
@@ -56,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     settings, store = open_store(args)
     with contextlib.ExitStack() as stack:
         stack.callback(store.close)
-        out: IO[str] = (stack.enter_context(open(args.output, "w", encoding="utf-8", newline=""))
+        out: IO[str] = (stack.enter_context(open_private(args.output, "w", newline=""))
                         if args.output else sys.stdout)
         if args.last_run:
             from dlp.report.data import load_runs, run_record
