@@ -26,7 +26,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from dlp.detect.layout import grid_headings, text_headings
+from dlp.detect.headers import is_label
+from dlp.detect.layout import grid_form_pairs, grid_headings, text_headings
 from dlp.detect.tables import line_starts_of
 from dlp.detect.terms import TermMatcher
 from dlp.policy.statements import (
@@ -65,15 +66,30 @@ STUDENT_TERMS = _words(
     r"parent[- ](?:teacher )?conferences?",
     # A parent writing about a child: "Betty Bennett's father", "my daughter".
     r"\w+'s (?:father|mother|dad|mom|parent|guardian|stepfather|stepmother)", r"my (?:son|daughter|child|kids?)",
+    r"(?:his|her|their) (?:father|mother|dad|mom|parents?|guardians?|stepfather|stepmother)",
+    # Services and forms that only students receive or fill in.
+    # (Not "special education" or "counseling services": "Special Education Teacher" is a staff title.)
+    r"counseling (?:referrals?|sessions?)", r"referr(?:ing|ed) \w+ \w+ to (?:outside )?counseling",
+    r"nurse visits?", r"field trips?", r"permission slips?", r"expelled", r"expulsion",
 )
-EMPLOYEE_TERMS = _words(
+_EMPLOYEE_WORDS = (
     r"employees?", r"payroll", r"salary", r"salaries", r"wages?", r"personnel", r"w-?2", r"w-?4",
-    r"direct deposit", r"hr", r"human resources", r"pay rate", r"compensation", r"stipend", r"benefits",
-    r"hire date", r"date of hire", r"termination", r"evaluation", r"mepid", r"cori", r"fingerprinting",
+    r"direct deposit", r"hr", r"human resources", r"pay rate", r"stipend", r"benefits",
+    # A 1099's "nonemployee compensation" pays a contractor, not staff.
+    r"(?<!nonemployee )(?<!non-employee )compensation", r"withholding(?: certificate| allowances?)?",
+    r"hire date", r"date of hire", r"termination", r"evaluation", r"mepid",
     r"drives? the (?:van|bus)", r"direct deposit", r"pay date", r"cdl", r"cdl compliance", r"drivers? rosters?",
+    # A list of the district's drivers ("Bus Drivers", a "Driver Name" column); one "Van Driver" is a job
+    # title in a staff directory, and a driver's license or driver education is nobody's job.
+    r"drivers?(?: names?| rosters?| lists?| assignments?)", r"drivers(?!'? lic)(?! ed\b)(?! education)",
     # District-issued purchasing cards are issued to staff: a card holder list is a personnel record.
     r"p-?cards?", r"p-?card holders?", r"purchasing cards?", r"procurement cards?",
 )
+# Background checks: staff get them, but so do volunteers and chaperones, who are no staff.
+_BACKGROUND_CHECKS = (r"cori(?: checks?| status| date| cleared)?", r"fingerprinting", r"background checks?")
+EMPLOYEE_TERMS = _words(*_EMPLOYEE_WORDS, *_BACKGROUND_CHECKS)
+_EMPLOYEE_WITHOUT_CHECKS = _words(*_EMPLOYEE_WORDS)
+_VOLUNTEERS = _words(r"volunteers?", r"volunteering", r"chaperon(?:e|es|ing)", r"parent helpers?", r"mentors?")
 _CATEGORY_TERMS: dict[str, TermMatcher] = {
     "special_indicator": SENSITIVE_TERMS,
     "conduct": _words(r"discipline", r"disciplinary", r"suspen(?:ded|sion)", r"expelled", r"detention",
@@ -119,16 +135,18 @@ def classify(document: Document, findings: Iterable[Finding], proximity: int = 3
     full_names = [f for f in findings if f.entity == "PERSON" and _is_full_name(f) and not _in_header(f)
                   and not (authors and f in authors)]
     labels: set[str] = set()
+    records = _Records(document.parts)
+    headings = _Headings(document.parts)
 
     elements = [f for f in findings if f.entity in MA_PI_ELEMENTS]
-    if any(_near(p, e, proximity) for p in full_names for e in elements):
+    if elements and any(_near(p, e, proximity, records) for p in full_names for e in elements):
         labels.add("MA_PI")
 
     student_terms = _term_spans(document.parts, STUDENT_TERMS)
-    student_tables = _tables_with(document.parts, STUDENT_TERMS)
+    student_tables = headings.with_terms(STUDENT_TERMS, document.parts)
     record_people = full_names + [f for f in findings if f.entity == "DATE_OF_BIRTH"]
     if entities & STUDENT_IDS or any(
-        _near_term(f, student_terms, student_tables, proximity, texts) for f in record_people
+        _near_term(f, student_terms, student_tables, proximity, texts, records) for f in record_people
     ):
         labels.add("STUDENT_PII")
     text = "\n".join(p.text for p in document.parts)
@@ -145,13 +163,16 @@ def classify(document: Document, findings: Iterable[Finding], proximity: int = 3
         # carries no attendance data.
         statements = "\n".join(masked[p.locator][0] for p in document.parts)
 
-    employee_terms = _term_spans(document.parts, EMPLOYEE_TERMS)
-    employee_tables = _tables_with(document.parts, EMPLOYEE_TERMS)
     personnel = full_names + [f for f in findings if f.entity in ({"US_SSN"} | FINANCIAL)]
-    if entities & EMPLOYEE_IDS or any(
-        _near_term(f, employee_terms, employee_tables, proximity, texts) for f in personnel
-    ):
+    if entities & EMPLOYEE_IDS:
         labels.add("EMPLOYEE_PII")
+    elif personnel:
+        # A CORI check or fingerprinting is asked of volunteers and chaperones too, who are no staff.
+        words = _EMPLOYEE_WITHOUT_CHECKS if _VOLUNTEERS.search(text) else EMPLOYEE_TERMS
+        employee_terms = _term_spans(document.parts, words)
+        employee_tables = headings.with_terms(words, document.parts)
+        if any(_near_term(f, employee_terms, employee_tables, proximity, texts, records) for f in personnel):
+            labels.add("EMPLOYEE_PII")
     if "CREDENTIAL" in entities:
         labels.add("CREDENTIALS")
     return Classification(tuple(sorted(labels)), count_subjects(findings),
@@ -277,10 +298,127 @@ def _is_row(locator: str) -> bool:
     return " row " in locator
 
 
-def _near(a: Finding, b: Finding, proximity: int) -> bool:
-    if a.locator != b.locator:
+def _base(locator: str) -> str:
+    return locator.split(" row ", 1)[0]
+
+
+def _row_range(locator: str) -> tuple[int, int] | None:
+    """The rows of a row locator ("table row 4" is (4, 4); a form's "body row 3-9" is (3, 9))."""
+    _, _, rows = locator.rpartition(" row ")
+    first, _, last = rows.partition("-")
+    if not first.isdigit() or (last and not last.isdigit()):
+        return None
+    return int(first), int(last or first)
+
+
+# A page of a printed form: the text around its tables is one record with them when no longer than this.
+_FORM_PAGE_CHARS = 4000
+_PAGE = re.compile(r"^(page \d+|slide \d+|sheet [^|]*?)(?: table \d+)?$")
+
+
+class _Records:
+    """Which findings belong to one record beyond a table row: label/value forms and their page.
+
+    A form (a W-4, an ACH authorization, a permission slip) writes one person's fields in rows of its
+    own, and a PDF or Word form puts its title and some fields in the page text and the rest in tables:
+    every field of a form grid is one record with the text and the other forms of its page.
+    """
+
+    def __init__(self, parts: Sequence[Part]) -> None:
+        self._parts = {p.locator: p for p in parts}
+        self._forms: dict[str, bool] = {}
+
+    def is_form(self, locator: str) -> bool:
+        """Whether the part ``locator`` is a label/value form grid (computed once per part)."""
+        known = self._forms.get(locator)
+        if known is None:
+            part = self._parts.get(locator)
+            known = bool(part is not None and part.rows and len(part.rows) <= 400
+                         and (grid_form_pairs(part.rows) or _label_value_grid(part.rows)))
+            self._forms[locator] = known
+        return known
+
+    def page(self, locator: str) -> str | None:
+        """The page a part is on ("page 2" for "page 2 table 1"; a short Word body for its tables)."""
+        m = _PAGE.match(locator)
+        if m:
+            return m.group(1)
+        if locator.startswith("table ") or locator == "body":
+            body = self._parts.get("body")
+            return "body" if body is not None and len(body.text) <= _FORM_PAGE_CHARS else None
+        return None
+
+    def page_parts(self, locator: str) -> list[str]:
+        """The parts of the page of a form part: the page text and its form grids."""
+        page = self.page(locator)
+        if page is None:
+            return [locator]
+        return [loc for loc in self._parts if loc == locator or (
+            self.page(loc) == page and (loc == page or self.is_form(loc)))]
+
+    def same_form(self, a: str, b: str) -> bool:
+        """Whether parts ``a`` and ``b`` (one a form grid) are on the same page of a form."""
+        if not (self.is_form(a) or self.is_form(b)):
+            return False
+        page = self.page(a)
+        if page is None or page != self.page(b):
+            return False
+        return all(loc == page or self.is_form(loc) for loc in (a, b))
+
+
+_FORM_ROWS = 40
+
+
+def _label_value_grid(rows: Sequence[Sequence[str]]) -> bool:
+    """A small grid of label/value rows whose labels the header lexicon may not know ("Business name").
+
+    Most filled rows hold two cells, and at least two and a third of the first cells are labels, all
+    distinct: a two-column roster has one label (its header) above a column of names.
+    """
+    filled = [[c.strip() for c in row if c.strip()] for row in rows[: _FORM_ROWS + 1]]
+    filled = [cells for cells in filled if cells]
+    if not 2 <= len(filled) <= _FORM_ROWS or sum(len(c) == 2 for c in filled) * 5 < len(filled) * 4:
         return False
-    return _is_row(a.locator) or abs(a.start - b.start) <= proximity
+    firsts = [cells[0] for cells in filled if len(cells) == 2]
+    labels = sum(1 for c in firsts if is_label(c) or c.endswith((":", "?")))
+    return labels >= 2 and labels * 3 >= len(firsts) and len(set(firsts)) == len(firsts)
+
+
+class _Headings:
+    """The headings of every part (:func:`grid_headings`, :func:`text_headings`), found once per item."""
+
+    def __init__(self, parts: Sequence[Part]) -> None:
+        self._headings: dict[str, str] = {}
+        for p in parts:
+            heading = (grid_headings(p.rows, first_is_header=p.has_header) if p.rows else text_headings(p.text))
+            # A JSON array's key names its records ("json students", "json staff.drivers").
+            if p.locator.startswith("json "):
+                heading = f"{heading} {p.locator[5:].replace('.', ' ').replace('_', ' ')}"
+            self._headings[p.locator] = heading
+
+    def with_terms(self, pattern: TermMatcher, parts: Sequence[Part]) -> set[str]:
+        """Parts with a table or form whose header, labels or title hold one of the terms.
+
+        Every row of such a table (and every finding of such a form) is then such a record. The header
+        is found wherever it is (below titles and banners), and typed header cells lend the words they
+        stand for ("F/R" reads as "free or reduced lunch"); tables and forms inside text parts count too.
+        """
+        return {p.locator for p in parts if (h := self._headings.get(p.locator)) and pattern.search(h)}
+
+
+def _near(a: Finding, b: Finding, proximity: int, records: _Records | None = None) -> bool:
+    """Same table row (or rows of one form), within ``proximity`` in one text, or one form's page."""
+    base_a, base_b = _base(a.locator), _base(b.locator)
+    if base_a != base_b:
+        return records is not None and records.same_form(base_a, base_b)
+    if a.locator == b.locator:
+        return _is_row(a.locator) or abs(a.start - b.start) <= proximity
+    if records is not None and records.is_form(base_a):
+        return True
+    ra, rb = _row_range(a.locator), _row_range(b.locator)
+    if ra is not None and rb is not None:
+        return ra[0] <= rb[1] and rb[0] <= ra[1]  # a form's rows "3-9" hold row 5
+    return abs(a.start - b.start) <= proximity
 
 
 def _term_spans(parts: Sequence[Part], pattern: TermMatcher) -> dict[str, list[int]]:
@@ -297,32 +435,36 @@ def _term_spans(parts: Sequence[Part], pattern: TermMatcher) -> dict[str, list[i
 
 
 def _tables_with(parts: Sequence[Part], pattern: TermMatcher) -> set[str]:
-    """Parts with a table or form whose header, labels or title hold one of the terms.
-
-    Every row of such a table (and every finding of such a form) is then such a record. The header is
-    found wherever it is (below titles and banners), and typed header cells lend the words they stand
-    for ("F/R" reads as "free or reduced lunch"); tables and forms inside text parts count too.
-    """
-    found: set[str] = set()
-    for p in parts:
-        headings = (grid_headings(p.rows, first_is_header=p.has_header) if p.rows
-                    else text_headings(p.text))
-        if headings and pattern.search(headings):
-            found.add(p.locator)
-    return found
+    """Parts with a table or form whose header, labels or title hold one of the terms (see :class:`_Headings`)."""
+    return _Headings(parts).with_terms(pattern, parts)
 
 
 def _near_term(f: Finding, terms: dict[str, list[int]], tables: set[str], proximity: int,
-               texts: dict[str, str]) -> bool:
-    """A term in the same table row, or in the same sentence and within ``proximity`` characters.
+               texts: dict[str, str], records: _Records | None = None) -> bool:
+    """A term in the same table row or form, or in the same sentence and within ``proximity`` characters.
 
     The sentence matters: district prose mentions students and payroll everywhere ("87,800 students
     across 6 schools"), and a name in the next sentence is not thereby a student's or an employee's.
+    A form's title and labels speak for all its fields, on its page ("Form W-4 Employee's Withholding
+    Certificate" above the table of fields).
     """
+    base = _base(f.locator)
+    if records is not None and records.is_form(base) and any(
+            loc in tables or terms.get(loc) for loc in records.page_parts(base)):
+        return True
     if _is_row(f.locator):
-        return f.locator.rsplit(" row ", 1)[0] in tables or f.locator in terms
-    text = texts.get(f.locator, "")
-    for pos in terms.get(f.locator, ()):
+        if base in tables or f.locator in terms:
+            return True
+        rows = _row_range(f.locator)
+        # A form's fields over several rows: a term on any of its rows.
+        if rows is not None and rows[0] != rows[1] and any(
+                f"{base} row {r}" in terms for r in range(rows[0], min(rows[1], rows[0] + 60) + 1)):
+            return True
+        if base not in texts or records is None or records.is_form(base):
+            return False
+        # A form inside a text part ("body row 3-9"): judged by sentence and distance, as in prose.
+    text = texts.get(base, "")
+    for pos in terms.get(base, ()):
         if abs(pos - f.start) > proximity:
             continue
         lo, hi = (pos, f.start) if pos < f.start else (f.end, pos)

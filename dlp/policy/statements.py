@@ -239,6 +239,7 @@ def statement_text(part: Part, people: Sequence[tuple[int, int]] = ()) -> tuple[
                     spans.append((at, at + len(cell)))
                 else:
                     spans += [(at + s, at + e) for s, e in WEAK_TERMS.spans(cell)]
+    spans += _unanswered_labels(part)
     if "@" in text or "://" in text or "www." in text:
         spans += [m.span() for m in _EMAIL_OR_URL.finditer(text)]
     spans += [m.span() for m in _HEADER_LINE.finditer(text)]
@@ -252,6 +253,46 @@ def statement_text(part: Part, people: Sequence[tuple[int, int]] = ()) -> tuple[
         else:
             prose_titles.append((start, end))
     return _blanked(text, spans), prose_titles
+
+
+# A form label answered in the negative or left blank ("Allergies / Medical Conditions: None",
+# "IEP or 504 plan? (Y/N) N", "Medications: ____"): a question asked of everyone, no statement.
+_NEGATIVE_ANSWER = r"(?:no|n|none|none known|n/?a|not applicable|nka|nkda|no known allergies|-+|_+|\.)?"
+_UNANSWERED_LINE = re.compile(
+    r"^[ \t]*([^\n:?|]{2,80}?(?:[:?]|\(y/n\)|\(yes/no\))(?:[ \t]*\((?:y/n|yes/no)\))?)[ \t:|]*"
+    + _NEGATIVE_ANSWER + r"[ \t.]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_FORM_GRID_ROWS = 400
+
+
+def _unanswered_labels(part: Part) -> list[tuple[int, int]]:
+    """Spans of form labels with a sensitive term whose answer is negative or empty (see above)."""
+    text = part.text
+    if not SENSITIVE_TERMS.search(text):
+        return []
+    spans: list[tuple[int, int]] = []
+    if part.rows and len(part.rows) <= _FORM_GRID_ROWS:
+        # A form grid: the label in one cell, its answer in the next (or none at all).
+        offsets = row_offsets(part.rows)
+        for r, row in enumerate(part.rows):
+            cells = [c.strip() for c in row]
+            if not 1 <= sum(1 for c in cells if c) <= 6:
+                continue
+            for c, cell in enumerate(cells):
+                if not cell or not SENSITIVE_TERMS.search(cell):
+                    continue
+                if c + 1 >= len(cells):
+                    continue  # a value in the last cell, or a label with nowhere to answer
+                answer = cells[c + 1].lower()
+                if answer.strip(" .") in _NO_VALUES or set(answer) <= {"_", "-", " "}:
+                    at = offsets[r][c]
+                    spans.append((at, at + len(row[c])))
+    elif not part.rows:
+        for m in _UNANSWERED_LINE.finditer(text):
+            if SENSITIVE_TERMS.search(m.group(1)):
+                spans.append(m.span(1))
+    return spans
 
 
 def _blanked(text: str, spans: list[tuple[int, int]]) -> str:

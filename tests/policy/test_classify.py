@@ -106,3 +106,69 @@ def test_a_driver_roster_is_a_personnel_record() -> None:
     found = [f("PERSON", roster.text.index("LACHANCE"), "table row 3"), f("US_DRIVER_LICENSE", 60, "table row 3")]
     labels = classify(Document(media_type="text/csv", parts=(roster,)), found).labels
     assert set(labels) == {"EMPLOYEE_PII", "MA_PI"}
+
+
+def _form(locator: str, *rows: tuple[str, str]) -> Part:
+    return Part(locator=locator, text="\n".join(" | ".join(r) for r in rows), rows=rows, has_header=False)
+
+
+def test_a_tax_form_is_one_record_with_its_title_on_the_page() -> None:
+    # A W-4 printed from PDF: its title in the page text, its fields in a table below (one row each).
+    title = Part(locator="page 1", text="Form W-4 Employee's Withholding Certificate")
+    fields = _form("page 1 table 1", ("Full name", "Marcus Okonkwo"), ("Address", "14 Elm Street"),
+                   ("Social security number", "514-28-3376"), ("Filing status", "Single"))
+    found = [f("PERSON", fields.text.index("Marcus"), "page 1 table 1 row 1"),
+             f("US_SSN", fields.text.index("514"), "page 1 table 1 row 3")]
+    w4 = classify(Document(media_type="application/pdf", parts=(title, fields)), found)
+    assert set(w4.labels) == {"EMPLOYEE_PII", "MA_PI"}
+    # A W-9 of a sole proprietor (labels the lexicon may not know) is PI, but nobody's personnel record;
+    # nor is a 1099's "nonemployee compensation".
+    w9_title = Part(locator="body", text="Form W-9 Request for Taxpayer Identification Number")
+    w9 = _form("table 1", ("Name (as shown on your income tax return)", "Delia Fairbanks"),
+               ("Business name", "Fairbanks Tutoring"), ("Social security number", "078-05-1121"),
+               ("Address", "9 Pine Rd"), ("Nonemployee compensation", "$4,250.00"))
+    found = [f("PERSON", w9.text.index("Delia"), "table 1 row 1"), f("US_SSN", w9.text.index("078"), "table 1 row 3")]
+    assert classify(Document(media_type="application/pdf", parts=(w9_title, w9)), found).labels == ("MA_PI",)
+
+
+def test_rows_of_a_roster_are_still_separate_records() -> None:
+    roster = _grid(("Name", "SSN"), ("Dana Whitfield", "514-28-3376"), ("Omar Haddad", "n/a"))
+    found = [f("PERSON", roster.text.index("Omar"), "table row 3"),
+             f("US_SSN", roster.text.index("514"), "table row 2")]
+    assert classify(Document(media_type="text/csv", parts=(roster,)), found).labels == ()
+
+
+def test_a_form_over_several_lines_of_text_is_one_record() -> None:
+    text = "First name: Rosalind\nLast name: Petrakis\n\n\nRouting: 011000138\nAccount number: 4481902277\n"
+    found = [f("PERSON", 12, "body row 1-2"), f("US_BANK_NUMBER", text.index("4481"), "body row 5")]
+    assert "MA_PI" not in classify(doc(text), found).labels
+    found = [f("PERSON", 12, "body row 1-6"), f("US_BANK_NUMBER", text.index("4481"), "body row 6")]
+    assert "MA_PI" in classify(doc(text), found).labels
+
+
+def test_volunteers_cori_checks_are_no_personnel_record() -> None:
+    volunteers = _grid(("Volunteer Name", "School", "CORI Status"), ("Paula Brennan", "Lincoln", "Cleared"))
+    found = [f("PERSON", volunteers.text.index("Paula"), "table row 2")]
+    assert classify(Document(media_type="text/csv", parts=(volunteers,)), found).labels == ()
+    staff = _grid(("Name", "School", "CORI Status"), ("Paula Brennan", "Lincoln", "Cleared"))
+    found = [f("PERSON", staff.text.index("Paula"), "table row 2")]
+    assert classify(Document(media_type="text/csv", parts=(staff,)), found).labels == ("EMPLOYEE_PII",)
+
+
+def test_a_json_array_key_names_its_records() -> None:
+    students = Part(locator="json students", text="name | grade\nAva Castellano | 5",
+                    rows=(("name", "grade"), ("Ava Castellano", "5")), has_header=True)
+    found = [f("PERSON", 13, "json students row 2")]
+    assert classify(Document(media_type="application/json", parts=(students,)), found).labels == ("STUDENT_PII",)
+
+
+def test_a_referral_in_prose_is_about_a_student() -> None:
+    text = "I am referring Maya Goldberg to outside counseling services. She was diagnosed with anxiety."
+    assert classify(doc(text), [f("PERSON", 15)]).labels == ("STUDENT_PII", "STUDENT_SENSITIVE")
+
+
+def test_a_list_of_bus_drivers_is_a_personnel_record() -> None:
+    roster = _grid(("Driver Name", "License #", "Route"), ("Gerald Moynihan", "S12345678", "12"))
+    found = [f("PERSON", roster.text.index("Gerald"), "table row 2"),
+             f("US_DRIVER_LICENSE", roster.text.index("S123"), "table row 2")]
+    assert set(classify(Document(media_type="text/csv", parts=(roster,)), found).labels) == {"EMPLOYEE_PII", "MA_PI"}

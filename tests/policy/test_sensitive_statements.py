@@ -210,3 +210,19 @@ def test_a_programs_column_names_the_indicator_in_its_values() -> None:
                    ("Maria Chen", "1045678912", "12"))
     findings = _row_findings(table) + [Finding("MA_SASID", 0.9, "table row 2", 0, 1, "*", "s1")]
     assert "STUDENT_SENSITIVE" not in classify(Document(media_type="text/csv", parts=(table,)), findings).labels
+
+
+def test_form_questions_answered_no_are_no_statements() -> None:
+    from dlp.policy.classify import classify
+    from dlp.types import Document, Finding, Part
+
+    def slip(answer: str) -> Document:
+        rows = (("Student name", "Ethan Marchetti"), ("Grade", "4"), ("IEP or 504 plan? (Y/N)", "N"),
+                ("Allergies / Medical Conditions:", answer), ("Medications:", "N/A"))
+        return Document(media_type="text/plain", parts=(
+            Part(locator="table 1", text="\n".join(" | ".join(r) for r in rows), rows=rows, has_header=False),))
+
+    name = Finding(entity="PERSON", score=0.9, locator="table 1 row 1", start=15, end=30, preview="E**** M*******",
+                   value_hash="n")
+    assert classify(slip("None"), [name]).labels == ("STUDENT_PII",)
+    assert classify(slip("Yes - peanut allergy"), [name]).labels == ("STUDENT_PII", "STUDENT_SENSITIVE")
