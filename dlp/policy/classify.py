@@ -54,7 +54,7 @@ def _words(*terms: str) -> TermMatcher:
     return TermMatcher(re.compile(r"(?<![\w-])(?:" + "|".join(terms) + r")(?![\w-])", re.IGNORECASE))
 
 
-STUDENT_TERMS = _words(
+_STUDENT_WORDS = (
     r"students?", r"pupils?", r"iep", r"504 plans?", r"section 504", r"grade \d{1,2}",
     r"\d{1,2}(?:st|nd|rd|th) grade", r"kindergarten", r"homeroom", r"guardians?", r"parent/guardian",
     # Enrollment in a school, not in a vendor, benefits or direct-deposit programme ("ACH Vendor Enrollment").
@@ -70,8 +70,12 @@ STUDENT_TERMS = _words(
     # Services and forms that only students receive or fill in.
     # (Not "special education" or "counseling services": "Special Education Teacher" is a staff title.)
     r"counseling (?:referrals?|sessions?)", r"referr(?:ing|ed) \w+ \w+ to (?:outside )?counseling",
-    r"nurse visits?", r"field trips?", r"permission slips?", r"expelled", r"expulsion",
+    r"nurse visits?", r"expelled", r"expulsion",
 )
+STUDENT_TERMS = _words(*_STUDENT_WORDS)
+# Words that make a table or form a student record only as its title or header: a staff memo mentions
+# "the field trip approval process", a field-trip list or a permission slip is about the students on it.
+_STUDENT_HEADINGS = _words(*_STUDENT_WORDS, r"field trips?", r"permission slips?", r"trip rosters?")
 _EMPLOYEE_WORDS = (
     r"employees?", r"payroll", r"salary", r"salaries", r"wages?", r"personnel", r"w-?2", r"w-?4",
     r"direct deposit", r"hr", r"human resources", r"pay rate", r"stipend", r"benefits",
@@ -143,7 +147,7 @@ def classify(document: Document, findings: Iterable[Finding], proximity: int = 3
         labels.add("MA_PI")
 
     student_terms = _term_spans(document.parts, STUDENT_TERMS)
-    student_tables = headings.with_terms(STUDENT_TERMS, document.parts)
+    student_tables = headings.with_terms(_STUDENT_HEADINGS, document.parts)
     record_people = full_names + [f for f in findings if f.entity == "DATE_OF_BIRTH"]
     if entities & STUDENT_IDS or any(
         _near_term(f, student_terms, student_tables, proximity, texts, records) for f in record_people

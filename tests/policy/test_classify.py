@@ -172,3 +172,12 @@ def test_a_list_of_bus_drivers_is_a_personnel_record() -> None:
     found = [f("PERSON", roster.text.index("Gerald"), "table row 2"),
              f("US_DRIVER_LICENSE", roster.text.index("S123"), "table row 2")]
     assert set(classify(Document(media_type="text/csv", parts=(roster,)), found).labels) == {"EMPLOYEE_PII", "MA_PI"}
+
+
+def test_a_field_trip_list_is_a_student_record_but_a_memo_on_field_trips_is_not() -> None:
+    trip = Part(locator="table 1", text="Field Trip - Museum of Science\nName | Bus\nAva Castellano | 1",
+                rows=(("Field Trip - Museum of Science", ""), ("Name", "Bus"), ("Ava Castellano", "1")))
+    found = [f("PERSON", trip.text.index("Ava"), "table 1 row 3")]
+    assert classify(Document(media_type="text/plain", parts=(trip,)), found).labels == ("STUDENT_PII",)
+    memo = "Daniel Mendoza reviewed the field trip approval process with families."
+    assert classify(doc(memo), [f("PERSON", 0)]).labels == ()
