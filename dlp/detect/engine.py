@@ -67,6 +67,9 @@ _IGNORED_NER_LABELS = ("CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT", "P
 COLUMN_MIN_SCORE = 0.3
 _LOCAL_ID = re.compile(r"^[A-Za-z]{0,3}-?\d{3,12}$")
 
+# Entries kept by DetectionEngine.validate's memo before it starts again (a few MB at most).
+_VALIDATE_MEMO = 50_000
+
 # Overlap between analysis windows: longer than any identifier with its context words.
 WINDOW_OVERLAP = 200
 
@@ -147,6 +150,11 @@ class DetectionEngine:
         self._preview = preview  # [store] preview: what a finding keeps of its value besides the digest
         self._analyzer = self._build()
         self._by_entity: dict[str, list[Any]] = {}
+        # Answers of validate() per (entity, value): table columns repeat values (dates, e-mail addresses,
+        # a family's phone) across rows and files, and a refused value is refused again.
+        self._validated: dict[tuple[str, str], bool] = {}
+        # (preview, digest) per (entity, value): a roster's dates, addresses and names recur across its files.
+        self._digests: dict[tuple[str, str], tuple[str, str]] = {}
         self.entities = [e for e in self._analyzer.get_supported_entities(settings.language)
                          if e in (settings.entities or CANONICAL_ENTITIES)]
         self._fast: FastAnalyzer | None = None
@@ -346,6 +354,16 @@ class DetectionEngine:
 
     def validate(self, entity: str, value: str) -> bool:
         """Does a recognizer of ``entity`` accept ``value`` given the context a typed column supplies?"""
+        key = (entity, value)
+        known = self._validated.get(key)
+        if known is None:
+            known = self._validate(entity, value)
+            if len(self._validated) >= _VALIDATE_MEMO:
+                self._validated.clear()  # bounded: a long scan's memo must not grow with every value seen
+            self._validated[key] = known
+        return known
+
+    def _validate(self, entity: str, value: str) -> bool:
         recognizers = self._by_entity.get(entity)
         if recognizers is None:
             recognizers = [r for r in self._analyzer.registry.recognizers
@@ -374,8 +392,15 @@ class DetectionEngine:
         if subject is None and self._roster is not None:
             # Another recognizer's value (spaCy's PERSON, a SASID column) may still be a rostered person.
             subject = self._roster.index.subject_for(entity, value)
+        key = (entity, value)
+        digested = self._digests.get(key)
+        if digested is None:
+            digested = (mask(entity, value, self._preview), keyed_hash(self._key, entity, value))
+            if len(self._digests) >= _VALIDATE_MEMO:
+                self._digests.clear()
+            self._digests[key] = digested
         return Finding(entity=entity, score=round(score, 3), locator=locator, start=start, end=end,
-                       preview=mask(entity, value, self._preview), value_hash=keyed_hash(self._key, entity, value),
+                       preview=digested[0], value_hash=digested[1],
                        recognizer=recognizer, subject=subject, value=value if self._show_values else None)
 
     def detect_text(self, text: str, locator: str, ner: bool = True) -> Iterator[Finding]:

@@ -227,9 +227,20 @@ _CODE_HEADER = re.compile(r"^(?:q|t|p|s|hw|wk|week|quiz|test|unit|lesson|term|pe
                           r"|project|proj|assign|assignment|a|day|d|gr|grade|m|mod|module|task|cw|qtr)\s?\d{1,2}$")
 
 
-@functools.lru_cache(maxsize=8192)
+# A cell with no ASCII letter, "#" or "№" has only digit words after canonical(), and the one rule that
+# reads a bare number is "504": dates, phone numbers and IDs need no rule search (nor a cache slot).
+_NO_WORD_CELL = re.compile(r"[^A-Za-z#№]*")
+
+
 def header_kind(cell: str) -> str | None:
     """The kind a header cell or form label names, or None when it names none we know."""
+    if _NO_WORD_CELL.fullmatch(cell) and "504" not in cell:
+        return None
+    return _header_kind(cell)
+
+
+@functools.lru_cache(maxsize=8192)
+def _header_kind(cell: str) -> str | None:
     words = canonical(cell)
     if not words or len(words) > 60:
         return None

@@ -235,12 +235,24 @@ class Form:
         return f"row {self.first}" if self.first == self.last else f"row {self.first}-{self.last}"
 
 
+# The last grid asked about and its pairs: the engine and the classification both ask about each grid.
+_LAST_PAIRS: list[tuple[object, list[tuple[int, int, int]]]] = []
+
+
 def grid_form_pairs(rows: Sequence[Sequence[str]]) -> list[tuple[int, int, int]]:
     """(row index, label column, value column) of the label/value pairs of a two- or four-column form.
 
     A grid is a form when at least two rows, and a quarter of its rows, pair a known label with a value
     beside it ("SASID | 1012345678", "Date of Birth | 03/14/2011").
     """
+    if _LAST_PAIRS and _LAST_PAIRS[0][0] is rows:
+        return list(_LAST_PAIRS[0][1])
+    pairs = _grid_form_pairs(rows)
+    _LAST_PAIRS[:] = [(rows, pairs)]  # the grid itself is kept, so its identity cannot be reused
+    return list(pairs)
+
+
+def _grid_form_pairs(rows: Sequence[Sequence[str]]) -> list[tuple[int, int, int]]:
     pairs: list[tuple[int, int, int]] = []
     filled_rows = 0
     labelled: set[int] = set()

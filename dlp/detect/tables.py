@@ -205,40 +205,53 @@ def type_grid(rows: Sequence[Sequence[str]], starts: Sequence[Sequence[int]], nu
 def _type_rows(rows: Sequence[Sequence[str]], starts: Sequence[Sequence[int]], numbers: Sequence[int],
                data: Sequence[int], columns: dict[int, str], validate: Callable[[str, str], bool],
                cells: list[Cell], covered: list[tuple[int, int]]) -> None:
+    # How each column is judged is decided once, not per cell: a roster has tens of thousands of rows.
+    plan = [(col, kind, _SKIP if kind in (INDICATOR, NOT_PI) else _PART if kind in (FIRST, LAST, MIDDLE)
+             else _WHOLE_NAME if kind in (FULL, "PERSON") else _VALUE) for col, kind in columns.items()]
+    append_cell, append_span = cells.append, covered.append
     for r in data:
         row, offsets = rows[r], starts[r]
+        width = len(row)
         name_parts: dict[str, tuple[str, int, int]] = {}
-        for col, kind in columns.items():
-            if col >= len(row):
+        for col, kind, how in plan:
+            if col >= width:
                 continue
             raw = row[col]
+            begin = offsets[col]
             value = raw.strip()
-            start = offsets[col] + (len(raw) - len(raw.lstrip()))
-            end = start + len(value)
-            span = (offsets[col], offsets[col] + len(raw))
-            if not value or kind in (INDICATOR, NOT_PI, FIRST, LAST, MIDDLE, FULL, "PERSON"):
-                covered.append(span)  # judged here whatever the value: the text engine need not read it
-            if not value or kind in (INDICATOR, NOT_PI):
+            if not value:
+                append_span((begin, begin + len(raw)))  # judged here: the text engine need not read it
                 continue
-            if kind in (FIRST, LAST, MIDDLE):
+            if how is _SKIP:
+                append_span((begin, begin + len(raw)))
+                continue
+            start = begin if raw[0] == value[0] else begin + len(raw) - len(raw.lstrip())
+            if how is _PART:
+                append_span((begin, begin + len(raw)))
                 if _NAME_VALUE.match(value) and not names_a_column(value):
-                    name_parts[kind] = (value, start, end)
-            elif kind in (FULL, "PERSON"):
+                    name_parts[kind] = (value, start, start + len(value))
+            elif how is _WHOLE_NAME:
+                append_span((begin, begin + len(raw)))
                 # "Student: Patrick Callahan" in a Name column: the label is not part of the name.
                 label = _CELL_LABEL.match(value)
                 if label:
                     start += label.end()
                     value = value[label.end():]
                 if _NAME_VALUE.match(value) and any(ch.isalpha() for ch in value) and not names_a_column(value):
-                    cells.append(Cell(numbers[r], "PERSON", value, start, start + len(value)))
+                    append_cell(Cell(numbers[r], "PERSON", value, start, start + len(value)))
             else:
                 entity = _validated(kind, value, validate)
                 if entity is not None:
-                    cells.append(Cell(numbers[r], entity, value, start, end))
-                    covered.append(span)
+                    append_cell(Cell(numbers[r], entity, value, start, start + len(value)))
+                    append_span((begin, begin + len(raw)))
                 # A value its column's recognizer refuses stays for the text engine: a column typed wrong
                 # (cells shifted in a pasted table) must not hide what the cells hold.
-        cells.extend(_person_from_parts(numbers[r], name_parts))
+        if name_parts:
+            cells.extend(_person_from_parts(numbers[r], name_parts))
+
+
+# How _type_rows judges a column's cells.
+_SKIP, _PART, _WHOLE_NAME, _VALUE = "skip", "part", "whole name", "value"
 
 
 # "29-Dec-2006" (an SIS export's date): the date recognizer reads it as "29 Dec 2006".
