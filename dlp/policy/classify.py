@@ -114,6 +114,10 @@ _AUTHOR_HEADER = re.compile(r"\b(?:authors?|creators?|editors?|illustrators?|con
                             re.IGNORECASE)
 _BIBLIO_HEADER = re.compile(r"\b(?:isbn|issn|call (?:number|no|#)|publisher|title|barcode|edition|pub(?:lication)? "
                             r"(?:date|year)|copyright|dewey|lexile|material type|format|collection)\b", re.IGNORECASE)
+# Cheap gates for the two above (Hyperscan), over a grid's first rows (where its header is) or a text.
+_AUTHOR_WORDS = TermMatcher(_AUTHOR_HEADER)
+_BIBLIO_WORDS = TermMatcher(_BIBLIO_HEADER)
+_CATALOG_HEAD_ROWS = 60
 _BIBLIO_LINE = _words(r"isbn(?:-1[03])?:?", r"issn", r"call (?:number|no\.?|#)", r"publisher", r"published by",
                       r"\d{3}\.\d+ [A-Z]{2,4}", r"[A-Z]{1,3} ?\d{1,4}(?:\.\d+)? \.[A-Z]\d+")
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
@@ -140,10 +144,15 @@ def classify(document: Document, findings: Iterable[Finding], proximity: int = 3
                   and not (authors and f in authors)]
     labels: set[str] = set()
     records = _Records(document.parts)
-    headings = _Headings(document.parts)
+    # Headings only of the parts that hold findings, and of the pages of the forms among them.
+    bases = {_base(f.locator) for f in findings}
+    for base in list(bases):
+        if records.is_form(base):
+            bases.update(records.page_parts(base))
+    headings = _Headings([p for p in document.parts if p.locator in bases])
 
     elements = [f for f in findings if f.entity in MA_PI_ELEMENTS]
-    if elements and any(_near(p, e, proximity, records) for p in full_names for e in elements):
+    if elements and _any_near(full_names, elements, proximity, records):
         labels.add("MA_PI")
 
     student_terms = _term_spans(document.parts, STUDENT_TERMS)
@@ -255,7 +264,12 @@ def _bibliographic_names(parts: Sequence[Part], findings: Sequence[Finding]) -> 
         if part is None:
             continue
         if base not in catalogs:
-            catalogs[base] = [(t, authors) for t in header_tables(part)
+            # Only a part that says "author" (or the like) and "ISBN"/"title" (or the like) can hold a
+            # catalog: two searches spare the table layout of every other part.
+            head = ("\n".join(" ".join(r) for r in part.rows[:_CATALOG_HEAD_ROWS]) if part.rows
+                    else part.text)
+            maybe = bool(_AUTHOR_WORDS.search(head) and _BIBLIO_WORDS.search(head))
+            catalogs[base] = [(t, authors) for t in (header_tables(part) if maybe else ())
                               if (authors := {i for i, n in enumerate(t.names) if _AUTHOR_HEADER.search(n)})
                               and any(_BIBLIO_HEADER.search(n) for n in t.names)]
             cited[base] = bool(_BIBLIO_LINE.search(part.text))
@@ -352,10 +366,13 @@ class _Records:
             return "body" if body is not None and len(body.text) <= _FORM_PAGE_CHARS else None
         return None
 
-    def page_parts(self, locator: str) -> list[str]:
-        """The parts of the page of a form part: the page text and its form grids."""
+    def page_parts(self, locator: str, all_forms: bool = False) -> list[str]:
+        """The parts of the page of a form part: the page text and its form grids.
+
+        ``all_forms``: for any part (not only a form), itself, its page's text and the form grids on it.
+        """
         page = self.page(locator)
-        if page is None:
+        if page is None or not (all_forms or self.is_form(locator)):
             return [locator]
         return [loc for loc in self._parts if loc == locator or (
             self.page(loc) == page and (loc == page or self.is_form(loc)))]
@@ -425,6 +442,50 @@ def _near(a: Finding, b: Finding, proximity: int, records: _Records | None = Non
     return abs(a.start - b.start) <= proximity
 
 
+def _any_near(people: Sequence[Finding], elements: Sequence[Finding], proximity: int, records: _Records) -> bool:
+    """Whether any of ``people`` is :func:`_near` any of ``elements``, without trying every pair.
+
+    A 20,000-row roster names people in rows that hold no account: each name is compared only with the
+    elements of its own row, its own part, or (in a form) its page.
+    """
+    by_locator: set[str] = set()
+    by_base: dict[str, list[Finding]] = defaultdict(list)
+    for e in elements:
+        by_locator.add(e.locator)
+        by_base[_base(e.locator)].append(e)
+    starts = {base: sorted(e.start for e in found) for base, found in by_base.items()}
+    ranged = {base: [e for e in found if not _is_row(e.locator) or _is_range(e.locator)]
+              for base, found in by_base.items()}
+    on_page: dict[str, bool] = {}
+    for p in people:
+        if _is_row(p.locator) and p.locator in by_locator:
+            return True
+        base = _base(p.locator)
+        if base not in on_page:
+            # An element in a form on this part's page (or in this form, or the page's text).
+            on_page[base] = records.page(base) is not None and any(
+                loc in by_base and records.same_form(base, loc) for loc in records.page_parts(base, all_forms=True))
+        if on_page[base]:
+            return True
+        found = by_base.get(base)
+        if not found:
+            continue
+        if not _is_row(p.locator):
+            at = starts[base]
+            i = bisect.bisect_left(at, p.start - proximity)
+            if i < len(at) and at[i] <= p.start + proximity:
+                return True
+            continue
+        # A row: other rows only when one of the two spans several (a form in a text part).
+        if any(_near(p, e, proximity, records) for e in (found if _is_range(p.locator) else ranged[base])):
+            return True
+    return False
+
+
+def _is_range(locator: str) -> bool:
+    return "-" in locator.rpartition(" row ")[2]
+
+
 def _term_spans(parts: Sequence[Part], pattern: TermMatcher) -> dict[str, list[int]]:
     """Offsets of the terms in each part; for tables also keyed by row ("table row 5")."""
     spans: dict[str, list[int]] = {}
@@ -453,6 +514,8 @@ def _near_term(f: Finding, terms: dict[str, list[int]], tables: set[str], proxim
     Certificate" above the table of fields).
     """
     base = _base(f.locator)
+    if base not in tables and not terms.get(base) and (records is None or not records.is_form(base)):
+        return False  # no term in the part at all: the common case of a big table of another kind
     if records is not None and records.is_form(base) and any(
             loc in tables or terms.get(loc) for loc in records.page_parts(base)):
         return True

@@ -348,8 +348,26 @@ class HeaderTable:
         return at if at is not None and self.text[at : at + len(cell)] == cell else None
 
 
+# header_tables of the parts of the item being classified: the classification asks about each part three
+# or four times (masking, indicator columns, bibliographic names). Keyed by identity; the entry holds the
+# part, so its id is not reused while cached.
+_TABLES: dict[int, tuple[Part, list[HeaderTable]]] = {}
+_TABLES_KEPT = 64
+
+
 def header_tables(part: Part) -> list[HeaderTable]:
     """The tables with a header in a part: its grid (the header found below titles), or tables in its text."""
+    known = _TABLES.get(id(part))
+    if known is not None and known[0] is part:
+        return list(known[1])
+    out = _header_tables(part)
+    if len(_TABLES) >= _TABLES_KEPT:
+        _TABLES.clear()
+    _TABLES[id(part)] = (part, out)
+    return list(out)
+
+
+def _header_tables(part: Part) -> list[HeaderTable]:
     out: list[HeaderTable] = []
     if part.rows:
         for seg in find_segments(part.rows, first_is_header=part.has_header):

@@ -181,3 +181,25 @@ def test_a_field_trip_list_is_a_student_record_but_a_memo_on_field_trips_is_not(
     assert classify(Document(media_type="text/plain", parts=(trip,)), found).labels == ("STUDENT_PII",)
     memo = "Daniel Mendoza reviewed the field trip approval process with families."
     assert classify(doc(memo), [f("PERSON", 0)]).labels == ()
+
+
+def test_the_indexed_nearness_agrees_with_every_pair() -> None:
+    import random
+
+    from dlp.policy.classify import _any_near, _near, _Records
+
+    title = Part(locator="page 1", text="x" * 3000)
+    form = _form("page 1 table 1", ("Full name", "A B"), ("Social security number", "1"), ("Address", "2"))
+    grid = _grid(("Name", "Account"), *((f"N{i}", str(i)) for i in range(30)))
+    text = Part(locator="body", text="y" * 3000)
+    document = (title, form, grid, text)
+    records = _Records(document)
+    places = ([("page 1", None), ("page 1 table 1 row 1", None), ("page 1 table 1 row 2", None)]
+              + [(f"table row {r}", None) for r in range(2, 32)] + [("body row 3-6", None), ("body row 5", None)]
+              + [("body", None)] * 5)
+    rng = random.Random(7)
+    for _ in range(300):
+        people = [f("PERSON", rng.randrange(2900), loc) for loc, _ in rng.sample(places, 3)]
+        elements = [f("US_SSN", rng.randrange(2900), loc) for loc, _ in rng.sample(places, 2)]
+        expected = any(_near(p, e, 300, records) for p in people for e in elements)
+        assert _any_near(people, elements, 300, records) == expected
