@@ -149,7 +149,7 @@ def classify(document: Document, findings: Iterable[Finding], proximity: int = 3
     for base in list(bases):
         if records.is_form(base):
             bases.update(records.page_parts(base))
-    headings = _Headings([p for p in document.parts if p.locator in bases])
+    headings = _Headings([p for p in document.parts if p.locator in bases], records)
 
     elements = [f for f in findings if f.entity in MA_PI_ELEMENTS]
     if elements and _any_near(full_names, elements, proximity, records):
@@ -331,6 +331,8 @@ def _row_range(locator: str) -> tuple[int, int] | None:
 
 # A page of a printed form: the text around its tables is one record with them when no longer than this.
 _FORM_PAGE_CHARS = 4000
+# A page text no longer than this around a table is its title and banner, not prose of its own.
+_CAPTION_CHARS = 600
 _PAGE = re.compile(r"^(page \d+|slide \d+|sheet [^|]*?)(?: table \d+)?$")
 
 
@@ -365,6 +367,18 @@ class _Records:
             body = self._parts.get("body")
             return "body" if body is not None and len(body.text) <= _FORM_PAGE_CHARS else None
         return None
+
+    def caption(self, locator: str) -> str | None:
+        """The short text of a table's page (a PDF page, a Word or HTML body): the table's title and banner.
+
+        Extractors take a table out of the text around it, so "P-Card program - active cards" above a
+        table of card holders is in the page text; when that text is short it is the table's caption.
+        """
+        page = self.page(locator)
+        if page is None or page == locator:
+            return None
+        part = self._parts.get(page)
+        return part.text if part is not None and len(part.text) <= _CAPTION_CHARS else None
 
     def page_parts(self, locator: str, all_forms: bool = False) -> list[str]:
         """The parts of the page of a form part: the page text and its form grids.
@@ -408,10 +422,13 @@ def _label_value_grid(rows: Sequence[Sequence[str]]) -> bool:
 class _Headings:
     """The headings of every part (:func:`grid_headings`, :func:`text_headings`), found once per item."""
 
-    def __init__(self, parts: Sequence[Part]) -> None:
+    def __init__(self, parts: Sequence[Part], records: _Records | None = None) -> None:
         self._headings: dict[str, str] = {}
         for p in parts:
             heading = (grid_headings(p.rows, first_is_header=p.has_header) if p.rows else text_headings(p.text))
+            caption = records.caption(p.locator) if records is not None and p.rows else None
+            if caption:
+                heading = f"{caption}\n{heading}"
             # A JSON array's key names its records ("json students", "json staff.drivers").
             if p.locator.startswith("json "):
                 heading = f"{heading} {p.locator[5:].replace('.', ' ').replace('_', ' ')}"

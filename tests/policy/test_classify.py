@@ -203,3 +203,17 @@ def test_the_indexed_nearness_agrees_with_every_pair() -> None:
         elements = [f("US_SSN", rng.randrange(2900), loc) for loc, _ in rng.sample(places, 2)]
         expected = any(_near(p, e, 300, records) for p in people for e in elements)
         assert _any_near(people, elements, 300, records) == expected
+
+
+def test_a_short_page_text_is_the_caption_of_its_table() -> None:
+    caption = Part(locator="body", text="Transportation - driver roster\nCDL compliance report 10/01/2024")
+    table = _grid(("LAST_NAME", "FIRST_NAME", "Driver's License"), ("GALLAGHER", "HARUTO", "S70758032"))
+    table = Part(locator="table 1", text=table.text, rows=table.rows, has_header=True)
+    found = [f("PERSON", table.text.index("GALLAGHER"), "table 1 row 2"),
+             f("US_DRIVER_LICENSE", table.text.index("S707"), "table 1 row 2")]
+    labels = classify(Document(media_type="text/html", parts=(caption, table)), found).labels
+    assert set(labels) == {"EMPLOYEE_PII", "MA_PI"}
+    # A page of prose is no caption: its words speak for its own sentences only.
+    prose = Part(locator="body", text="The CDL renewal schedule is posted. " * 30)
+    labels = classify(Document(media_type="text/html", parts=(prose, table)), found).labels
+    assert labels == ("MA_PI",)
