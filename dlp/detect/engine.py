@@ -378,6 +378,10 @@ class DetectionEngine:
                 if score >= COLUMN_MIN_SCORE:
                     return True
                 continue
+            if _plain_patterns(recognizer):
+                if _pattern_covers(recognizer, entity, text, len(prefix)):
+                    return True
+                continue
             for res in recognizer.analyze(text, [entity], None) or []:
                 # The header is the context, so a format-only score (a phone number's 0.4) is enough;
                 # the 0.05 of a well-known test card number is not.
@@ -426,6 +430,47 @@ class DetectionEngine:
                 metadata = getattr(res, "recognition_metadata", None) or {}
                 yield self._finding(res.entity_type, float(res.score), locator, start, end, value,
                                     str(metadata.get("recognizer_name", "")), metadata.get("subject"))
+
+
+def _plain_patterns(recognizer: Any) -> bool:
+    """Whether a recognizer is a Presidio PatternRecognizer whose analyze() is the library's own."""
+    from presidio_analyzer import PatternRecognizer
+
+    if not isinstance(recognizer, PatternRecognizer) or type(recognizer).analyze is not PatternRecognizer.analyze:
+        return False
+    patterns: list[Any] = getattr(recognizer, "patterns", None) or []
+    return bool(patterns)
+
+
+def _pattern_covers(recognizer: Any, entity: str, text: str, prefix: int) -> bool:
+    """What PatternRecognizer.analyze would say of a typed cell, without building its results.
+
+    The same patterns (compiled as Presidio compiles them), validation and invalidation; True when a
+    match scoring at least COLUMN_MIN_SCORE covers the value after the ``prefix`` characters. An e-mail
+    column of a roster has thousands of cells, and each analyze() call builds explanations no one reads.
+    """
+    if recognizer.supported_entities[0] != entity:
+        return False
+    flags = recognizer.global_regex_flags
+    for pattern in recognizer.patterns:
+        compiled = pattern.compiled_regex
+        if compiled is None or pattern.compiled_with_flags != flags:
+            recognizer.analyze(text, [entity], None)  # compiles the patterns the library's way once
+            compiled = pattern.compiled_regex
+            if compiled is None:
+                return False
+        for match in compiled.finditer(text):
+            start, end = match.span()
+            if start == end or start > prefix or end < len(text) - 1:
+                continue
+            value = text[start:end]
+            validated = recognizer.validate_result(value)
+            score = pattern.score if validated is None else (1.0 if validated else 0.0)
+            if recognizer.invalidate_result(value):
+                score = 0.0
+            if score >= COLUMN_MIN_SCORE:
+                return True
+    return False
 
 
 def _row_locator(row: int, forms: list[tuple[int, int]]) -> str:

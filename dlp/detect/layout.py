@@ -50,7 +50,7 @@ class Segment:
 
 
 def _filled(row: Sequence[str]) -> list[str]:
-    return [c for c in (cell.strip() for cell in row) if c]
+    return [c for c in map(str.strip, row) if c]
 
 
 def _value_like(cell: str) -> bool:
@@ -131,6 +131,8 @@ def _find_segments(rows: Sequence[Sequence[str]], first_is_header: bool) -> list
     while header is not None:
         names, header_rows = _names(rows, header)
         keys = {_key(rows[i]) for i in header_rows}
+        # A repeated header has as many cells, and as many filled, as a header row: other rows need no key.
+        shapes = {(len(rows[i]), len(_filled(rows[i]))) for i in header_rows}
         data: list[int] = []
         next_header = None
         after_gap = False
@@ -140,7 +142,7 @@ def _find_segments(rows: Sequence[Sequence[str]], first_is_header: bool) -> list
             if _skip_row(cells, width):
                 after_gap = True
                 continue
-            if _key(row) in keys:
+            if (len(row), len(cells)) in shapes and _key(row) in keys:
                 continue  # the header repeated on every page
             if after_gap and len(cells) == 1 and width > 2:
                 continue  # a title line between two tables ("Staff")
