@@ -141,7 +141,7 @@ def classify(document: Document, findings: Iterable[Finding], proximity: int = 3
     entities = {f.entity for f in findings}
     authors = _bibliographic_names(document.parts, findings)
     full_names = [f for f in findings if f.entity == "PERSON" and _is_full_name(f) and not _in_header(f)
-                  and not (authors and f in authors)]
+                  and not (authors and f in authors) and not _names_a_place(f, texts)]
     labels: set[str] = set()
     records = _Records(document.parts)
     # Headings only of the parts that hold findings, and of the pages of the forms among them.
@@ -301,6 +301,20 @@ def count_subjects(findings: Iterable[Finding]) -> int:
         if f.entity in PERSONAL_IDS and not f.subject:
             ids[f.entity].add(f.value_hash)
     return len(named) + max([len(names)] + [len(v) for v in ids.values()])
+
+
+# A person's name that is the name of a school or building ("Martin Luther King Jr. School", "John F.
+# Kennedy Middle School", "Amigos School"): an aggregate report by school names no one.
+# Capitalized, as in a school's name: "Ava Jones high fever" in a nurse's note is about Ava Jones.
+_PLACE_WORDS = ("Elementary", "Middle", "High", "Upper", "Lower", "Junior", "Intermediate", "Primary", "Community",
+                "Charter", "Montessori", "School", "Academy", "Building")
+_PLACE_AFTER = re.compile(r"(?:,?[ \t]*(?:Jr|Sr|JR|SR)\.?|[ \t]+[A-Z]\.)?[ \t]+(?:K-8|"
+                          + "|".join(_PLACE_WORDS + tuple(w.upper() for w in _PLACE_WORDS)) + r")\b")
+
+
+def _names_a_place(f: Finding, texts: dict[str, str]) -> bool:
+    text = texts.get(_base(f.locator))
+    return text is not None and _PLACE_AFTER.match(text, f.end, f.end + 40) is not None
 
 
 def _is_full_name(f: Finding) -> bool:

@@ -217,3 +217,13 @@ def test_a_short_page_text_is_the_caption_of_its_table() -> None:
     prose = Part(locator="body", text="The CDL renewal schedule is posted. " * 30)
     labels = classify(Document(media_type="text/html", parts=(prose, table)), found).labels
     assert labels == ("MA_PI",)
+
+
+def test_a_school_named_after_a_person_names_no_one() -> None:
+    text = "Grade 5 MCAS by school: Martin Luther King Jr. School 44% meeting; students with IEP 18%."
+    found = [Finding(entity="PERSON", score=0.9, locator="body", start=text.index("Martin"),
+                       end=text.index(" Jr."), preview="M***** L***** K***", value_hash="mlk")]
+    assert classify(doc(text), found).labels == ()
+    note = "Student Ava Jones high fever at 10am, sent home"
+    ava = Finding(entity="PERSON", score=0.9, locator="body", start=8, end=17, preview="A** J****", value_hash="a")
+    assert classify(doc(note), [ava]).labels == ("STUDENT_PII",)
