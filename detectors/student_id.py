@@ -17,6 +17,8 @@ class StudentIdRecognizer(ConfiguredIdRecognizer):
     CONTEXT = (
         "student id", "student number", "student no", "student #", "student#", "lasid", "local id",
         "local student id", "stu id", "id number", "aspen id", "sis id", "student",
+        # A school library's circulation lists its borrowers by their student numbers.
+        "patron id", "patron #", "patron no", "patron number", "borrower id", "patron barcode",
     )
     NEGATIVE_CONTEXT = ("phone", "tel", "fax", "invoice", "order", "employee", "staff", "sasid", "state id")
     # An invented district format for the examples: six digits starting with 2 or 3.
@@ -27,6 +29,7 @@ class StudentIdRecognizer(ConfiguredIdRecognizer):
             "LASID [[318842]], Grade 4, Haggerty School",
             "student,id\nJonah Pierce [[230117]]",
             "Local ID [[299004]] withdrawn 06/2025",
+            "Patron ID [[231870]], Charlotte's Web, due 10/14",
         ),
         negatives=(
             "Purchase order 204518 for library books",
