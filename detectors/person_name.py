@@ -205,7 +205,9 @@ class PersonNameRecognizer(EntityRecognizer):
                     literals.append(prefix.capitalize() + name[len(prefix):].capitalize() + " ")  # McKenzie
         literals += [name + "-" for name in _HYPHEN_FIRSTS]
         for accented in ACCENTED_FIRST_NAMES:
-            for form in {unicodedata.normalize("NFC", accented), unicodedata.normalize("NFD", accented)}:
+            # NFC then NFD, in this order: a set's order changes with each process's string hashing, and
+            # the compiled prefilter is cached by its patterns in order (dlp.detect.hscache).
+            for form in dict.fromkeys((unicodedata.normalize("NFC", accented), unicodedata.normalize("NFD", accented))):
                 for variant in (form, form.upper()):
                     literals.append(variant.encode("ascii", "replace").decode() + " ")
         return [(re.escape(literal), 0) for literal in dict.fromkeys(literals)] + [

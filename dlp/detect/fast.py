@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     # needs this module's names: importing it costs over a second on every unchanged rescan.
     from presidio_analyzer import RecognizerResult
 
+from dlp.detect.hscache import compile_database
 from dlp.detect.terms import TermMatcher, inline_backreferences, strip_lookarounds
 from dlp.policy.classify import MA_PI_ELEMENTS, SENSITIVE_TERMS
 
@@ -300,13 +301,10 @@ def _compiles(hyperscan: Any, patterns: list[tuple[bytes, int]]) -> Any:
     """A block-mode Hyperscan database of the (expression, flags) pairs, or None if it will not compile."""
     if not patterns:
         return None
-    db = hyperscan.Database()
     try:
-        db.compile(expressions=[e for e, _ in patterns], ids=list(range(len(patterns))), elements=len(patterns),
-                   flags=[f for _, f in patterns])
+        return compile_database(hyperscan, [e for e, _ in patterns], [f for _, f in patterns])
     except hyperscan.error:
         return None
-    return db
 
 
 def _fires(trigger: Any, text: str, cache: dict[int, bool]) -> bool:

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dlp.detect.headers import NON_ENTITY_KINDS, header_kind, header_terms, is_label
+from dlp.detect.hscache import compile_database
 
 # How far down a header is looked for (title lines, banners and blank rows come first).
 HEADER_SEARCH_ROWS = 30
@@ -532,14 +533,11 @@ def _gate_db() -> object | None:
         import hyperscan
     except ImportError:
         return None
-    db = hyperscan.Database()
     flags = hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_MULTILINE | hyperscan.HS_FLAG_ALLOWEMPTY
     try:
-        db.compile(expressions=[e.encode() for _, e in _GATE_PATTERNS], ids=list(range(len(_GATE_PATTERNS))),
-                   elements=len(_GATE_PATTERNS), flags=[flags] * len(_GATE_PATTERNS))
+        return compile_database(hyperscan, [e.encode() for _, e in _GATE_PATTERNS], [flags] * len(_GATE_PATTERNS))
     except hyperscan.error:
         return None
-    return db
 
 
 @functools.lru_cache(maxsize=1)

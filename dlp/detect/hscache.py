@@ -1,0 +1,94 @@
+"""Compiled Hyperscan databases kept on disk, so that a worker's start-up does not compile them again.
+
+Compiling the prefilter's and the layout gate's pattern sets costs more than a second of every worker
+process's start (and of every pre-send service restart); loading the serialized database takes
+milliseconds. The cache lives in ``<data home>/cache/hyperscan`` (the data home holds the store and the
+key and is private to the scanner's account), one file per pattern set named by a digest of the
+patterns, their flags, the Hyperscan version and this machine's CPU, so a changed pattern or another
+host never loads a stale database. It is only a cache: when the folder cannot be used, or a file does
+not load, the database is compiled as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import logging
+import os
+import platform
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+_FORMAT = b"dlp-hyperscan-cache 1"
+
+
+@functools.lru_cache(maxsize=1)
+def _host() -> bytes:
+    """The CPU a compiled database is tuned for: architecture and the instruction-set flags."""
+    flags = b""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_bytes().splitlines():
+            if line.startswith((b"flags", b"Features")):
+                flags = line
+                break
+    return platform.machine().encode() + b"\0" + flags
+
+
+def _folder() -> Path | None:
+    """The cache folder, created private inside an existing data home; None when there is none."""
+    from dlp.config import data_home
+
+    home = data_home()
+    if not home.is_dir():
+        return None  # never create the data home itself: that is the store's business
+    folder = home / "cache" / "hyperscan"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder
+
+
+def compile_database(hyperscan: Any, expressions: Sequence[bytes], flags: Sequence[int]) -> Any:
+    """A block-mode database of ``expressions`` (ids 0..n-1) with ``flags``, from the cache when it is there.
+
+    Raises ``hyperscan.error`` as ``Database.compile`` does when the set does not compile (nothing is
+    cached then).
+    """
+    digest = hashlib.sha256(_FORMAT)
+    digest.update(str(getattr(hyperscan, "__version__", "")).encode() + b"\0" + _host())
+    for expression, flag in zip(expressions, flags, strict=True):
+        digest.update(len(expression).to_bytes(8, "big") + expression + flag.to_bytes(8, "big"))
+    folder = _folder()
+    path = folder / f"{digest.hexdigest()}.hsdb" if folder is not None else None
+    if path is not None and path.is_file():
+        try:
+            return hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
+        except (OSError, hyperscan.error) as exc:
+            log.debug("hyperscan cache: %s did not load (%s); compiling", path.name, type(exc).__name__)
+    db = hyperscan.Database()
+    db.compile(expressions=list(expressions), ids=list(range(len(expressions))), elements=len(expressions),
+               flags=list(flags))
+    if path is not None:
+        _store(path, hyperscan.dumpb(db))
+    return db
+
+
+def _store(path: Path, data: bytes) -> None:
+    """Write atomically (workers starting together may write the same file); a failure only costs time."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".hsdb")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
