@@ -68,7 +68,11 @@ def compile_database(hyperscan: Any, expressions: Sequence[bytes], flags: Sequen
     path = folder / f"{digest.hexdigest()}.hsdb" if folder is not None else None
     if path is not None and path.is_file():
         try:
-            return hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
+            loaded = hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
+            # A deserialized database has no scratch space: scanning it fails (InvalidError) until one
+            # is allocated, which Database.compile does by itself.
+            loaded.scratch = hyperscan.Scratch(loaded)
+            return loaded
         except (OSError, hyperscan.error) as exc:
             log.debug("hyperscan cache: %s did not load (%s); compiling", path.name, type(exc).__name__)
     db = hyperscan.Database()
