@@ -164,3 +164,17 @@ def test_engine_attributes_ner_findings_of_rostered_people(engines) -> None:
     by_value = {f.value: f for f in findings if f.entity == "PERSON"}
     assert by_value["Jordan Alvarez"].subject is not None
     assert all(f.subject is None for v, f in by_value.items() if v != "Jordan Alvarez")
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_names_on_consecutive_lines_are_separate_people(engines, newline: str) -> None:
+    # Issue 18: "Bill Okafor\nJordan ..." once came out as one name across the line break (3 people counted 4).
+    from dlp.policy.classify import count_subjects
+
+    with_roster, _ = engines
+    text = newline.join(["IEP team list, SASIDs on file:", "Bill Okafor", "Jordan Alvarez", "Zee Quillfeather-Nunez",
+                         ""])
+    people = [f for f in with_roster.detect_text(text, "body") if f.entity == "PERSON"]
+    assert all("\n" not in (f.value or "") and "\r" not in (f.value or "") for f in people)
+    assert sorted(f.value for f in people) == ["Bill Okafor", "Jordan Alvarez", "Zee Quillfeather-Nunez"]
+    assert count_subjects(people) == 3
