@@ -149,7 +149,7 @@ class DetectionEngine:
         self._show_values = show_values
         self._preview = preview  # [store] preview: what a finding keeps of its value besides the digest
         self._analyzer = self._build()
-        self._by_entity: dict[str, list[Any]] = {}
+        self._plans: dict[str, list[tuple[Any, Callable[[str], float | None] | None, bool]]] = {}
         # Answers of validate() per (entity, value): table columns repeat values (dates, e-mail addresses,
         # a family's phone) across rows and files, and a refused value is refused again.
         self._validated: dict[tuple[str, str], bool] = {}
@@ -364,21 +364,21 @@ class DetectionEngine:
         return known
 
     def _validate(self, entity: str, value: str) -> bool:
-        recognizers = self._by_entity.get(entity)
-        if recognizers is None:
+        plan = self._plans.get(entity)
+        if plan is None:
+            # Per recognizer, once: its quick cell scorer, or whether its plain patterns can be run directly.
             recognizers = [r for r in self._analyzer.registry.recognizers
                            if entity in r.supported_entities and type(r).__name__ != "SpacyRecognizer"]
-            self._by_entity[entity] = recognizers
+            plan = self._plans[entity] = [(r, getattr(r, "cell_score", None), _plain_patterns(r)) for r in recognizers]
         prefix = f"{CONTEXT.get(entity, entity)}: "
         text = prefix + value
-        for recognizer in recognizers:
-            quick = getattr(recognizer, "cell_score", None)
+        for recognizer, quick, plain in plan:
             score = quick(value) if quick is not None else None
             if score is not None:
                 if score >= COLUMN_MIN_SCORE:
                     return True
                 continue
-            if _plain_patterns(recognizer):
+            if plain:
                 if _pattern_covers(recognizer, entity, text, len(prefix)):
                     return True
                 continue
