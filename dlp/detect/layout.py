@@ -134,6 +134,7 @@ def _find_segments(rows: Sequence[Sequence[str]], first_is_header: bool) -> list
         keys = {_key(rows[i]) for i in header_rows}
         # A repeated header has as many cells, and as many filled, as a header row: other rows need no key.
         shapes = {(len(rows[i]), len(_filled(rows[i]))) for i in header_rows}
+        firsts = {key[0] for key in keys if key}  # and its first cell: a data row differs there at once
         data: list[int] = []
         next_header = None
         after_gap = False
@@ -143,7 +144,8 @@ def _find_segments(rows: Sequence[Sequence[str]], first_is_header: bool) -> list
             if _skip_row(cells, width):
                 after_gap = True
                 continue
-            if (len(row), len(cells)) in shapes and _key(row) in keys:
+            if ((len(row), len(cells)) in shapes and row and row[0].strip().lower() in firsts
+                    and _key(row) in keys):
                 continue  # the header repeated on every page
             if after_gap and len(cells) == 1 and width > 2:
                 continue  # a title line between two tables ("Staff")

@@ -246,7 +246,7 @@ def _type_rows(rows: Sequence[Sequence[str]], starts: Sequence[Sequence[int]], n
                     append_span((begin, begin + len(raw)))
                 # A value its column's recognizer refuses stays for the text engine: a column typed wrong
                 # (cells shifted in a pasted table) must not hide what the cells hold.
-        if name_parts:
+        if LAST in name_parts and FIRST in name_parts:  # what _person_from_parts needs, checked inline
             cells.extend(_person_from_parts(numbers[r], name_parts))
 
 
