@@ -288,7 +288,9 @@ class DistrictPatternRecognizer(PatternRecognizer):
                 # rejected if longer), then keep only terms that start inside the window.
                 stop = min(len(text), hi + self._longest_term)
                 found = regex.finditer(text, lo, stop)
-                hits = [(m.start() - lo, m.group(0)) for m in found if m.start() < hi]
+                # A label written with its colon ("checking:") after the match introduces the next
+                # value, not this one ("... IFDs to 1048576 / IFD loop checking: use a hashmap").
+                hits = [(m.start() - lo, m.group(0)) for m in found if m.start() < hi and not m.group(0).endswith(":")]
             for distance, term in hits:
                 # At equal distance the longer term wins: it holds the shorter one ("gl account"
                 # against "account", "tax id" against "id"), so it is the more specific reading.

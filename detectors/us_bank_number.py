@@ -72,6 +72,7 @@ class BankAccountRecognizer(DistrictPatternRecognizer):
     EXAMPLES = Examples(
         positives=(
             "Checking account: [[000123456789]]",
+            "Checking: [[4400187236]]",
             "Direct deposit: routing 011000015, account [[4400187236]]",
             "Acct# [[73319820]] at Cambridge Savings",
             "ABA 021000021 / [[912004417733]]",  # beside a routing number
@@ -97,6 +98,9 @@ class BankAccountRecognizer(DistrictPatternRecognizer):
             "Asset tag 00187236 (Dell laptop, Account: Library)",
             "Request 4400187236 session 021000021 account sync",  # an unlabelled checksum-valid neighbour
             "Order 55123409, checking status",
+            # A word ending in a colon after the number is the next line's label, not this number's:
+            # libtiff's changelog, "raise limit of IFDs to 1048576 / IFD loop checking: use hashmap".
+            "and raise limit of IFDs to 1048576\n\n\tIFD loop checking: use hashmap to avoid quadratic cost.",
         ),
     )
 
