@@ -23,8 +23,9 @@ from __future__ import annotations
 import bisect
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from dlp.detect.headers import is_label
 from dlp.detect.layout import grid_form_pairs, grid_headings, text_headings
@@ -155,8 +156,9 @@ def classify(document: Document, findings: Iterable[Finding], proximity: int = 3
     if elements and _any_near(full_names, elements, proximity, records):
         labels.add("MA_PI")
 
-    student_terms = _term_spans(document.parts, STUDENT_TERMS)
-    student_tables = headings.with_terms(_STUDENT_HEADINGS, document.parts)
+    # Term offsets and headed tables are found only for the parts a finding asks about, when asked.
+    student_terms = _TermSpans(document.parts, STUDENT_TERMS)
+    student_tables = headings.parts_with(_STUDENT_HEADINGS, document.parts)
     record_people = full_names + [f for f in findings if f.entity == "DATE_OF_BIRTH"]
     if entities & STUDENT_IDS or any(
         _near_term(f, student_terms, student_tables, proximity, texts, records) for f in record_people
@@ -182,8 +184,8 @@ def classify(document: Document, findings: Iterable[Finding], proximity: int = 3
     elif personnel:
         # A CORI check or fingerprinting is asked of volunteers and chaperones too, who are no staff.
         words = _EMPLOYEE_WITHOUT_CHECKS if _VOLUNTEERS.search(text) else EMPLOYEE_TERMS
-        employee_terms = _term_spans(document.parts, words)
-        employee_tables = headings.with_terms(words, document.parts)
+        employee_terms = _TermSpans(document.parts, words)
+        employee_tables = headings.parts_with(words, document.parts)
         if any(_near_term(f, employee_terms, employee_tables, proximity, texts, records) for f in personnel):
             labels.add("EMPLOYEE_PII")
     if "CREDENTIAL" in entities:
@@ -434,19 +436,36 @@ def _label_value_grid(rows: Sequence[Sequence[str]]) -> bool:
 
 
 class _Headings:
-    """The headings of every part (:func:`grid_headings`, :func:`text_headings`), found once per item."""
+    """The headings of some parts (:func:`grid_headings`, :func:`text_headings`), each found once, on first use."""
 
     def __init__(self, parts: Sequence[Part], records: _Records | None = None) -> None:
+        # The last part of a locator gives its heading (locators are unique in practice).
+        self._parts = {p.locator: p for p in parts}
+        self._records = records
         self._headings: dict[str, str] = {}
-        for p in parts:
-            heading = (grid_headings(p.rows, first_is_header=p.has_header) if p.rows else text_headings(p.text))
-            caption = records.caption(p.locator) if records is not None and p.rows else None
-            if caption:
-                heading = f"{caption}\n{heading}"
-            # A JSON array's key names its records ("json students", "json staff.drivers").
-            if p.locator.startswith("json "):
-                heading = f"{heading} {p.locator[5:].replace('.', ' ').replace('_', ' ')}"
-            self._headings[p.locator] = heading
+
+    def heading(self, locator: str) -> str | None:
+        """The heading of the part ``locator``, or None when it is not one of this object's parts."""
+        known = self._headings.get(locator)
+        if known is not None:
+            return known
+        p = self._parts.get(locator)
+        if p is None:
+            return None
+        heading = (grid_headings(p.rows, first_is_header=p.has_header) if p.rows else text_headings(p.text))
+        caption = self._records.caption(p.locator) if self._records is not None and p.rows else None
+        if caption:
+            heading = f"{caption}\n{heading}"
+        # A JSON array's key names its records ("json students", "json staff.drivers").
+        if p.locator.startswith("json "):
+            heading = f"{heading} {p.locator[5:].replace('.', ' ').replace('_', ' ')}"
+        self._headings[locator] = heading
+        return heading
+
+    def has_terms(self, locator: str, pattern: TermMatcher) -> bool:
+        """Whether the heading of the part ``locator`` holds one of the terms (see :meth:`with_terms`)."""
+        h = self.heading(locator)
+        return bool(h) and pattern.search(h)  # type: ignore[arg-type]
 
     def with_terms(self, pattern: TermMatcher, parts: Sequence[Part]) -> set[str]:
         """Parts with a table or form whose header, labels or title hold one of the terms.
@@ -455,7 +474,29 @@ class _Headings:
         is found wherever it is (below titles and banners), and typed header cells lend the words they
         stand for ("F/R" reads as "free or reduced lunch"); tables and forms inside text parts count too.
         """
-        return {p.locator for p in parts if (h := self._headings.get(p.locator)) and pattern.search(h)}
+        return {p.locator for p in parts if self.has_terms(p.locator, pattern)}
+
+    def parts_with(self, pattern: TermMatcher, parts: Sequence[Part]) -> _HeadedParts:
+        """:meth:`with_terms` as a container that looks at a part's heading only when asked about it."""
+        return _HeadedParts(self, pattern, {p.locator for p in parts})
+
+
+class _HeadedParts:
+    """The parts whose heading holds a term (:meth:`_Headings.with_terms`), judged one by one on demand."""
+
+    def __init__(self, headings: _Headings, pattern: TermMatcher, locators: set[str]) -> None:
+        self._headings = headings
+        self._pattern = pattern
+        self._locators = locators
+        self._known: dict[str, bool] = {}
+
+    def __contains__(self, locator: object) -> bool:
+        if not isinstance(locator, str) or locator not in self._locators:
+            return False
+        known = self._known.get(locator)
+        if known is None:
+            known = self._known[locator] = self._headings.has_terms(locator, self._pattern)
+        return known
 
 
 def _near(a: Finding, b: Finding, proximity: int, records: _Records | None = None) -> bool:
@@ -530,12 +571,51 @@ def _term_spans(parts: Sequence[Part], pattern: TermMatcher) -> dict[str, list[i
     return spans
 
 
+class _TermSpans:
+    """:func:`_term_spans` found part by part, for a part only when a caller asks about it or its rows.
+
+    Keys are a part's locator (its term offsets) and "<locator> row <n>" (the offsets on row n of a
+    table). When some part's locator itself holds " row ", a key cannot be told from its part, so every
+    part is searched at once, as :func:`_term_spans` does.
+    """
+
+    def __init__(self, parts: Sequence[Part], pattern: TermMatcher) -> None:
+        self._pattern = pattern
+        self._by_locator: dict[str, list[Part]] = defaultdict(list)
+        for p in parts:
+            self._by_locator[p.locator].append(p)
+        self._spans: dict[str, list[int]] = {}
+        self._done: set[str] = set()
+        if any(" row " in loc for loc in self._by_locator):
+            self._spans = _term_spans(parts, pattern)
+            self._done.update(self._by_locator)
+
+    def _load(self, key: str) -> None:
+        base = key.split(" row ", 1)[0]
+        if base in self._done:
+            return
+        self._done.add(base)
+        # The parts of one locator, in document order: the same entries _term_spans gives those keys.
+        self._spans.update(_term_spans(self._by_locator.get(base, ()), self._pattern))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The offsets under ``key`` (a part or one of its rows), or ``default``."""
+        self._load(key)
+        return self._spans.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str):
+            return False
+        self._load(key)
+        return key in self._spans
+
+
 def _tables_with(parts: Sequence[Part], pattern: TermMatcher) -> set[str]:
     """Parts with a table or form whose header, labels or title hold one of the terms (see :class:`_Headings`)."""
     return _Headings(parts).with_terms(pattern, parts)
 
 
-def _near_term(f: Finding, terms: dict[str, list[int]], tables: set[str], proximity: int,
+def _near_term(f: Finding, terms: _TermSpans | dict[str, list[int]], tables: Container[str], proximity: int,
                texts: dict[str, str], records: _Records | None = None) -> bool:
     """A term in the same table row or form, or in the same sentence and within ``proximity`` characters.
 

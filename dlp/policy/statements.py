@@ -266,10 +266,27 @@ _UNANSWERED_LINE = re.compile(
 _FORM_GRID_ROWS = 400
 
 
+# Whether a part's text holds a sensitive term at all: masking and the hits both ask it of every part.
+# Keyed by identity; the entry holds the part, so its id is not reused while cached.
+_HAS_TERMS: dict[int, tuple[Part, bool]] = {}
+_HAS_TERMS_KEPT = 64
+
+
+def _has_sensitive_terms(part: Part) -> bool:
+    known = _HAS_TERMS.get(id(part))
+    if known is not None and known[0] is part:
+        return known[1]
+    found = SENSITIVE_TERMS.search(part.text)
+    if len(_HAS_TERMS) >= _HAS_TERMS_KEPT:
+        _HAS_TERMS.clear()
+    _HAS_TERMS[id(part)] = (part, found)
+    return found
+
+
 def _unanswered_labels(part: Part) -> list[tuple[int, int]]:
     """Spans of form labels with a sensitive term whose answer is negative or empty (see above)."""
     text = part.text
-    if not SENSITIVE_TERMS.search(text):
+    if not _has_sensitive_terms(part):
         return []
     spans: list[tuple[int, int]] = []
     if part.rows and len(part.rows) <= _FORM_GRID_ROWS:
@@ -405,16 +422,28 @@ def _indicator_columns(part: Part) -> bool:
     """
     for table in header_tables(part):
         for c, name in enumerate(table.names):
-            values = [_cell_value(table.rows[r][c], name) for r in table.data[:_VALUE_SAMPLE] if c < len(table.rows[r])]
+            # Values are read one by one and the reading stops as soon as the column is decided.
+            values = (_cell_value(table.rows[r][c], name) for r in table.data[:_VALUE_SAMPLE] if c < len(table.rows[r]))
             if _is_indicator_header(name):
                 if any(v not in _NO_VALUES for v in values):
                     return True
             elif _PROGRAM_HEADER.search(name):
                 if any(v in _INDICATOR_HEADERS for v in values):
                     return True
-            elif len(values) >= _MIN_STATUS_ROWS and set(values) <= _MEAL_VALUES and set(values) & _MEAL_WORDS:
+            elif _meal_column(values):
                 return True
     return False
+
+
+def _meal_column(values: Iterable[str]) -> bool:
+    """At least ``_MIN_STATUS_ROWS`` values, all lunch statuses, one of them a full word ("Free")."""
+    count, words = 0, False
+    for v in values:
+        if v not in _MEAL_VALUES:
+            return False
+        count += 1
+        words = words or v in _MEAL_WORDS
+    return count >= _MIN_STATUS_ROWS and words
 
 
 def subject_spans(findings: Iterable[Finding]) -> dict[str, list[tuple[int, int]]]:
@@ -464,7 +493,7 @@ def sensitive_hits(parts: Sequence[Part], findings: Iterable[Finding], student_t
             hits.append(TermHit(part.locator, 0, 0, "indicator column", weak=False))
             if first_only:
                 return hits
-        if not SENSITIVE_TERMS.search(part.text):
+        if not _has_sensitive_terms(part):
             continue
         people = by_part.get(part.locator, [])
         known = statements.get(part.locator) if statements is not None else None
