@@ -37,7 +37,8 @@ def _payroll_share(root: Path, files: int, rows: int) -> Path:
         lines = ["Employee Name,SSN,Date of Birth,Department"]
         for r in range(rows):
             i = f * rows + r
-            lines.append(f"{FIRST[i % 10]} {LAST[(i // 10) % 8]},{100 + i % 500:03}-{10 + i % 89:02}-{1000 + i:04},"
+            ssn = f"{100 + i % 500:03}-{10 + i % 89:02}-{1000 + i % 9000:04}"
+            lines.append(f"{FIRST[i % 10]} {LAST[(i // 10) % 8]},{ssn},"
                          f"{1960 + i % 40}-{1 + i % 12:02}-{1 + i % 28:02},Finance")
         (root / f"payroll-{f:02}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return root
@@ -106,7 +107,8 @@ def _assert_recovered(db: Path, share: Path, home: Path, clean: dict[str, Any]) 
 
 @pytest.fixture(scope="module")
 def share(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _payroll_share(tmp_path_factory.mktemp("faults") / "share", files=12, rows=100)
+    # Rows enough that the 12 items take seconds to judge: a SIGKILL after the first two must land mid-run.
+    return _payroll_share(tmp_path_factory.mktemp("faults") / "share", files=12, rows=800)
 
 
 @pytest.fixture(scope="module")
