@@ -606,42 +606,30 @@ def text_tables(text: str) -> tuple[TextTable, ...]:
     tables: list[TextTable] = []
     end_of_last = -1
     seen: set[int] = set()
-    for pos in gate.headers[:_MAX_CANDIDATES]:
-        if pos <= end_of_last:
-            continue
-        lo, hi = _line_at(text, pos)
-        if lo in seen:
-            continue
-        seen.add(lo)
-        table = _table_from_header(text, lo, hi)
-        if table is not None:
-            tables.append(table)
-            end_of_last = _line_end(text, table.starts[-1][0])
-    for pos in gate.one[:_MAX_CANDIDATES]:
-        if pos <= end_of_last:
-            continue
-        lo, hi = _line_at(text, pos)
-        if lo in seen:
-            continue
-        seen.add(lo)
-        if not _columns_kept(text, lo, hi):
-            continue  # cheap first: most such lines are prose or code
-        table = _table_from_header(text, lo, hi, one_known=True)
-        if table is not None:
-            tables.append(table)
-            end_of_last = _line_end(text, table.starts[-1][0])
-    for lo, hi in _shape_runs(text, gate.values):
-        if any(t.starts[0][0] <= lo <= _line_end(text, t.starts[-1][0]) for t in tables):
-            continue
-        table = _table_from_run(text, lo, hi)
-        if table is not None:
-            tables.append(table)
-    for lo, hi in _shape_runs(text, gate.listed):
-        if any(t.starts[0][0] <= lo <= _line_end(text, t.starts[-1][0]) for t in tables):
-            continue
-        table = _id_list(text, lo, hi)
-        if table is not None:
-            tables.append(table)
+    # Header lines with known column names first, then lines with one known word (kept only when the lines
+    # below keep their columns).
+    for positions, one_known in ((gate.headers, False), (gate.one, True)):
+        for pos in positions[:_MAX_CANDIDATES]:
+            if pos <= end_of_last:
+                continue
+            lo, hi = _line_at(text, pos)
+            if lo in seen:
+                continue
+            seen.add(lo)
+            if one_known and not _columns_kept(text, lo, hi):
+                continue  # cheap first: most such lines are prose or code
+            table = _table_from_header(text, lo, hi, one_known=one_known)
+            if table is not None:
+                tables.append(table)
+                end_of_last = _line_end(text, table.starts[-1][0])
+    # Then runs of lines without a header: identifier-shaped cells, and "Name (ID)" lists.
+    for candidates, build in ((gate.values, _table_from_run), (gate.listed, _id_list)):
+        for lo, hi in _shape_runs(text, candidates):
+            if any(t.starts[0][0] <= lo <= _line_end(text, t.starts[-1][0]) for t in tables):
+                continue
+            table = build(text, lo, hi)
+            if table is not None:
+                tables.append(table)
     tables.sort(key=lambda t: t.lines[0])
     return tuple(dataclasses.replace(t, titles=tuple(_titles_above(text, _line_at(text, t.starts[0][0])[0])))
                  for t in tables)
