@@ -74,19 +74,33 @@ def test_html_shows_exposures_retention_and_people(html_report: Path, filled: En
     assert "93H residents" in text
 
 
+def _chromium(browser: Path, args: list[str]) -> str:
+    """Run headless Chromium, retried when the browser itself crashes.
+
+    Chromium sometimes dies by a signal (SIGTRAP from an internal CHECK) on a loaded CI machine before it has
+    read the page; that says nothing about the report, so such a run is retried, and after three crashes the
+    test skips naming the signal. A normal non-zero exit still fails the test.
+    """
+    for _attempt in range(3):
+        done = subprocess.run([str(browser), *args], capture_output=True, text=True, timeout=120)
+        if done.returncode >= 0:
+            done.check_returncode()
+            return done.stdout
+    pytest.skip(f"headless Chromium crashed three times (signal {-done.returncode}); the report was not rendered")
+
+
 def test_html_renders_charts_in_headless_chromium(html_report: Path, tmp_path: Path) -> None:
     browser = Path("/usr/bin/chromium")
     if not browser.exists():
         pytest.skip("headless Chromium check skipped: /usr/bin/chromium not installed (apt-get install chromium)")
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-             f"--user-data-dir={tmp_path / 'profile'}"]
-    dom = subprocess.run([str(browser), *flags, "--dump-dom", html_report.as_uri()], capture_output=True,
-                         text=True, timeout=120, check=True).stdout
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-zygote",
+             "--disable-crash-reporter", "--disable-breakpad", f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = _chromium(browser, [*flags, "--dump-dom", html_report.as_uri()])
     assert dom.count("<svg") >= 5 and ("<polyline" in dom or "<circle" in dom)
     assert "<rect" in dom
     shot = tmp_path / "report.png"
-    subprocess.run([str(browser), *flags, "--window-size=412,1600", "--hide-scrollbars", f"--screenshot={shot}",
-                    html_report.as_uri()], capture_output=True, timeout=120, check=True)
+    _chromium(browser, [*flags, "--window-size=412,1600", "--hide-scrollbars", f"--screenshot={shot}",
+                        html_report.as_uri()])
     assert shot.exists() and shot.stat().st_size > 5000
     shutil.copy(shot, html_report.with_suffix(".png"))  # kept next to the report for a person to look at
     try:
