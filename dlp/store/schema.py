@@ -184,5 +184,46 @@ reviews = Table(
     Column("listed_at", Float),
 )
 
-__all__ = ["SCHEMA_VERSION", "disclosures", "errors", "findings", "items", "metadata", "reviews", "runs",
-           "source_claims", "store_meta"]
+# Remediation (dlp/remediate/): one row per run of ``remediate`` (mode dry_run | apply | undo; status
+# running | completed | failed, where failed means some action failed) and one row per action: the
+# item, the rule that flagged it, the action (remove_permission, quarantine, report_only...), its target
+# (a permission, a path), the state before and after as JSON (permissions, paths; never content) and its
+# outcome (planned | done | failed | skipped | undone). An undo's rows name the row they reverse.
+remediation_runs = Table(
+    "remediation_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("mode", String(16), nullable=False),
+    Column("rule", String(64)),
+    Column("source", String(1024)),
+    Column("undoes", Integer),
+    Column("by", String(255), nullable=False),
+    Column("host", String(255)),
+    Column("started_at", Float, nullable=False),
+    Column("finished_at", Float),
+    Column("status", String(16), nullable=False),
+)
+
+remediations = Table(
+    "remediations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("remediation_runs.id"), nullable=False),
+    Column("source", String(1024), nullable=False),
+    Column("item_id", String(4096), nullable=False),
+    Column("uri", Text, nullable=False),
+    Column("rule", String(64), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("target", Text),
+    Column("before", Text),  # JSON
+    Column("after", Text),  # JSON
+    Column("status", String(16), nullable=False),
+    Column("detail", Text),
+    Column("reverses", Integer),  # the row an undo reverses
+    Column("by", String(255), nullable=False),
+    Column("at", Float, nullable=False),
+)
+Index("ix_remediations_item", remediations.c.source, remediations.c.item_id)
+
+__all__ = ["SCHEMA_VERSION", "disclosures", "errors", "findings", "items", "metadata", "remediation_runs",
+           "remediations", "reviews", "runs", "source_claims", "store_meta"]

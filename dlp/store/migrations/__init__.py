@@ -11,6 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 # The newest revision in versions/.
-HEAD = "0003_source_claims"
+HEAD = "0004_remediations"
 
 LOCATION = Path(__file__).resolve().parent
