@@ -176,6 +176,15 @@ class ReportSettings:
 
 
 @dataclass(frozen=True)
+class RemediateSettings:
+    """``remediate`` (dlp/remediate/): where quarantined files go and whom the stub file names."""
+
+    contact: str = "the district's information security office"  # named in the stub left behind
+    local_quarantine: str = ""  # a folder on this machine; empty = <data home>/quarantine
+    smb_quarantine: str = ".dlp-quarantine"  # a folder on the same share, relative to the source's path
+
+
+@dataclass(frozen=True)
 class SourceSettings:
     """A named source (``scan NAME``). Keys beyond ``type`` are connector-specific and checked by it."""
 
@@ -194,6 +203,7 @@ class Settings:
     organization: OrganizationSettings = field(default_factory=OrganizationSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
     presend: PresendSettings = field(default_factory=PresendSettings)
+    remediate: RemediateSettings = field(default_factory=RemediateSettings)
     sources: dict[str, SourceSettings] = field(default_factory=dict)
     # Sections owned by later features (authorizations, roster, ...) are kept as raw tables here and
     # validated by their owners; listing them avoids "unknown key" for documented sections.
@@ -218,6 +228,7 @@ _SECTIONS: dict[str, type] = {
     "organization": OrganizationSettings,
     "report": ReportSettings,
     "presend": PresendSettings,
+    "remediate": RemediateSettings,
 }
 
 _RANGES: dict[tuple[str, str], tuple[float, float]] = {
