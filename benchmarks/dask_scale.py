@@ -2,7 +2,7 @@
 
     python benchmarks/dask_scale.py --files 300 --seed 7
 
-Writes the synthetic corpus (benchmarks/make_corpus.py) to a temporary folder, then runs full scans of
+Writes the synthetic corpus (dlp/testdata/corpus.py) to a temporary folder, then runs full scans of
 it through the real command line, each with a fresh store: ``--executor local`` with 1 and 2 workers and
 ``--executor dask`` (a LocalCluster on 127.0.0.1) with 1 and 2 workers. Wall time includes start-up
 (interpreter, imports, starting the pool or cluster, building each worker's engine), as a nightly run
@@ -61,7 +61,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="dlp-dask-scale-") as tmp:
         corpus = Path(tmp) / "corpus"
-        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "make_corpus.py"), str(corpus),
+        subprocess.run([sys.executable, "-m", "dlp.testdata.corpus", str(corpus),
                         "--files", str(args.files), "--seed", str(args.seed)], check=True, capture_output=True)
         files = [p for p in corpus.rglob("*") if p.is_file() and p.name != "_labels.json"]
         (corpus / "_labels.json").unlink(missing_ok=True)  # the labels are not part of the share

@@ -1,10 +1,10 @@
 """Grow a large file tree from a generated corpus: N copies, every file's bytes made distinct.
 
-    python benchmarks/make_corpus.py /tmp/corpus2k --files 2000 --seed 7
+    python -m dlp.testdata.corpus /tmp/corpus2k --files 2000 --seed 7
     python benchmarks/grow_tree.py /tmp/corpus2k /tmp/tree100k --copies 50
     python benchmarks/scan_timing.py /tmp/tree100k --label tree100k --workers 2
 
-Generating 100,000 files with ``make_corpus.py`` takes about an hour here (it writes real DOCX and XLSX
+Generating 100,000 files with ``dlp.testdata.corpus`` takes about an hour here (it writes real DOCX and XLSX
 files one by one); copying a 2,000-file corpus 50 times takes a minute. Identical copies would be judged
 once (the scanner deduplicates by content hash), which would make the full scan unrealistically short, so
 each copy is made distinct without changing what it holds: text formats get a trailing line naming the

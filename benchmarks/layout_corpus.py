@@ -5,7 +5,7 @@ Usage::
     python benchmarks/layout_corpus.py DEST --seed 5                  # about 300 files plus real PI-free ones
     python benchmarks/layout_corpus.py DEST --seed 5 --kinds 6 --per-kind 5 --no-real   # a small subset
 
-Why a second corpus: ``accuracy_corpus.py`` reuses ``synth.py``, whose tables start with their header
+Why a second corpus: ``accuracy_corpus.py`` reuses ``dlp/testdata/synth.py``, whose tables start with their header
 and use the words the recognizers were tuned on. This generator shares nothing with it (its own invented
 people, value generators, renderers and header vocabulary) and varies what real exports vary: title lines,
 export banners and ``#`` comments above the header, two-row headers, a header repeated every page, footer
@@ -18,7 +18,7 @@ Every kind of document comes in at least five layouts. About 40% of the files ar
 orders, invoices, budgets, menus, lesson plans about historical figures, job-title lists), and, when
 ``../shared/corpora`` exists, a ``real/`` folder of third-party PI-free text is copied in.
 
-Labels (``DEST/_labels.json``) follow ``make_corpus.py``: per item (files, and ``file!/member`` for
+Labels (``DEST/_labels.json``) follow ``dlp/testdata/corpus.py``: per item (files, and ``file!/member`` for
 attachments and archive members) the occurrences planted per canonical entity (PERSON counts full names,
 however written), distinct subjects, expected classifications and decoys, plus ``kind``, ``layout`` and
 ``format``. No label holds a value. Classifications follow ``dlp/policy/classify.py`` and CONTRACT.md
@@ -128,7 +128,7 @@ IBAN_SHAPES: dict[str, str] = {  # country -> BBAN shape: 'n' digit, 'a' upper-c
 }  # fmt: skip
 
 # --------------------------------------------------------------------------------------------- invented people
-# Written for this corpus; deliberately a different population from synth.py's.
+# Written for this corpus; deliberately a different population from dlp/testdata/synth.py's.
 
 FIRST_NAMES = (
     "Jordan", "Amara", "Tobias", "Ngozi", "Mateo", "Yusuf", "Priya", "Declan", "Soledad", "Kwame", "Ingrid",

@@ -6,7 +6,7 @@
 The service is started the way an administrator starts it (``python run_scan.py serve`` in its own
 process, one warm checker whose checks run in forked worker processes), in a temporary DLP_HOME with its
 own key, store and config. The message is
-synthetic (benchmarks/synth.py: invented people, numbers valid in format only), about 1 MB on the wire,
+synthetic (dlp/testdata/synth.py: invented people, numbers valid in format only), about 1 MB on the wire,
 from a district teacher to a vendor, with two attachments:
 
 - ``typical``: a 500-row CSV class roster and a DOCX progress report (a few pages of text, a 30-row
@@ -48,7 +48,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from benchmarks.synth import Synth, _paragraph, render_docx  # noqa: E402 - after the path is set
+from dlp.testdata.synth import Synth, _paragraph, render_docx  # noqa: E402 - after the path is set
 
 RESULTS = ROOT / "benchmarks" / "results" / "presend_latency.json"
 TARGET_BYTES = 1_000_000

@@ -1,7 +1,7 @@
 """Time a full scan and an unchanged rescan of a folder, through the real command line.
 
     python benchmarks/scan_timing.py examples/share --label example
-    python benchmarks/make_corpus.py /tmp/corpus2k --files 2000 --seed 7
+    python -m dlp.testdata.corpus /tmp/corpus2k --files 2000 --seed 7
     python benchmarks/scan_timing.py /tmp/corpus2k --label corpus2k --workers 2
 
 Each run uses a fresh store in a temporary DLP_HOME. The figures are printed and appended to
@@ -47,7 +47,7 @@ def main() -> None:
     parser.add_argument("--no-record", action="store_true", help="print only; do not append to the results")
     args = parser.parse_args()
     extra = ["--workers", str(args.workers)] if args.workers else []
-    # A generated corpus's answer key (make_corpus.py's _labels.json) is not part of the share.
+    # A generated corpus's answer key (dlp.testdata.corpus's _labels.json) is not part of the share.
     listed = [p for p in Path(args.source).rglob("*") if p.is_file() and p.name != LABELS_NAME]
     size = sum(p.stat().st_size for p in listed)
     files = len(listed)

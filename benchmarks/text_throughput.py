@@ -8,7 +8,7 @@ Three sets, each measured twice:
 - ``real-text``: PI-free text as a district share holds it in bulk: Debian's licence texts and the
   running interpreter's standard library (its ``.py`` files read as plain text), uncapped;
 - ``district-text`` and ``district-mail``: the ``.txt`` files and the ``.eml`` messages of a generated
-  corpus (``make_corpus.py``; generated here with ``--files 2000 --seed 7`` unless ``--corpus`` is given),
+  corpus (``dlp/testdata/corpus.py``; generated here with ``--files 2000 --seed 7`` unless ``--corpus`` is given),
   which are dense with planted PI, so NER windows run often.
 
 ``worker`` runs :func:`dlp.worker.process_item` in this process, one file after another, after the
@@ -118,10 +118,10 @@ def main() -> None:
         root = Path(tmp)
         corpus = args.corpus
         if corpus is None:
-            from benchmarks import make_corpus
+            from dlp.testdata.corpus import generate
 
             corpus = root / "corpus"
-            make_corpus.generate(corpus, 2000, 7)
+            generate(corpus, 2000, 7)
         sets = {
             "real-text": real_text(root / "real-text"),
             "district-text": pick(corpus, ".txt", root / "district-text"),

@@ -4,7 +4,7 @@ Usage::
 
     python examples/make_example_share.py            # rewrites examples/share/ and examples/share_labels.json
 
-Every person and number in it is made up by ``benchmarks/synth.py`` with a fixed seed, so running this
+Every person and number in it is made up by ``dlp/testdata/synth.py`` with a fixed seed, so running this
 again gives byte-identical files. The labels (what was planted where, counts only) go to
 ``examples/share_labels.json``, beside the share rather than inside it, so that scanning the share does
 not scan its own answer key.
@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.make_corpus import COUNTING  # noqa: E402
-from benchmarks.synth import Doc, Synth, Tally, labels_json  # noqa: E402
+from dlp.testdata.corpus import COUNTING  # noqa: E402
+from dlp.testdata.synth import Doc, Synth, Tally, labels_json  # noqa: E402
 
 SEED = 20250106
 SHARE = ROOT / "examples" / "share"

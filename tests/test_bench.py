@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from benchmarks import make_corpus
-from benchmarks.bench import format_table, parse_workers, recommend
+from dlp.bench.engine import format_table, parse_workers, recommend
+from dlp.testdata import corpus as make_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 

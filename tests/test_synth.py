@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import make_corpus
-from benchmarks.synth import TEST_CARDS, VOID_SSNS, Synth, aba_ok, luhn_ok, ssn_ok
+from dlp.testdata import corpus as make_corpus
+from dlp.testdata.synth import TEST_CARDS, VOID_SSNS, Synth, aba_ok, luhn_ok, ssn_ok
 
 ROOT = Path(__file__).resolve().parent.parent
 

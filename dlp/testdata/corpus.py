@@ -1,8 +1,8 @@
-"""Write a synthetic district file share for benchmarks, with value-free labels of what it holds.
+"""Write a synthetic district file share, with value-free labels of what it holds.
 
-Usage::
+The corpus of ``dlp bench`` and of the benchmarks in ``benchmarks/``. Usage::
 
-    python benchmarks/make_corpus.py DEST --files 2000 --seed 7
+    python -m dlp.testdata.corpus DEST --files 2000 --seed 7
 
 DEST gets folders like a district share (``hr/``, ``hr/payroll/``, ``sped/``, ``nurse/``,
 ``schools/<school>/``, ``admin/``, ``transportation/``, ``food-services/``, ``it/``, ``mail/``,
@@ -27,12 +27,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-if __package__ in (None, ""):  # run as a script: make the repository root importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from benchmarks.synth import SCHOOLS, Doc, Synth, labels_json  # noqa: E402
+from dlp.testdata.synth import SCHOOLS, Doc, Synth, labels_json
 
 LABELS_NAME = "_labels.json"
+
+# The district's local ID formats in the synthetic people of :mod:`dlp.testdata.synth`: a district
+# configures its own, so the scanner is given them, as it would be in production; the label file is no
+# part of the share. ``{workers}`` is filled in by whoever writes the config.
+SCAN_CONFIG = """\
+[scan]
+workers = {workers}
+exclude = ["_labels.json", "**/_labels.json"]
+
+[detect]
+student_id_patterns = ['\\b2\\d{{5}}\\b']
+employee_id_patterns = ['\\bE\\d{{5}}\\b']
+
+[organization]
+name = "Example Public Schools"
+internal_domains = ["example.org"]
+personal_domains = ["example.com"]
+"""
 
 COUNTING = (
     "entities: occurrences planted per canonical entity; PERSON counts full names; subjects: distinct "
@@ -171,7 +186,7 @@ def generate(dest: str | Path, files: int = 2000, seed: int = 7) -> Corpus:
     root.mkdir(parents=True, exist_ok=True)
     header = {
         "version": 1,
-        "generator": "benchmarks/make_corpus.py",
+        "generator": "dlp.testdata.corpus",
         "seed": seed,
         "files": corpus.files,
         "bytes": corpus.bytes,
@@ -183,7 +198,7 @@ def generate(dest: str | Path, files: int = 2000, seed: int = 7) -> Corpus:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``make_corpus.py DEST [--files N] [--seed S]``."""
+    """Command line: ``python -m dlp.testdata.corpus DEST [--files N] [--seed S]``."""
     parser = argparse.ArgumentParser(description="Write a synthetic school-district share with labels.")
     parser.add_argument("dest", help="directory to create (must be empty or absent)")
     parser.add_argument("--files", type=int, default=2000, help="number of files (default 2000)")
@@ -194,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         c = generate(args.dest, args.files, args.seed)
     except FileExistsError as exc:
-        print(f"make_corpus: {exc}", file=sys.stderr)
+        print(f"dlp.testdata.corpus: {exc}", file=sys.stderr)
         return 2
     planted = sum(c.totals.values())
     print(

@@ -1,15 +1,14 @@
 """``dlp bench``: throughput of the scanner on a synthetic (or given) corpus, with plain Presidio and ripgrep beside it.
 
-The options are declared here so that ``dlp --help`` works without the benchmark code; the measuring itself
-lives in ``benchmarks/bench.py``, which is part of the repository checkout, not of the installed package
-(it needs the corpus generator and the accuracy benchmark's Presidio runner, which live there too). So
-``python run_scan.py bench`` (or ``dlp bench`` from an editable install) needs a checkout of the repository.
+The options are declared here so that ``dlp --help`` loads none of the benchmark code; the measuring is
+:mod:`dlp.bench.engine`, plain Presidio :mod:`dlp.bench.presidio`, and the generated corpus
+:mod:`dlp.testdata.corpus`. All three are part of the installed package, so ``dlp bench`` works without a
+checkout of the repository; the scripts in ``benchmarks/`` import from here, never the other way round.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 DEFAULT_FILES = 2000
@@ -39,21 +38,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def checkout_root() -> Path | None:
     """The repository checkout this package runs from, or None when it is installed without one."""
-    root = Path(__file__).resolve().parent.parent
-    if (root / "benchmarks" / "bench.py").is_file() and (root / "run_scan.py").is_file():
+    root = Path(__file__).resolve().parents[2]
+    if (root / "benchmarks" / "results").is_dir() and (root / "run_scan.py").is_file():
         return root
     return None
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run ``bench``; returns the exit code (2 when there is no checkout or an option is wrong)."""
+def default_record() -> Path:
+    """Where a run's result line goes without ``--record``: the checkout's ``benchmarks/results/bench.jsonl``
+    (the project's history of runs), or ``bench/bench.jsonl`` in the data home of an installed copy."""
     root = checkout_root()
-    if root is None:
-        print("dlp bench: needs a checkout of the repository (benchmarks/ and run_scan.py are not installed); "
-              "run `python run_scan.py bench` from the repository root", file=sys.stderr)
-        return 2
-    if str(root) not in sys.path:  # an editable install does not put the checkout itself on the path
-        sys.path.insert(0, str(root))
-    from benchmarks.bench import run_from_args
+    if root is not None:
+        return root / "benchmarks" / "results" / "bench.jsonl"
+    from dlp.config import data_home
+
+    return data_home() / "bench" / "bench.jsonl"
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``bench``; returns the exit code (2 when an option is wrong)."""
+    from dlp.bench.engine import run_from_args
 
     return run_from_args(args)

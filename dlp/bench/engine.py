@@ -1,15 +1,14 @@
 """Throughput benchmark: the real scanner with 1..N workers, plain Presidio and ripgrep side by side.
 
-Usage (from a checkout of the repository)::
+Usage (``dlp bench`` from an installed copy is the same program)::
 
-    python run_scan.py bench                                   # 500 generated files (seed 7), workers 1,2
+    python run_scan.py bench                                   # 2,000 generated files (seed 7), workers 1,2
     python run_scan.py bench --corpus /srv/sample --workers 2 --config dlp.toml
     python run_scan.py bench --files 20 --workers 1 --no-presidio --no-ripgrep --json out.json
-    python benchmarks/bench.py ...                             # the same program
 
 What one run measures:
 
-1. **The scanner** as users run it: ``run_scan.py scan DIR --full --format jsonl --no-progress --workers N``
+1. **The scanner** as users run it: ``python -m dlp scan DIR --full --format jsonl --no-progress --workers N``
    in a fresh temporary ``DLP_HOME`` per worker count. Wall time, files/s and MB/s (file bytes, end to end,
    process start and model load included), the summary's per-stage seconds (summed over workers: they
    are CPU-ish seconds, not wall seconds), CPU seconds of the process tree, and peak RSS per process and
@@ -17,15 +16,16 @@ What one run measures:
    Enumeration is not in the summary, so it is timed separately, in this process, with the same
    connector and settings.
 2. **Plain Presidio** (``AnalyzerEngine``, default recognizers, the same spaCy model, tldextract offline:
-   the accuracy benchmark's runner) on a seeded sample of the same files' extracted text, in one process:
-   MB/s per core, model load excluded.
+   :mod:`dlp.bench.presidio`, the accuracy benchmark's runner too) on a seeded sample of the same files'
+   extracted text, in one process: MB/s per core, model load excluded.
 3. **ripgrep** (``rg``, when installed: Debian package ``ripgrep``) with ASCII-mode regexes of the same
    kinds (SSN, card, SASID, routing, phone, e-mail, dates, licence, account) over the same files, with
    ``--text`` so that every byte is searched: the near-limit of a regex pass over raw bytes (it does not
    open DOCX/XLSX/ZIP, so it is a speed reference, not an equal-findings one).
 
 Then a table, rule-based recommendations (:func:`recommend`), a line appended to
-``benchmarks/results/bench.jsonl`` (or ``--record FILE``) and, with ``--json FILE``, the full result.
+``benchmarks/results/bench.jsonl`` of the checkout the package runs from, or ``$DLP_HOME/bench/bench.jsonl``
+for an installed copy (or ``--record FILE``) and, with ``--json FILE``, the full result.
 Nothing here sees a value: the scan runs without ``--show-values`` and its output goes to a temporary
 file of which only the summary line is read; Presidio's results are counted in its process; ripgrep
 prints counts only.
@@ -54,12 +54,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a script: make the repository root importable
-    sys.path.insert(0, str(ROOT))
+from dlp.testdata.corpus import LABELS_NAME
 
-RESULTS = ROOT / "benchmarks" / "results" / "bench.jsonl"
-LABELS_NAME = "_labels.json"
+# The folder that holds the ``dlp`` package this process runs: the scans run the same code.
+PACKAGE_PARENT = Path(__file__).resolve().parents[2]
 POLL_SECONDS = 0.2
 MB = 1e6
 # The summary's stages, in pipeline order; the detect_* ones are parts of "detect".
@@ -188,7 +186,7 @@ def run_scan(corpus: Path, workers: int, config: Path | None, work: Path, files:
     """Run the real scanner once over ``corpus`` with ``workers`` workers and measure it."""
     home = work / f"home-w{workers}"
     home.mkdir(mode=0o700)
-    cmd = [sys.executable, str(ROOT / "run_scan.py"), "scan", str(corpus), "--full", "--format", "jsonl",
+    cmd = [sys.executable, "-m", "dlp", "scan", str(corpus), "--full", "--format", "jsonl",
            "--no-progress", "--workers", str(workers)]
     if config is not None:
         cmd += ["--config", str(config)]
@@ -197,7 +195,7 @@ def run_scan(corpus: Path, workers: int, config: Path | None, work: Path, files:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with out_path.open("wb") as out, err_path.open("wb") as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT, env={**os.environ, "DLP_HOME": str(home)})
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=work, env=_scan_env(home))
         poller = _RssPoller(proc.pid)
         poller.start()
         code = proc.wait()
@@ -244,6 +242,12 @@ def run_scan(corpus: Path, workers: int, config: Path | None, work: Path, files:
     return result
 
 
+def _scan_env(home: Path) -> dict[str, str]:
+    """The scan's environment: its own data home, and this process's ``dlp`` first on the path."""
+    path = os.pathsep.join(p for p in (str(PACKAGE_PARENT), os.environ.get("PYTHONPATH", "")) if p)
+    return {**os.environ, "DLP_HOME": str(home), "PYTHONPATH": path}
+
+
 def _summary(out_path: Path) -> dict[str, Any] | None:
     """The summary object of a scan's JSON-lines output (its last line); findings lines are not parsed."""
     last = b""
@@ -264,14 +268,14 @@ def _summary(out_path: Path) -> dict[str, Any] | None:
 def _presidio_sample(root: str, rels: list[str]) -> dict[str, Any]:
     """In a child process: plain Presidio on the extracted text of ``rels``, timed apart from extraction.
 
-    The accuracy benchmark's runner is reused (same engine, recognizers, model, threshold and member
-    naming); its per-file function times extraction and analysis together, so the loop is repeated here
-    to keep the model load and our extraction out of Presidio's figure.
+    The accuracy benchmark's runner (same engine, recognizers, model, threshold and member naming), with
+    the model load and our extraction timed apart from Presidio's analysis.
     """
-    from benchmarks import accuracy
+    from dlp.bench import presidio
+    from dlp.detect.engine import CANONICAL_ENTITIES
 
     started = time.perf_counter()
-    accuracy._presidio_init()
+    presidio.init(CANONICAL_ENTITIES)
     init_s = time.perf_counter() - started
     extract_s = analyze_s = 0.0
     nbytes = chars = found = items = 0
@@ -280,17 +284,14 @@ def _presidio_sample(root: str, rels: list[str]) -> dict[str, Any]:
         data = path.read_bytes()
         nbytes += len(data)
         t0 = time.perf_counter()
-        extracted = list(accuracy._extracted(rel, path.name, data))
+        extracted = list(presidio.extracted(rel, path.name, data))
         extract_s += time.perf_counter() - t0
         for _uri, texts in extracted:
             items += 1
             for text in texts or ():
                 chars += len(text)
                 t0 = time.perf_counter()
-                for start in range(0, max(len(text), 1), 900_000):  # spaCy's own limit is 1e6 characters
-                    found += len(accuracy._ANALYZER.analyze(
-                        text=text[start:start + 900_000], language="en", entities=accuracy._ENTITIES,
-                        score_threshold=accuracy.THRESHOLD))
+                found += len(presidio.analyze(text))
                 analyze_s += time.perf_counter() - t0
     return {
         "files": len(rels),
@@ -587,12 +588,12 @@ def bench(corpus: Path, origin: str, workers: list[int], config: Path | None, wo
 
     if config is None:
         # The synthetic corpus's local ID formats, as a district would configure its own, and the label
-        # file kept out: the accuracy benchmark's scan config, so that both benchmarks scan alike.
-        from benchmarks.accuracy import SCAN_CONFIG
+        # file kept out: the accuracy benchmark scans with the same config.
+        from dlp.testdata.corpus import SCAN_CONFIG
 
         config = work / "dlp-bench.toml"
         config.write_text(SCAN_CONFIG.format(workers=0), encoding="utf-8")
-        config_note = "bench default (benchmarks/accuracy.py SCAN_CONFIG)"
+        config_note = "bench default (dlp/testdata/corpus.py SCAN_CONFIG)"
     else:
         config_note = str(config)
     settings = config_mod.load(config)
@@ -630,7 +631,7 @@ def bench(corpus: Path, origin: str, workers: list[int], config: Path | None, wo
 
 def run_from_args(args: argparse.Namespace) -> int:
     """``dlp bench`` with parsed options (see :func:`dlp.bench.add_arguments`); returns the exit code."""
-    from dlp.bench import DEFAULT_FILES
+    from dlp.bench import DEFAULT_FILES, default_record
 
     def usage(msg: str) -> int:
         print(f"dlp bench: {msg}", file=sys.stderr)
@@ -659,7 +660,7 @@ def run_from_args(args: argparse.Namespace) -> int:
                 return usage(f"--corpus {args.corpus}: not a folder")
             origin = f"given: {corpus}"
         else:
-            from benchmarks.make_corpus import generate
+            from dlp.testdata.corpus import generate
 
             corpus = work / "corpus"
             made = generate(corpus, files, args.seed)
@@ -670,24 +671,10 @@ def run_from_args(args: argparse.Namespace) -> int:
                         presidio_sample=None if args.no_presidio else args.presidio_sample,
                         ripgrep=not args.no_ripgrep, seed=args.seed, command=command)
     print(format_table(results))
-    record = Path(args.record) if args.record else RESULTS
+    record = Path(args.record) if args.record else default_record()
     record.parent.mkdir(parents=True, exist_ok=True)
     with record.open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(results, sort_keys=True) + "\n")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return 1 if any(r.get("error") for r in results["runs"]) else 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python benchmarks/bench.py [options]``: the same as ``python run_scan.py bench``."""
-    from dlp.bench import add_arguments
-
-    parser = argparse.ArgumentParser(description="Throughput benchmark of the scanner (see the module docstring).")
-    parser.add_argument("--config", help="TOML config of the scans (default: the accuracy benchmark's)")
-    add_arguments(parser)
-    return run_from_args(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

