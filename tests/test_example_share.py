@@ -56,3 +56,23 @@ def test_archive_members_and_attachments_are_items_of_their_own(scanned: dict[st
     members = [k for k in scanned if "!/" in k]
     assert any(k.startswith("admin/exports/roster_export_2025.zip!/") for k in members)
     assert any(k.startswith("mail/parent_message.eml!/") for k in members)
+
+
+def test_every_package_data_pattern_names_files_that_exist() -> None:
+    """pyproject.toml's package data ships what is there: a pattern that matches nothing (as
+    ``example_share/**/*`` did before the share was linked into the package) leaves an installed copy
+    without it, and no build step complains."""
+    import tomllib
+
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    data: dict[str, list[str]] = setuptools["package-data"]
+    assert "example_share/**/*" in data["dlp"]
+    for package, patterns in data.items():
+        base = ROOT.joinpath(*package.split("."))
+        for pattern in patterns:
+            assert [p for p in base.glob(pattern) if p.is_file()], f"{package}: {pattern} matches no file"
+    shipped = {p.relative_to(ROOT / "dlp" / "example_share") for p in (ROOT / "dlp" / "example_share").glob("**/*")
+               if p.is_file()}
+    assert shipped == {p.relative_to(ROOT / "examples" / "share") for p in (ROOT / "examples" / "share").rglob("*")
+                       if p.is_file()}
+    assert {str(p) for p in shipped} >= {key.split("!/")[0] for key in LABELS}
