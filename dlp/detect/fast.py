@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 from dlp.detect.hscache import compile_database
 from dlp.detect.terms import TermMatcher, inline_backreferences, strip_lookarounds
-from dlp.policy.classify import MA_PI_ELEMENTS, SENSITIVE_TERMS
+from dlp.policy.labels import MA_PI_ELEMENTS, SENSITIVE_TERMS
 
 # A name matters next to these (CONTRACT.md section 3: 93H elements; FERPA records).
 NAME_ANCHORS = MA_PI_ELEMENTS | {"DATE_OF_BIRTH", "MA_SASID", "STUDENT_ID", "MA_MEPID", "EMPLOYEE_ID",

@@ -31,8 +31,16 @@ from dlp.detect.headers import is_label
 from dlp.detect.layout import grid_form_pairs, grid_headings, text_headings
 from dlp.detect.tables import line_starts_of
 from dlp.detect.terms import TermMatcher
-from dlp.policy.statements import (
+from dlp.policy.labels import (
+    EMPLOYEE_IDS,
+    FINANCIAL,
+    MA_PI_ELEMENTS,
+    PERSONAL_IDS,
     SENSITIVE_TERMS,
+    STUDENT_IDS,
+    words,
+)
+from dlp.policy.statements import (
     HeaderTable,
     TermHit,
     header_tables,
@@ -41,19 +49,6 @@ from dlp.policy.statements import (
     subject_spans,
 )
 from dlp.types import Document, Finding, Part
-
-MA_PI_ELEMENTS = frozenset({"US_SSN", "US_DRIVER_LICENSE", "CREDIT_CARD", "US_BANK_NUMBER", "IBAN_CODE"})
-STUDENT_IDS = frozenset({"MA_SASID", "STUDENT_ID"})
-EMPLOYEE_IDS = frozenset({"MA_MEPID", "EMPLOYEE_ID"})
-# Entities that identify one person each: their distinct values estimate how many people an item is about.
-PERSONAL_IDS = frozenset({"US_SSN", "US_ITIN", "MA_SASID", "MA_MEPID", "STUDENT_ID", "EMPLOYEE_ID",
-                          "US_DRIVER_LICENSE", "MASSHEALTH_ID", "US_PASSPORT"})
-FINANCIAL = frozenset({"US_BANK_NUMBER", "ABA_ROUTING_NUMBER", "CREDIT_CARD", "IBAN_CODE"})
-
-
-def _words(*terms: str) -> TermMatcher:
-    return TermMatcher(re.compile(r"(?<![\w-])(?:" + "|".join(terms) + r")(?![\w-])", re.IGNORECASE))
-
 
 _STUDENT_WORDS = (
     r"students?", r"pupils?", r"iep", r"504 plans?", r"section 504", r"grade \d{1,2}",
@@ -73,10 +68,10 @@ _STUDENT_WORDS = (
     r"counseling (?:referrals?|sessions?)", r"referr(?:ing|ed) \w+ \w+ to (?:outside )?counseling",
     r"nurse visits?", r"expelled", r"expulsion",
 )
-STUDENT_TERMS = _words(*_STUDENT_WORDS)
+STUDENT_TERMS = words(*_STUDENT_WORDS)
 # Words that make a table or form a student record only as its title or header: a staff memo mentions
 # "the field trip approval process", a field-trip list or a permission slip is about the students on it.
-_STUDENT_HEADINGS = _words(*_STUDENT_WORDS, r"field trips?", r"permission slips?", r"trip rosters?")
+_STUDENT_HEADINGS = words(*_STUDENT_WORDS, r"field trips?", r"permission slips?", r"trip rosters?")
 _EMPLOYEE_WORDS = (
     r"employees?", r"payroll", r"salary", r"salaries", r"wages?", r"personnel", r"w-?2", r"w-?4",
     r"direct deposit", r"hr", r"human resources", r"pay rate", r"stipend", r"benefits",
@@ -92,24 +87,24 @@ _EMPLOYEE_WORDS = (
 )
 # Background checks: staff get them, but so do volunteers and chaperones, who are no staff.
 _BACKGROUND_CHECKS = (r"cori(?: checks?| status| date| cleared)?", r"fingerprinting", r"background checks?")
-EMPLOYEE_TERMS = _words(*_EMPLOYEE_WORDS, *_BACKGROUND_CHECKS)
-_EMPLOYEE_WITHOUT_CHECKS = _words(*_EMPLOYEE_WORDS)
-_VOLUNTEERS = _words(r"volunteers?", r"volunteering", r"chaperon(?:e|es|ing)", r"parent helpers?", r"mentors?")
+EMPLOYEE_TERMS = words(*_EMPLOYEE_WORDS, *_BACKGROUND_CHECKS)
+_EMPLOYEE_WITHOUT_CHECKS = words(*_EMPLOYEE_WORDS)
+_VOLUNTEERS = words(r"volunteers?", r"volunteering", r"chaperon(?:e|es|ing)", r"parent helpers?", r"mentors?")
 _CATEGORY_TERMS: dict[str, TermMatcher] = {
     "special_indicator": SENSITIVE_TERMS,
-    "conduct": _words(r"discipline", r"disciplinary", r"suspen(?:ded|sion)", r"expelled", r"detention",
+    "conduct": words(r"discipline", r"disciplinary", r"suspen(?:ded|sion)", r"expelled", r"detention",
                       r"incident report", r"behavior(?:al)? (?:plan|incident)"),
-    "attendance": _words(r"attendance", r"absen(?:t|ces?)", r"tard(?:y|ies)", r"truan(?:t|cy)"),
-    "assessment": _words(r"mcas", r"gpa", r"test scores?", r"scores?", r"grades", r"assessments?", r"report cards?"),
-    "transcript": _words(r"transcripts?"),
-    "enrollment": _words(r"enrolled", r"enrollment", r"withdrawal", r"registration"),
-    "schedule": _words(r"schedules?", r"homeroom", r"class periods?", r"bus route"),
-    "demographics": _words(r"gender", r"ethnicity", r"race", r"home language", r"place of birth", r"birthplace"),
-    "compensation": _words(r"salary", r"salaries", r"wages?", r"pay rate", r"payroll", r"stipend", r"gross pay",
+    "attendance": words(r"attendance", r"absen(?:t|ces?)", r"tard(?:y|ies)", r"truan(?:t|cy)"),
+    "assessment": words(r"mcas", r"gpa", r"test scores?", r"scores?", r"grades", r"assessments?", r"report cards?"),
+    "transcript": words(r"transcripts?"),
+    "enrollment": words(r"enrolled", r"enrollment", r"withdrawal", r"registration"),
+    "schedule": words(r"schedules?", r"homeroom", r"class periods?", r"bus route"),
+    "demographics": words(r"gender", r"ethnicity", r"race", r"home language", r"place of birth", r"birthplace"),
+    "compensation": words(r"salary", r"salaries", r"wages?", r"pay rate", r"payroll", r"stipend", r"gross pay",
                            r"net pay", r"compensation"),
 }
 # Conduct words that are no sensitive term of their own (an incident report may be about a bus).
-_CONDUCT_ONLY = _words(r"incident report", r"behavior(?:al)? (?:plan|incident)")
+_CONDUCT_ONLY = words(r"incident report", r"behavior(?:al)? (?:plan|incident)")
 # Bibliographic data: a column of authors, or a line with an ISBN, a call number or a publisher.
 _AUTHOR_HEADER = re.compile(r"\b(?:authors?|creators?|editors?|illustrators?|contributors?|written by|by)\b",
                             re.IGNORECASE)
@@ -119,10 +114,10 @@ _BIBLIO_HEADER = re.compile(r"\b(?:isbn|issn|call (?:number|no|#)|publisher|titl
 _AUTHOR_WORDS = TermMatcher(_AUTHOR_HEADER)
 _BIBLIO_WORDS = TermMatcher(_BIBLIO_HEADER)
 _CATALOG_HEAD_ROWS = 60
-_BIBLIO_LINE = _words(r"isbn(?:-1[03])?:?", r"issn", r"call (?:number|no\.?|#)", r"publisher", r"published by",
+_BIBLIO_LINE = words(r"isbn(?:-1[03])?:?", r"issn", r"call (?:number|no\.?|#)", r"publisher", r"published by",
                       r"\d{3}\.\d+ [A-Z]{2,4}", r"[A-Z]{1,3} ?\d{1,4}(?:\.\d+)? \.[A-Z]\d+")
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
-_PARENT = _words(r"guardians?", r"parents?", r"mother", r"father", r"emergency contact")
+_PARENT = words(r"guardians?", r"parents?", r"mother", r"father", r"emergency contact")
 
 
 @dataclass(frozen=True, slots=True)

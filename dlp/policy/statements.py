@@ -33,40 +33,8 @@ from dlp.detect.headers import INDICATOR, header_kind
 from dlp.detect.layout import find_segments, text_tables
 from dlp.detect.tables import row_offsets
 from dlp.detect.terms import TermMatcher
+from dlp.policy.labels import SENSITIVE_TERMS, STRONG_TERMS, WEAK_TERMS, words
 from dlp.types import Finding, Part
-
-
-def _words(*terms: str) -> TermMatcher:
-    return TermMatcher(re.compile(r"(?<![\w-])(?:" + "|".join(terms) + r")(?![\w-])", re.IGNORECASE))
-
-
-# Unambiguous: these say something protected about whoever the record is about (domain.md section 3).
-_STRONG = (
-    r"ieps?", r"504 plans?", r"section 504", r"special education", r"sped", r"disabilit(?:y|ies)",
-    r"diagnos(?:is|ed|es)", r"autism", r"autistic", r"adhd", r"dyslexi[ac]", r"epilep(?:sy|tic)", r"diabet(?:es|ic)",
-    r"asthma", r"seizures?", r"mental health", r"suspen(?:ded|sion)", r"expelled", r"expulsion", r"51a", r"dcf",
-    r"free (?:or|and|/) ?reduced(?:[- ]price)?(?: lunch| meals?)?", r"free lunch", r"reduced(?:[- ]price)? lunch",
-    r"f/r(?: lunch)?", r"frl", r"frpl", r"(?:meal|lunch) (?:status|eligibility)", r"low[- ]income",
-    r"economically disadvantaged", r"homeless", r"foster care", r"mckinney-vento", r"english learners?",
-    r"english language learners?", r"ell", r"lep", r"limited english(?: proficien(?:t|cy))?", r"el students?",
-    r"immigra(?:nt|tion) status", r"pregnan(?:t|cy)",
-    # Weak words made specific: a column or a sentence about the record's own health or conduct.
-    r"medical (?:conditions?|alerts?|notes?|needs?|history|information|info|plans?|diagnosis)",
-    r"health (?:conditions?|alerts?|plans?|concerns?|notes?|history)", r"medications?",
-    r"discipline (?:incidents?|referrals?|records?|history|actions?|reports?)",
-    r"disciplinary (?:actions?|records?|referrals?|incidents?|hearings?)",
-    r"counseling (?:notes|services|sessions?|referrals?|records?)", r"nurse visits?", r"allerg(?:y|ies|ic)",
-    r"epi-?pens?", r"inhalers?", r"insulin",
-)
-# Words that are as often a role, a place or a policy as a fact about a student.
-_WEAK = (
-    r"nurses?", r"counsel(?:l)?ors?", r"counsel(?:l)?ing", r"medical", r"discipline", r"disciplinary",
-    r"detentions?", r"immigra(?:nt|nts|tion)",
-)
-STRONG_TERMS = _words(*_STRONG)
-WEAK_TERMS = _words(*_WEAK)
-# Every term, strong or weak: where NER looks for names, and the classifier's first, cheap test.
-SENSITIVE_TERMS = _words(*_STRONG, *_WEAK)
 
 # Header cells that make a column a special indicator (CONTRACT.md section 6) only as a header: "504" in
 # prose is a room number.
@@ -107,13 +75,13 @@ _ROLE = (
     r"counsel(?:l)?or|nurse(?: practitioner)?|psychologist|social worker|therapist|interpreter|facilitator)"
 )
 # Offices and departments: never a statement about anyone.
-OFFICES = _words(
+OFFICES = words(
     _AREA + r"(?: services)? " + _UNIT, r"(?:department|dept\.?|office|division) (?:of|for) (?:the )?" + _AREA,
     r"nurse(?:'s|s'|s|’s)? (?:office|station|room)", r"counsel(?:l)?ing (?:office|center|centre|suite)",
 )
 # Job titles: a role, qualified by an area ("IEP Coordinator", "Director of Special Education") or a
 # place ("School Counselor", "Adjustment Counselor", "Head Nurse"), or a title on its own.
-TITLES = _words(
+TITLES = words(
     _AREA + r"(?: services)? " + _ROLE,
     r"(?:director|coordinator|supervisor|administrator|chair(?:person)?|dean|liaison|specialist|teacher|manager)"
     r" (?:of|for) (?:the )?" + _AREA,
@@ -482,7 +450,7 @@ def sensitive_hits(parts: Sequence[Part], findings: Iterable[Finding], student_t
     def names() -> frozenset[str]:
         # Only a weak term that no found person anchors needs the name words.
         if not lazy_names:
-            lazy_names.append(_name_words(parts, findings))
+            lazy_names.append(_namewords(parts, findings))
         return lazy_names[0]
 
     hits: list[TermHit] = []
@@ -531,7 +499,7 @@ def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
     return lo, (stops[j] if j < len(stops) else len(text))
 
 
-def _name_words(parts: Sequence[Part], findings: Iterable[Finding]) -> frozenset[str]:
+def _namewords(parts: Sequence[Part], findings: Iterable[Finding]) -> frozenset[str]:
     """The words of the full names found in the item: "Jeffrey" after "Jeffrey Reyes" names him again."""
     texts = {p.locator: p.text for p in parts}
     words: set[str] = set()

@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from dlp.config import Settings
-from dlp.presend.authorizations import Authorization, load_all
+from dlp.policy.authorizations import Authorization, load_all
 from dlp.presend.check import PERSONAL_DOMAINS, recipient_kind
 from dlp.types import ItemResult
 

@@ -9,7 +9,7 @@ import pytest
 
 from dlp.config import from_dict
 from dlp.errors import ConfigError
-from dlp.presend.authorizations import from_table, import_csv, load_all, student_hash
+from dlp.policy.authorizations import from_table, import_csv, load_all, student_hash
 from tests.presend.conftest import KEY, SASID_A, SASID_B, SASID_C
 
 BASE = {"id": "DPA-1", "kind": "dpa", "party": "Example Learning Inc.", "recipients": ["vendor.example"],
