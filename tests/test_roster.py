@@ -18,11 +18,15 @@ from dlp.detect.engine import engine_version
 from dlp.detect.values import load_or_create_key
 from dlp.roster import (
     RosterIndex,
+    digest,
+    digits_only,
     fold_name,
     map_headers,
     name_forms,
     name_variants,
+    rostered_people,
     safe_header,
+    student_hashes,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,6 +143,25 @@ def test_reimport_of_a_kind_replaces_it_and_leaves_the_other_kind(home: Path, tm
     with sqlite3.connect(home / "roster.sqlite") as conn:
         kinds = dict(conn.execute("SELECT kind, COUNT(*) FROM people GROUP BY kind").fetchall())
     assert kinds == {"student": 2, "employee": 2}
+
+
+def test_rostered_people_give_each_subject_its_kind_and_student_id_digests(home: Path, tmp_path: Path,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    roster_import(write_students(tmp_path / "sis.csv"), "student", capsys)
+    roster_import(write_employees(tmp_path / "hr.tsv"), "employee", capsys)
+    key = load_or_create_key(home / "hmac.key")
+    people = rostered_people(home / "roster.sqlite")
+    william = index(home).lookup("william okafor")
+    assert william is not None and william.subject is not None
+    sasid, local = (digest(key, digits_only(v)).hex() for v in ("1048820317", "204518"))
+    assert people[william.subject] == ("student", frozenset({sasid, local}))
+    kinds = sorted(p.kind for p in people.values())
+    assert kinds == ["employee"] * 2 + ["student"] * 4
+    # An employee's IDs are no student IDs.
+    assert all(not p.student_ids for p in people.values() if p.kind == "employee")
+    assert student_hashes(home / "roster.sqlite", local) == {sasid, local, william.subject}
+    assert student_hashes(home / "roster.sqlite", digest(key, "550912").hex()) == set()
+    assert rostered_people(home / "none.sqlite") == {}
 
 
 def test_a_file_without_a_name_column_exits_2_naming_its_columns(home: Path, tmp_path: Path,

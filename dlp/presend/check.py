@@ -41,7 +41,6 @@ import io
 import logging
 import os
 import re
-import sqlite3
 import threading
 import traceback
 from collections.abc import Iterable, Sequence
@@ -57,10 +56,11 @@ from dlp.config import Settings
 from dlp.detect.engine import DetectionEngine
 from dlp.errors import EXPECTED_ITEM_ERRORS, ItemError, NotExamined
 from dlp.extract.base import ExtractContext, extractor_for, sniff
+from dlp.policy.authorizations import Authorization, load_all, student_hash
 from dlp.policy.classify import _CATEGORY_TERMS, FINANCIAL, MA_PI_ELEMENTS, STUDENT_IDS, classify, count_subjects
-from dlp.presend.authorizations import Authorization, load_all, student_hash
 from dlp.presend.disclosures import Disclosure, DisclosureLog
 from dlp.presend.verdict import ALLOW, BLOCK, WARN, Recipient, Verdict, VerdictReason
+from dlp.roster import rostered_people, student_hashes
 from dlp.types import Child, Document, Finding, Item, ItemRef, Part, Reason, Status
 
 log = logging.getLogger(__name__)
@@ -246,7 +246,7 @@ class PresendChecker:
         own = settings.organization.personal_domains
         self.personal = PERSONAL_DOMAINS | {d.strip().lower().lstrip("@") for d in own}
         self.passwords = settings.extract.all_passwords()
-        self._roster = _roster_people(settings.detect.roster_path())
+        self._roster = rostered_people(settings.detect.roster_path())
         self._log = disclosure_log
         self._log_disclosures = log_disclosures
         self._log_lock = threading.Lock()
@@ -669,11 +669,7 @@ class PresendChecker:
 def hashes_for_student(key: bytes, roster_path: Path, student_id: str) -> set[str]:
     """Every hash the disclosure log may hold for this student ID: its own, and its roster person's."""
     own = student_hash(key, student_id)
-    out = {own}
-    for subject, (kind, ids) in _roster_people(roster_path).items():
-        if kind == "student" and own in ids:
-            out |= set(ids) | {subject}
-    return out
+    return {own} | student_hashes(roster_path, own)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -999,29 +995,3 @@ def _where(nodes: Sequence[_Node]) -> str:
     shown = [_describe(n) for n in nodes[:3]]
     more = f" and {len(nodes) - 3} more" if len(nodes) > 3 else ""
     return ", ".join(shown) + more if shown else "the message"
-
-
-def _roster_people(path: Path) -> dict[str, tuple[str, frozenset[str]]]:
-    """Roster subject key (hex) -> (kind, the digests of the person's student IDs), when a roster exists.
-
-    A student the engine recognizes by name on the roster is then matched to the IDs an authorization
-    lists, without the message holding the ID.
-    """
-    if not path.is_file():
-        return {}
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.Error:
-        return {}
-    try:
-        people = {pid: (kind, bytes(subject).hex()) for pid, kind, subject in
-                  conn.execute("SELECT id, kind, subject FROM people")}
-        ids: dict[int, set[str]] = {}
-        for digest_, pid in conn.execute("SELECT hash, person FROM entries WHERE field IN ('sasid', 'student_id')"):
-            ids.setdefault(pid, set()).add(bytes(digest_).hex())
-    except sqlite3.Error as exc:
-        log.warning("roster file %s cannot be read for student IDs (%s)", path, type(exc).__name__)
-        return {}
-    finally:
-        conn.close()
-    return {subject: (kind, frozenset(ids.get(pid, ()))) for pid, (kind, subject) in people.items()}
