@@ -100,6 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_report_arguments(sub, common)
     add_review_arguments(sub, common)
+
+    from dlp.remediate.commands import add_arguments as add_remediate_arguments
+
+    add_remediate_arguments(sub, common)
     return parser
 
 
@@ -157,6 +161,10 @@ def _run_command(args: argparse.Namespace) -> int:
             return report_run(args)
         if args.command == "review":
             return _review(args)
+        if args.command == "remediate":
+            from dlp.remediate.commands import run as remediate_run
+
+            return remediate_run(args)
         print(f"dlp {args.command}: not available in this version yet", file=sys.stderr)
         return EXIT_USAGE
     except ConfigError as exc:

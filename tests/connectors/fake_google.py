@@ -2,6 +2,8 @@
 
 Drive v3: ``files.list`` (corpora user/drive, paging), ``files.get`` (metadata, ``alt=media`` with Range),
 ``files.export``, ``permissions.list``, ``drives.list``, ``changes.getStartPageToken``, ``changes.list``.
+Also ``permissions.delete`` and ``permissions.create`` (for remediation), and Directory users that are
+suspended, or deleted (listed with ``showDeleted=true``).
 Gmail v1: ``users.getProfile``, ``users.messages.list``, ``users.messages.get`` (raw, metadata),
 ``users.history.list``. Admin SDK Directory v1: ``users.list``. Response shapes, paging
 (``nextPageToken``), error bodies (``{"error": {"code", "message", "errors": [{"reason"}]}}``) and status
@@ -104,6 +106,8 @@ class FakeGoogle:
         self.lock = threading.RLock()
         self.tokens = {"test"}
         self.users: list[str] = []
+        self.suspended_users: set[str] = set()  # Directory users with suspended = true
+        self.deleted_users: list[str] = []  # listed only with showDeleted=true
         self.files: dict[str, FakeFile] = {}
         self.drives: dict[str, dict[str, Any]] = {}  # id -> {"name", "members": [...], "permissions": [...]}
         self.change_log: list[tuple[int, str]] = []  # (sequence, file id)
@@ -210,15 +214,29 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
             pass
 
         def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            self._serve("GET")
+
+        def do_DELETE(self) -> None:  # noqa: N802 - the stdlib's name
+            self._serve("DELETE")
+
+        def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+            self._serve("POST")
+
+        def _serve(self, method: str) -> None:
             url = urlsplit(self.path)
             query = parse_qs(url.query)
-            entry = Logged("GET", url.path, query, time.monotonic())
+            length = int(self.headers.get("content-length") or 0)
+            payload = self.rfile.read(length) if length else b""
+            entry = Logged(method, url.path, query, time.monotonic())
             with fake.lock:
                 fake.requests.append(entry)
             try:
                 self._check_auth()
                 self._check_faults(url.path, query)
-                status, body, headers = _route(fake, url.path, query, self.headers.get("range"))
+                if method == "GET":
+                    status, body, headers = _route(fake, url.path, query, self.headers.get("range"))
+                else:
+                    status, body, headers = _write(fake, method, url.path, query, payload)
             except _Error as exc:
                 status, headers = exc.status, {"Content-Type": "application/json; charset=UTF-8", **exc.headers}
                 body = json.dumps({"error": {"code": exc.status, "message": exc.message,
@@ -282,14 +300,53 @@ def _route(fake: FakeGoogle, path: str, query: dict[str, list[str]],
         if path == "/admin/directory/v1/users":
             if _one(query, "customer") != "my_customer":
                 raise _Error(400, "invalid", "Invalid Input")
-            users, token = _page(fake.users, query, "maxResults", 100, fake.max_page)
+            # showDeleted=true lists the users deleted in the last 20 days instead (documented).
+            if _one(query, "showDeleted") == "true":
+                listed = [(u, {"deletionTime": "2025-01-20T08:00:00.000Z"}) for u in fake.deleted_users]
+            else:
+                listed = [(u, {"suspended": u in fake.suspended_users,
+                               **({"suspensionReason": "ADMIN"} if u in fake.suspended_users else {})})
+                          for u in fake.users]
+            users, token = _page(listed, query, "maxResults", 100, fake.max_page)
             out: dict[str, Any] = {"kind": "admin#directory#users",
-                                   "users": [{"kind": "admin#directory#user", "primaryEmail": u, "suspended": False}
-                                             for u in users]}
+                                   "users": [{"kind": "admin#directory#user", "primaryEmail": u, **extra}
+                                             for u, extra in users]}
             if token:
                 out["nextPageToken"] = token
             return _json(out)
     raise _Error(404, "notFound", "Not Found")
+
+
+def _write(fake: FakeGoogle, method: str, path: str, query: dict[str, list[str]],
+           payload: bytes) -> tuple[int, bytes, dict[str, str]]:
+    """``permissions.delete`` (DELETE) and ``permissions.create`` (POST) of a file the user may change."""
+    with fake.lock:
+        m = re.fullmatch(r"/drive/v3/files/([^/]+)/permissions(?:/([^/]+))?", path)
+        if m is None:
+            raise _Error(404, "notFound", "Not Found")
+        user = _one(query, "quotaUser")
+        f = fake.files.get(m.group(1))
+        if f is None or (not f.drive_id and f.owner != user):
+            raise _Error(404, "notFound", f"File not found: {m.group(1)}.")
+        if method == "DELETE" and m.group(2):
+            kept = [p for p in f.permissions if _perm(p)["id"] != m.group(2)]
+            if len(kept) == len(f.permissions):
+                raise _Error(404, "notFound", f"Permission not found: {m.group(2)}.")
+            f.permissions = kept
+            fake._changed(f.id)
+            return 204, b"", {}
+        if method == "POST" and not m.group(2):
+            body = json.loads(payload or b"{}")
+            if body.get("type") not in ("user", "group", "domain", "anyone") or not body.get("role"):
+                raise _Error(400, "invalid", "Invalid permission type or role.")
+            if body["type"] != "user" and body["type"] != "group" and "sendNotificationEmail" in query:
+                raise _Error(400, "invalid", "sendNotificationEmail is only for users and groups.")
+            created = {k: v for k, v in body.items() if k in ("type", "role", "emailAddress", "domain",
+                                                              "allowFileDiscovery")}
+            f.permissions = [*f.permissions, created]
+            fake._changed(f.id)
+            return _json(_perm(created))
+        raise _Error(400, "badRequest", "Unsupported method for this path.")
 
 
 def _drive(fake: FakeGoogle, path: str, query: dict[str, list[str]],
