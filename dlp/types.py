@@ -2,8 +2,10 @@
 
 Connectors produce :class:`ItemRef` and :class:`Item`; extractors turn an item into a :class:`Document`;
 the detection engine produces :class:`Finding`; the worker wraps all of it into an :class:`ItemResult`
-that the single store writer persists. Only these types cross process boundaries, so all of them are
-frozen, picklable and round-trip through plain dicts (``to_dict`` / ``from_dict``).
+that the single store writer persists. Items and results cross process boundaries (to and from the
+workers), so every type here is frozen and picklable. :func:`to_dict` turns any of them into a JSON-ready
+structure; only :class:`ItemRef` is rebuilt from one (:meth:`ItemRef.from_dict`), the others are not
+read back.
 
 NOTE: a :class:`Finding` never carries the raw matched value except in ``value``, which is filled only
 when the analyst asked for ``--show-values``; the store and the logs never read that field.
