@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dlp.access.exposure import BUILT_IN
 from dlp.errors import ConfigError
 
 MiB = 1024 * 1024
@@ -185,6 +186,15 @@ class RemediateSettings:
 
 
 @dataclass(frozen=True)
+class AccessSettings:
+    """Who counts as a broad audience of an item (the ``broad-access`` rule; CONTRACT.md section 8)."""
+
+    # The built-in kinds everyone, authenticated_users, domain_users and other_readable, and any group by
+    # name ("CPSD\\All Staff", or the bare "All Staff") or SID, which exposure then names group:NAME.
+    broad_groups: tuple[str, ...] = BUILT_IN
+
+
+@dataclass(frozen=True)
 class SourceSettings:
     """A named source (``scan NAME``). Keys beyond ``type`` are connector-specific and checked by it."""
 
@@ -204,6 +214,7 @@ class Settings:
     report: ReportSettings = field(default_factory=ReportSettings)
     presend: PresendSettings = field(default_factory=PresendSettings)
     remediate: RemediateSettings = field(default_factory=RemediateSettings)
+    access: AccessSettings = field(default_factory=AccessSettings)
     sources: dict[str, SourceSettings] = field(default_factory=dict)
     # Sections owned by later features (authorizations, roster, ...) are kept as raw tables here and
     # validated by their owners; listing them avoids "unknown key" for documented sections.
@@ -229,6 +240,7 @@ _SECTIONS: dict[str, type] = {
     "report": ReportSettings,
     "presend": PresendSettings,
     "remediate": RemediateSettings,
+    "access": AccessSettings,
 }
 
 _RANGES: dict[tuple[str, str], tuple[float, float]] = {
