@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _run(workers: int, files_per_s: float, wall: float, stages: dict[str, float], *, rss: float = 250.0,
          mb_per_s: float = 2.0) -> dict[str, Any]:
-    """One scan run as benchmarks/bench.py records it (only the fields the recommender and table read)."""
+    """One scan run as dlp/bench/engine.py records it (only the fields the recommender and table read)."""
     full = {k: 0.0 for k in ("read", "extract", "detect", "detect_prefilter", "detect_validate", "detect_ner",
                              "detect_tables", "classify")}
     full.update(stages)
@@ -156,16 +155,14 @@ def test_usage_errors_exit_2() -> None:
 
 @pytest.mark.slow
 def test_small_real_bench_through_the_cli(tmp_path: Path) -> None:
-    """20 files, one worker, no references: the table and the JSON line carry every field (< 60 s)."""
+    """20 files, one worker, no references: the table and the JSON line carry every field."""
     record, full = tmp_path / "bench.jsonl", tmp_path / "bench.json"
     cmd = [sys.executable, "run_scan.py", "bench", "--files", "20", "--workers", "1", "--no-presidio",
            "--no-ripgrep", "--json", str(full), "--record", str(record)]
-    started = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    # The bound only turns a hang into a failure; how long the run takes is what it measures, not a check.
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
                           env={**os.environ, "DLP_HOME": str(tmp_path / "home")})
-    elapsed = time.perf_counter() - started
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert elapsed < 60, f"the small bench took {elapsed:.0f} s"
     out = proc.stdout
     for title in ("workers", "files/s", "MB/s", "enum", "extract", "detect", "ner", "RSS/wkr MB", "RSS tot MB"):
         assert title in out

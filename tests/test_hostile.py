@@ -1,10 +1,13 @@
-"""Hostile input through the worker: nothing crashes, hangs or blows memory, and every problem is a status."""
+"""Hostile input through the worker: nothing crashes, hangs or blows memory, and every problem is a status.
+
+A hang fails the test at a generous bound (tests/helpers/waiting.py); what is asserted is how far the
+worker went (depth, bytes read, text kept), not how long it took.
+"""
 
 from __future__ import annotations
 
 import io
 import struct
-import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -14,6 +17,7 @@ import pytest
 from dlp import worker
 from dlp.config import Settings
 from dlp.types import Item, ItemRef, Reason, Status
+from tests.helpers.waiting import run_bounded
 
 MIB = 1024 * 1024
 
@@ -29,7 +33,7 @@ def judge(tmp_path: Path, name: str, data: bytes) -> list:
     path = tmp_path / name
     path.write_bytes(data)
     ref = ItemRef(source="t", item_id=name, uri=f"share/{name}", size=len(data), local_path=str(path))
-    return worker.process_item(Item(ref=ref, name=name, path=str(path)))
+    return run_bounded(lambda: worker.process_item(Item(ref=ref, name=name, path=str(path))), f"judging {name}")
 
 
 def nested_zip(depth: int) -> bytes:
@@ -44,9 +48,7 @@ def nested_zip(depth: int) -> bytes:
 
 
 def test_thirty_deep_nesting_stops_at_the_depth_limit(tmp_path: Path) -> None:
-    started = time.perf_counter()
     results = judge(tmp_path, "deep.zip", nested_zip(30))
-    assert time.perf_counter() - started < 30
     assert results[0].status is Status.SCANNED
     too_deep = [r for r in results if r.reason is Reason.TOO_DEEP]
     assert len(too_deep) == 1 and too_deep[0].uri.count("!/") == 6
@@ -73,9 +75,7 @@ def overlapping_zip(copies: int, size: int) -> bytes:
 def test_an_overlapping_entry_bomb_is_stopped_by_the_archive_limit(tmp_path: Path) -> None:
     data = overlapping_zip(copies=200, size=2 * MIB)  # 400 MB declared from a few KB
     assert len(data) < 64 * 1024
-    started = time.perf_counter()
     results = judge(tmp_path, "overlap.zip", data)
-    assert time.perf_counter() - started < 30
     statuses = {(r.status, r.reason) for r in results}
     assert (Status.NOT_EXAMINED, Reason.BOMB) in statuses or results[0].reason is Reason.BOMB
     read = sum(r.size or 0 for r in results[1:] if r.status is Status.SCANNED)
@@ -110,9 +110,7 @@ W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
 def test_a_billion_laughs_document_is_not_expanded(tmp_path: Path) -> None:
     doc = LAUGHS + f"<w:document {W}><w:body><w:p><w:r><w:t>&lol9;</w:t></w:r></w:p></w:body></w:document>"
-    started = time.perf_counter()
     [result] = judge(tmp_path, "laughs.docx", ooxml(doc))
-    assert time.perf_counter() - started < 20
     assert result.status in (Status.SCANNED, Status.ERROR)
     assert (result.size or 0) < 10_000
 

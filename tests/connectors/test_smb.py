@@ -20,7 +20,6 @@ import sys
 import tempfile
 import textwrap
 import threading
-import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,7 +30,10 @@ import pytest
 from connectors.smb import SmbConnector
 from dlp.config import ScanSettings, Settings, SourceSettings
 from dlp.errors import ConfigError, ItemError, NotExamined
-from dlp.types import Item, ItemRef, ItemResult, Reason, Status
+from dlp.types import Item, ItemRef, Reason, Status
+from tests.helpers.net import free_port
+from tests.helpers.sinks import ResultSink
+from tests.helpers.waiting import logged, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 USER = "dlpsmb"
@@ -47,18 +49,12 @@ ROSTER = (
 BULK = 16  # small files for the restart tests: enough fetches to stop the server in the middle
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class SambaServer:
     """One smbd serving ``[share]`` from a temp dir; it can be stopped and started on the same port."""
 
     def __init__(self, base: Path) -> None:
         self.base = base
-        self.port = _free_port()
+        self.port = free_port()
         self.share = base / "share"
         self.conf = base / "smb.conf"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -102,16 +98,17 @@ class SambaServer:
         self.proc = subprocess.Popen(
             ["smbd", "--foreground", "--no-process-group", "--debug-stdout", "-s", str(self.conf)],
             start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return
-            except OSError:
-                if self.proc.poll() is not None:
-                    raise RuntimeError(f"smbd exited with {self.proc.returncode}; see {self.base}/log") from None
-                time.sleep(0.05)
-        raise RuntimeError("smbd did not listen within 15 s")
+        wait_until(self._listening, "listening (smbd)", timeout=60)
+
+    def _listening(self) -> bool:
+        assert self.proc is not None
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+            return True
+        except OSError:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"smbd exited with {self.proc.returncode}; see {self.base}/log") from None
+            return False
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -295,23 +292,17 @@ def test_concurrent_fetches_share_one_session(samba: SambaServer, password: None
 # -- a dropped connection --
 
 
-def _later(action: Any, delay: float) -> threading.Thread:
-    def run() -> None:
-        time.sleep(delay)
-        action()
-
-    thread = threading.Thread(target=run, name="smbd-later")
-    thread.start()
-    return thread
+# The connector logs this when a call met a dropped connection and is about to wait and retry it.
+LOST = "lost while"
 
 
-def _restart_in_background(samba: SambaServer, down_for: float) -> threading.Thread:
-    def restart() -> None:
-        samba.stop()
-        time.sleep(down_for)
-        samba.start()
+def _start_when(samba: SambaServer, lost: threading.Event) -> threading.Thread:
+    """Start the stopped server again once the connector has met the dropped connection."""
+    def start() -> None:
+        if lost.wait(120):
+            samba.start()
 
-    thread = threading.Thread(target=restart, name="restart-smbd")
+    thread = threading.Thread(target=start, name="smbd-back")
     thread.start()
     return thread
 
@@ -325,29 +316,20 @@ def test_enumeration_continues_where_it_was_after_a_server_restart(samba: SambaS
         def _list(self, rel: str, kwargs: dict[str, Any]) -> list[Any]:
             Restarting.listed += 1
             if Restarting.listed == 3:
-                samba.stop()  # down now, in the middle of the walk; back while the retries wait
-                restarts.append(_later(samba.start, 0.8))
+                samba.stop()  # down now, in the middle of the walk; back once a retry waits
+                restarts.append(_start_when(samba, lost))
             return super()._list(rel, kwargs)
 
     restarts: list[threading.Thread] = []
-    conn = Restarting.from_uri(samba.uri, Settings())
-    after = [(r.item_id, r.status) for r in conn.enumerate()]
-    conn.close()
+    with logged("connectors.smb", LOST) as lost:
+        conn = Restarting.from_uri(samba.uri, Settings())
+        after = [(r.item_id, r.status) for r in conn.enumerate()]
+        conn.close()
     for thread in restarts:
         thread.join()
+    assert lost.is_set(), "the listing never met the stopped server"
     assert Restarting.listed > 3
     assert after == before
-
-
-class _Sink:
-    def __init__(self) -> None:
-        self.items: list[ItemResult] = []
-
-    def item(self, result: ItemResult) -> None:
-        self.items.append(result)
-
-    def close(self, summary: dict[str, Any]) -> None:
-        self.summary = summary
 
 
 def test_a_server_restart_in_the_middle_of_a_scan_loses_no_item(samba: SambaServer, password: None,
@@ -364,20 +346,22 @@ def test_a_server_restart_in_the_middle_of_a_scan_loses_no_item(samba: SambaServ
             with lock:
                 Restarting.fetched += 1
                 if Restarting.fetched == 5:
-                    restarts.append(_restart_in_background(samba, 1.0))
-                    time.sleep(0.3)  # the server is going down: this and the next fetches meet it
+                    samba.stop()  # down now: this fetch and those beside it meet it; back once a retry waits
+                    restarts.append(_start_when(samba, lost))
             return super().fetch(ref)
 
     lock = threading.Lock()
     conn = Restarting.from_uri(samba.uri, Settings())
     settings = Settings(scan=ScanSettings(fetch_threads=4))
     scanner = Scanner(settings, Store(f"sqlite:///{tmp_path / 'dlp.sqlite'}"), b"k" * 32, "v1", ScanOptions(workers=1))
-    sink = _Sink()
-    _, summary = scanner.run([conn], sink)
+    sink = ResultSink()
+    with logged("connectors.smb", LOST) as lost:
+        _, summary = scanner.run([conn], sink)
     for thread in restarts:
         thread.join()
     assert restarts, "the server was never restarted"
-    by_uri = {r.uri: r for r in sink.items}
+    assert lost.is_set(), "no fetch met the stopped server"
+    by_uri = sink.by_uri()
     expected = {f"{samba.uri}/{rel}" for rel in expected_files(samba.share)}
     scanned = {uri for uri, r in by_uri.items() if r.status is Status.SCANNED and "!/" not in uri}
     assert scanned == expected
@@ -485,7 +469,7 @@ def test_an_unreachable_server_is_an_error_item_and_the_source_stays_incomplete(
     monkeypatch.setattr(smb, "RETRIES", 1)
     monkeypatch.setattr(smb, "BACKOFF_FIRST", 0.01)
     monkeypatch.setenv("DLP_SMB_PASSWORD", "x")
-    conn = SmbConnector.from_uri(f"smb://u@127.0.0.1:{_free_port()}/share", Settings())  # nothing listens
+    conn = SmbConnector.from_uri(f"smb://u@127.0.0.1:{free_port()}/share", Settings())  # nothing listens
     walk = conn.enumerate()
     root = next(walk)
     assert (root.status, root.reason) == (Status.ERROR, Reason.UNREADABLE) and "unreachable" in (root.detail or "")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from connectors.base import Connector
 from dlp.config import Settings
 from dlp.errors import ItemError
 from dlp.pipeline import Scanner, ScanOptions
 from dlp.store.db import Store
-from dlp.types import Item, ItemRef, ItemResult, Reason, Status
+from dlp.types import Item, ItemRef, Reason, Status
+from tests.helpers.sinks import ResultSink
 
 MEMO = b"Payroll memo: employee Marisol Quintero, SSN 284-73-9165, direct deposit on file.\n"
 
@@ -40,24 +40,13 @@ class MemoryConnector(Connector):
         return Item(ref=ref, name=ref.item_id, data=MEMO)
 
 
-class Sink:
-    def __init__(self) -> None:
-        self.items: list[ItemResult] = []
-
-    def item(self, result: ItemResult) -> None:
-        self.items.append(result)
-
-    def close(self, summary: dict[str, Any]) -> None:
-        self.summary = summary
-
-
 def test_remote_items_are_fetched_judged_and_their_failures_recorded(tmp_path: Path) -> None:
     store = Store(f"sqlite:///{tmp_path / 'dlp.sqlite'}")
     connector = MemoryConnector()
-    sink = Sink()
+    sink = ResultSink()
     scanner = Scanner(Settings(), store, b"k" * 32, "v1", ScanOptions(workers=1))
     _, summary = scanner.run([connector], sink)
-    by_uri = {r.uri: r for r in sink.items}
+    by_uri = sink.by_uri()
     memo = by_uri["mem://share/memo.txt"]
     assert memo.status is Status.SCANNED and "MA_PI" in memo.classifications
     assert memo.ref.exposure == ("anyone_with_link",) and memo.ref.owner == "jdoe@example.org"
@@ -88,10 +77,10 @@ class BrokenConnector(MemoryConnector):
 
 def test_a_source_that_fails_half_way_is_recorded_and_the_next_source_still_scanned(tmp_path: Path) -> None:
     store = Store(f"sqlite:///{tmp_path / 'dlp.sqlite'}")
-    sink = Sink()
+    sink = ResultSink()
     scanner = Scanner(Settings(), store, b"k" * 32, "v1", ScanOptions(workers=1))
     _, summary = scanner.run([BrokenConnector(), MemoryConnector()], sink)
-    uris = {r.uri: r for r in sink.items}
+    uris = sink.by_uri()
     assert uris["memory:broken"].status is Status.ERROR and "ConnectionError" in (uris["memory:broken"].detail or "")
     assert uris["mem://broken/memo.txt"].status is Status.SCANNED
     assert uris["mem://share/memo.txt"].status is Status.SCANNED

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
-import socket
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -19,28 +18,11 @@ from dlp.errors import ConfigError
 from dlp.presend import smtp
 from dlp.presend.smtp import FilterOptions, parse_address, start
 from dlp.presend.verdict import ALLOW, Verdict
+from tests.helpers.net import free_port
+from tests.helpers.sinks import MailSink as Sink
 from tests.presend.conftest import ROSTER_BODY, SASID_A, mail
 
 SENDER = "d.whitfield@district.example"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Sink:
-    """The next hop: keeps what it is given, or refuses with ``answer``."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], bytes]] = []
-        self.answer = "250 2.0.0 Queued"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self.answer.startswith("250"):
-            self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
-        return self.answer
 
 
 @pytest.fixture()
