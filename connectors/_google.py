@@ -64,7 +64,7 @@ SCOPES = {
     "directory": ("https://www.googleapis.com/auth/admin.directory.user.readonly",),
 }
 _KEYS = frozenset({"credentials_file", "users", "endpoint", "token", "token_env", "admin", "directory_endpoint",
-                   "incremental", "timeout"})
+                   "incremental", "timeout", "former_staff"})
 TOKEN_ENV = "DLP_GOOGLE_TOKEN"
 ENDPOINT_ENV = "DLP_GOOGLE_ENDPOINT"
 
@@ -87,6 +87,7 @@ class GoogleOptions:
     directory_endpoint: str = DIRECTORY_ENDPOINT
     incremental: bool = True  # false: list everything on every run (no Changes / History API)
     timeout: float = 60.0  # seconds per HTTP request
+    former_staff: bool = False  # read suspended and deleted accounts from the Directory API (dlp/staff.py)
 
     @property
     def all_users(self) -> bool:
@@ -149,6 +150,9 @@ def parse_options(kind: str, name: str, options: dict[str, Any]) -> GoogleOption
     incremental = options.get("incremental", True)
     if not isinstance(incremental, bool):
         raise ConfigError(f"{where} incremental must be true or false")
+    former_staff = options.get("former_staff", False)
+    if not isinstance(former_staff, bool):
+        raise ConfigError(f"{where} former_staff must be true or false")
     timeout = options.get("timeout", 60.0)
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 1 <= timeout <= 3600:
         raise ConfigError(f"{where} timeout must be a number of seconds from 1 to 3600")
@@ -156,7 +160,7 @@ def parse_options(kind: str, name: str, options: dict[str, Any]) -> GoogleOption
                          credentials_file=strings["credentials_file"], token=strings["token"],
                          token_env=strings["token_env"], admin=strings["admin"],
                          directory_endpoint=directory.rstrip("/") + "/", incremental=incremental,
-                         timeout=float(timeout))
+                         timeout=float(timeout), former_staff=former_staff)
 
 
 def _check_key(where: str, path: str) -> None:
@@ -282,6 +286,27 @@ def list_users(opts: GoogleOptions) -> list[str]:
             if not user.get("suspended") and not user.get("archived") and user.get("primaryEmail"):
                 found.append(user["primaryEmail"])
         request = service.users().list_next(request, response)
+    return found
+
+
+def directory_accounts(opts: GoogleOptions) -> list[tuple[str, str]]:
+    """Accounts of the domain that are suspended or deleted (Directory API users.list, then with
+    ``showDeleted=true``, which lists the users deleted in the last 20 days): (address, status)."""
+    creds = credentials(opts, opts.admin, SCOPES["directory"])
+    service = build_service("admin", "directory_v1", creds, opts.directory_endpoint, opts.timeout)
+    found: list[tuple[str, str]] = []
+    for deleted in (False, True):
+        params: dict[str, Any] = {"customer": "my_customer", "maxResults": 500,
+                                  "fields": "nextPageToken,users(primaryEmail,suspended)"}
+        if deleted:
+            params["showDeleted"] = "true"
+        request = service.users().list(**params)
+        while request is not None:
+            response = execute(request, "users.list")
+            for user in response.get("users", []):
+                if user.get("primaryEmail") and (deleted or user.get("suspended")):
+                    found.append((user["primaryEmail"].lower(), "deleted" if deleted else "suspended"))
+            request = service.users().list_next(request, response)
     return found
 
 

@@ -36,6 +36,7 @@ from googleapiclient.http import MediaIoBaseDownload
 
 from connectors import _google as g
 from connectors.base import Connector
+from dlp import staff
 from dlp.config import Settings
 from dlp.errors import ItemError, NotExamined
 from dlp.types import Item, ItemRef, Reason, Status
@@ -100,7 +101,6 @@ class GoogleDriveConnector(Connector):
 
     name: ClassVar[str] = "gdrive"
     schemes: ClassVar[tuple[str, ...]] = ("gdrive",)
-    abstract: ClassVar[bool] = False
 
     def __init__(self, opts: g.GoogleOptions, settings: Settings) -> None:
         self.opts = opts
@@ -108,6 +108,7 @@ class GoogleDriveConnector(Connector):
         self.source_key = opts.source_key()
         self._clients = g.Clients(self._build)
         self._index: dict[str, _FileInfo] = {}
+        self._gone: dict[str, str] = {}  # departed accounts (dlp/staff.py) -> why
 
     @classmethod
     def from_uri(cls, uri: str, settings: Settings) -> GoogleDriveConnector:
@@ -136,9 +137,23 @@ class GoogleDriveConnector(Connector):
                 return
         else:
             users = list(self.opts.users)
+        self._gone = self._former_staff()
         done_drives: set[str] = set()
         for user in users:
             yield from self._user(user, done_drives)
+
+    def _former_staff(self) -> dict[str, str]:
+        """Departed accounts: the directory's (HR roster, other sources), refreshed from the Directory API
+        when ``former_staff = true``; a refused listing keeps what the directory knew."""
+        if self.opts.former_staff:
+            try:
+                accounts = g.directory_accounts(self.opts)
+            except g.API_ERRORS as exc:
+                log.warning("suspended and deleted accounts not listed: %s", g.describe(exc))
+            else:
+                host = self.opts.directory_endpoint.split("://", 1)[-1].rstrip("/")
+                staff.record(f"google:{host}", [staff.Account(a, status) for a, status in accounts])
+        return staff.departed()
 
     def _user(self, user: str, done_drives: set[str]) -> Iterator[ItemRef]:
         root = _Root(user)
@@ -305,7 +320,11 @@ class GoogleDriveConnector(Connector):
             path = _path(meta, folders)
             mime = meta.get("mimeType", "")
             owner = meta["owners"][0].lower() if meta.get("owners") else None
-            exposure = _exposure([*drive_perms, *meta.get("permissions", [])], internal)
+            perms = [*drive_perms, *meta.get("permissions", [])]
+            exposure = _exposure(perms, internal)
+            # Owned by or shared with someone who left (the owner is also among the permissions).
+            former = staff.former_exposure([owner, *(p.get("emailAddress") for p in perms)], self._gone)
+            exposure = tuple(sorted({*exposure, *former}))
             item_id = root.item_id(file_id)
             uri = root.uri(path)
             if mime.startswith(_NATIVE) and mime not in EXPORTS:

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 from connectors.base import Connector
+from dlp import staff
 from dlp.config import Settings, data_home
 from dlp.errors import ConfigError, ItemError, NotExamined
 from dlp.types import Item, ItemRef, Reason, Status
@@ -69,7 +70,7 @@ _GRAPH_HOSTS = ("graph.microsoft.com", "graph.microsoft.us", "dod-graph.microsof
                 "microsoftgraph.chinacloudapi.cn")
 
 _KEYS = ("tenant_id", "client_id", "client_secret_env", "users", "folders", "endpoint", "token", "token_env",
-         "delta", "page_size", "retries")
+         "delta", "page_size", "retries", "former_staff")
 
 STATE_VERSION = 1
 
@@ -163,6 +164,7 @@ class GraphOptions:
     delta: bool = True
     page_size: int = 100
     retries: int = 3
+    former_staff: bool = False  # read disabled accounts (accountEnabled = false) from /users (dlp/staff.py)
 
 
 def parse_options(where: str, options: dict[str, Any]) -> GraphOptions:
@@ -205,10 +207,14 @@ def parse_options(where: str, options: dict[str, Any]) -> GraphOptions:
     delta = options.get("delta", True)
     if not isinstance(delta, bool):
         raise ConfigError(f"{where} delta must be true or false")
+    former_staff = options.get("former_staff", False)
+    if not isinstance(former_staff, bool):
+        raise ConfigError(f"{where} former_staff must be true or false")
     opts = GraphOptions(
         users=users, folders=folders, endpoint=endpoint, token=text("token"), token_env=text("token_env"),
         tenant_id=text("tenant_id"), client_id=text("client_id"), client_secret_env=text("client_secret_env"),
         delta=delta, page_size=number("page_size", 100, 1, 1000), retries=number("retries", 3, 0, 10),
+        former_staff=former_staff,
     )
     if opts.token or opts.token_env:
         if opts.token_env and opts.token_env not in os.environ:
@@ -231,7 +237,6 @@ class GraphConnector(Connector):
 
     name: ClassVar[str] = "graph"
     schemes: ClassVar[tuple[str, ...]] = ("graph",)
-    abstract: ClassVar[bool] = False
 
     def __init__(self, source_key: str, options: GraphOptions, settings: Settings) -> None:
         self.source_key = source_key
@@ -245,6 +250,7 @@ class GraphConnector(Connector):
         self._client: GraphServiceClient | None = None
         self._http: Any = None
         self._tokens: _TokenSource | None = None
+        self._gone: dict[str, str] = {}  # departed accounts (dlp/staff.py) -> why
 
     @classmethod
     def from_config(cls, name: str, options: dict[str, Any], settings: Settings) -> GraphConnector:
@@ -372,6 +378,7 @@ class GraphConnector(Connector):
         """Every message of every configured folder of every mailbox (changes only on delta runs)."""
         client = self._start()
         state = self._load_state()
+        self._gone = self._former_staff(client)
         try:
             for user in self._users(client):
                 if isinstance(user, ItemRef):
@@ -402,6 +409,32 @@ class GraphConnector(Connector):
                 page = self._run(self._call(client.users.with_url(link).get)) if link else None
         except _graph_errors() as exc:
             yield self._problem("*", f"the users cannot be listed ({_describe(exc)})")
+
+    def _former_staff(self, client: GraphServiceClient) -> dict[str, str]:
+        """Departed accounts: the directory's (HR roster, other sources), refreshed from ``/users``
+        (``accountEnabled``) when ``former_staff = true``; a refused listing keeps what was known."""
+        if self.options.former_staff:
+            from kiota_abstractions.base_request_configuration import RequestConfiguration
+            from msgraph.generated.users.users_request_builder import UsersRequestBuilder
+
+            params = UsersRequestBuilder.UsersRequestBuilderGetQueryParameters(
+                select=["userPrincipalName", "mail", "accountEnabled"], top=self.options.page_size)
+            config = RequestConfiguration(query_parameters=params)
+            accounts: list[staff.Account] = []
+            try:
+                page = self._run(self._call(lambda: client.users.get(request_configuration=config)))
+                while page is not None:
+                    for u in page.value or []:
+                        if u.account_enabled is False:
+                            accounts += [staff.Account(a.lower(), "disabled")
+                                         for a in {u.mail, u.user_principal_name} if a]
+                    link = page.odata_next_link
+                    page = self._run(self._call(client.users.with_url(link).get)) if link else None
+            except _graph_errors() as exc:
+                log.warning("disabled accounts not listed: %s", _describe(exc))
+            else:
+                staff.record(f"graph:{urlsplit(self.options.endpoint).netloc}", accounts)
+        return staff.departed()
 
     def _mailbox(self, client: GraphServiceClient, user: str, state: dict[str, Any]) -> Iterator[ItemRef]:
         try:
@@ -581,9 +614,10 @@ class GraphConnector(Connector):
         mid, change_key, modified, sender, recipients = entry
         sent = folder.lower() == "sentitems" or (sender or "").lower() == user.lower()
         exposure = tuple(f"external:{a}" for a in recipients if sent and not self._internal(a, user))
-        return ItemRef(source=self.source_key, item_id=f"{user}/{mid}", uri=f"graph://{user}/{folder}/{mid}",
-                       modified=modified, etag=change_key, owner=user, exposure=exposure,
-                       recipients=tuple(recipients))
+        ref = ItemRef(source=self.source_key, item_id=f"{user}/{mid}", uri=f"graph://{user}/{folder}/{mid}",
+                      modified=modified, etag=change_key, owner=user, exposure=exposure,
+                      recipients=tuple(recipients))
+        return staff.annotate(ref, self._gone)  # a departed user's mailbox
 
     def _internal(self, address: str, user: str) -> bool:
         """Is the address inside the district? Without ``internal_domains``, the mailbox's own domain is."""

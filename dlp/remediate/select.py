@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from dlp.report.data import PI_LABELS, Item
+from dlp.staff import EXPOSURE_PREFIX as FORMER_PREFIX
 
 BROAD = ("everyone", "authenticated_users", "domain_users", "other_readable", "anyone_with_link")
 BROAD_PREFIXES = ("group:",)
-FORMER_PREFIX = "former_staff:"
 BROAD_LABELS = frozenset({"MA_PI", "STUDENT_SENSITIVE"})
 RULES = ("broad-access", "former-staff-access", "public-link")
 

@@ -30,6 +30,11 @@ def import_file(path: Path, kind: str, key: bytes, roster_path: Path) -> ImportS
     except (OSError, csv.Error) as exc:
         raise ConfigError(f"roster file {path.name} cannot be read ({type(exc).__name__})") from None
     people, summary = parse_roster(rows, kind, key, path.name)
+    if kind == "employee":
+        from dlp import staff
+
+        # An HR export with an account and a status or end-date column also says who left (issue 17).
+        staff.import_hr(rows)
     del rows  # the values are dropped as early as possible
     store_people(roster_path, key, kind, people, summary)
     summary.seconds = time.perf_counter() - started

@@ -101,6 +101,7 @@ class FakeGraph:
         self.sync_epoch = 1
         self.faults: list[Fault] = []
         self.broken_users: dict[str, int] = {}
+        self.disabled_users: set[str] = set()  # accounts with accountEnabled = false (listed by /users)
         self.log: list[Logged] = []
         self._route_counts: dict[tuple[str, str | None], int] = {}
         self._serial = 0
@@ -238,8 +239,10 @@ class FakeGraph:
         base = self.base_url
         size = _page_size(query, headers, self.page_size)
         if route == "users":
-            rows = [{"id": self._id("user", u), "userPrincipalName": u, "mail": u, "displayName": u.split("@")[0]}
-                    for u in sorted(self.folders)]
+            rows = [{"id": self._id("user", u), "userPrincipalName": u, "mail": u, "displayName": u.split("@")[0],
+                     "accountEnabled": u not in self.disabled_users}
+                    for u in sorted(set(self.folders) | self.disabled_users)]
+            rows = [_select(r, query) for r in rows]
             return _page(base, path, query, rows, size, f"{base}/$metadata#users")
         assert user is not None
         if route == "folders":
