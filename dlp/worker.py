@@ -1,9 +1,11 @@
-"""What a worker process does with one top-level item: read, extract, detect, classify, recurse.
+"""What a worker process does with one top-level item: walk it, detect and classify each piece.
 
 The worker's heavy state (the detection engine with spaCy) is built once, by :func:`init_worker`, the
 pool's initializer, from settings that pickle. :func:`process_item` returns one
 :class:`~dlp.types.ItemResult` for the item and one for each member (archive members, attachments),
-parents before their members.
+parents before their members. Reading, extraction, recursion, limits and naming are the walk's
+(:mod:`dlp.walk`); what is the worker's own is detection, classification and the chunked reading of
+plain text too large to hold.
 """
 
 from __future__ import annotations
@@ -11,28 +13,33 @@ from __future__ import annotations
 import codecs
 import gc
 import hashlib
-import logging
 import os
 import time
-import traceback
 from dataclasses import dataclass, replace
 
 from dlp.config import MiB, Settings
 from dlp.detect.engine import WINDOW_OVERLAP, DetectionEngine
-from dlp.errors import EXPECTED_ITEM_ERRORS, ItemError, NotExamined
 from dlp.extract._common import detect_encoding
-from dlp.extract.base import ExtractContext, extractor_for, name_mismatch, sniff
-from dlp.policy.classify import classify
-from dlp.types import Child, Document, Finding, Item, ItemRef, ItemResult, Part, Reason, Status
-
-log = logging.getLogger(__name__)
+from dlp.extract.base import name_mismatch, sniff
+from dlp.policy.classify import Classification, classify
+from dlp.types import Document, Finding, Item, ItemResult, Part, Reason, Status
+from dlp.walk import SNIFF_HEAD, Extracted, Limits, Node, joined, read_failure, walk
 
 
 @dataclass
 class _WorkerState:
     settings: Settings
     engine: DetectionEngine
-    ctx: ExtractContext
+    limits: Limits
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """What detection and classification made of one extracted piece, and what each stage cost."""
+
+    findings: tuple[Finding, ...]
+    classification: Classification
+    stage_seconds: dict[str, float]
 
 
 _STATE: _WorkerState | None = None
@@ -54,8 +61,8 @@ def init_worker(settings: Settings, key: bytes, show_values: bool) -> None:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         resource.setrlimit(resource.RLIMIT_AS, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
     engine = DetectionEngine(settings.detect, key, show_values=show_values, preview=settings.store.preview)
-    ctx = ExtractContext(settings=settings.extract, passwords=settings.extract.all_passwords())
-    _STATE = _WorkerState(settings=settings, engine=engine, ctx=ctx)
+    limits = Limits(settings.extract, settings.extract.all_passwords(), settings.scan.max_item_bytes)
+    _STATE = _WorkerState(settings=settings, engine=engine, limits=limits)
     freeze_long_lived()
 
 
@@ -78,31 +85,17 @@ def process_item(item: Item) -> list[ItemResult]:
     state = _STATE
     started = time.perf_counter()
     ref = item.ref
-    limit = state.settings.scan.max_item_bytes
     if item.path is not None and ref.size is not None and ref.size > state.settings.scan.stream_text_over_mb * MiB:
         streamed = _stream_text(state, item, started)
         if streamed is not None:
             return streamed
-    if ref.size is not None and ref.size > limit:
-        return [_unexamined(ref, Reason.TOO_LARGE, f"{ref.size} bytes, over the limit of {limit}")]
-    try:
-        data = item.read(limit + 1)
-    except FileNotFoundError:
-        return [_unexamined(ref, Reason.VANISHED, "file vanished before it was read")]
-    except PermissionError:
-        return [ItemResult(ref=ref, status=Status.ERROR, reason=Reason.PERMISSION_DENIED, detail="cannot be read")]
-    except OSError as exc:
-        return [ItemResult(ref=ref, status=Status.ERROR, reason=Reason.UNREADABLE,
-                           detail=f"read failed: {exc.strerror}")]
-    if len(data) > limit:
-        return [_unexamined(ref, Reason.TOO_LARGE, f"over the limit of {limit} bytes")]
-    read_seconds = time.perf_counter() - started
-    out: list[ItemResult] = []
-    _judge(state, ref, item.name, data, 0, None, out)
-    if out:
-        stages = dict(out[0].stage_seconds)
-        stages["read"] = read_seconds
-        out[0] = replace(out[0], stage_seconds=stages, seconds=time.perf_counter() - started)
+    nodes = walk(item, state.limits, lambda found: _judge(state, found))
+    top = next(nodes)
+    out = [_result(top), *(_result(node) for node in nodes)]
+    if top.read_seconds is not None:
+        # The top item was read: its result carries the read time and the time of it and all its members.
+        out[0] = replace(out[0], stage_seconds={**out[0].stage_seconds, "read": top.read_seconds},
+                         seconds=time.perf_counter() - started)
     return out
 
 
@@ -129,7 +122,7 @@ def _stream_text(state: _WorkerState, item: Item, started: float) -> list[ItemRe
     try:
         with open(item.path, "rb") as handle:
             head = handle.read(min(chunk_bytes, 1 << 16))
-            if sniff(item.name, head[:8192]) != "text/plain":
+            if sniff(item.name, head[:SNIFF_HEAD]) != "text/plain":
                 return None
             mismatch = name_mismatch(item.name, "text/plain")
             encoding, bom = detect_encoding(head, truncated=True)
@@ -162,11 +155,10 @@ def _stream_text(state: _WorkerState, item: Item, started: float) -> list[ItemRe
                 offset += len(text) - keep
                 # Spans that ended before the carried tail can never be reported again.
                 seen = {k for k in seen if k[2] > offset}
-    except FileNotFoundError:
-        return [_unexamined(item.ref, Reason.VANISHED, "file vanished before it was read")]
-    except PermissionError:
-        return [ItemResult(ref=item.ref, status=Status.ERROR, reason=Reason.PERMISSION_DENIED, detail="cannot be read")]
-    except (OSError, LookupError) as exc:
+    except OSError as exc:
+        status, reason, detail = read_failure(exc, f"streamed read failed ({type(exc).__name__})")
+        return [ItemResult(ref=item.ref, status=status, reason=reason, detail=detail)]
+    except LookupError as exc:
         return [ItemResult(ref=item.ref, status=Status.ERROR, reason=Reason.UNREADABLE,
                            detail=f"streamed read failed ({type(exc).__name__})")]
     document = Document(media_type="text/plain", parts=(Part(locator="body", text=first_text),))
@@ -174,108 +166,31 @@ def _stream_text(state: _WorkerState, item: Item, started: float) -> list[ItemRe
     return [ItemResult(ref=item.ref, status=Status.SCANNED, media_type="text/plain", content_hash=digest.hexdigest(),
                        size=size, classifications=classification.labels, subjects=classification.subjects,
                        data_categories=classification.categories, findings=tuple(findings),
-                       detail=_joined("streamed in chunks; record terms looked for in the first chunk only", mismatch),
+                       detail=joined("streamed in chunks; record terms looked for in the first chunk only", mismatch),
                        seconds=time.perf_counter() - started)]
 
 
-def _judge(
-    state: _WorkerState, ref: ItemRef, name: str, data: bytes, depth: int, parent_uri: str | None,
-    out: list[ItemResult],
-) -> None:
-    content_hash = hashlib.sha256(data).hexdigest()
-    media_type = sniff(name, data[:8192], data[-65536:] if len(data) > 8192 else b"")
-    # A name that says another format than the bytes (a roster renamed .png) is read as what it is, and
-    # the disagreement is said in the item's detail: renaming is a way data slips past a type filter.
-    mismatch = name_mismatch(name, media_type)
-    base = ItemResult(ref=ref, status=Status.SCANNED, parent_uri=parent_uri, media_type=media_type,
-                      content_hash=content_hash, size=len(data), detail=mismatch)
-    t0 = time.perf_counter()
-    try:
-        extractor = extractor_for(media_type)
-        document = extractor.extract(Item(ref=ref, name=name, data=data, depth=depth),
-                                     ExtractContext(state.ctx.settings, state.ctx.passwords, depth))
-        t1 = time.perf_counter()
-        before = state.engine.stage_totals()
-        findings = state.engine.detect(document)
-        t2 = time.perf_counter()
-        classification = classify(document, findings, state.settings.detect.proximity)
-        t3 = time.perf_counter()
-        stages = {"extract": t1 - t0, "detect": t2 - t1, "classify": t3 - t2}
-        stages.update({k: v - before.get(k, 0.0) for k, v in state.engine.stage_totals().items()})
-    except NotExamined as exc:
-        out.append(replace(base, status=Status.NOT_EXAMINED, reason=exc.reason, detail=_joined(exc.detail, mismatch),
-                           encrypted=exc.encrypted, cipher=exc.cipher, key_bits=exc.key_bits))
-        return
-    except ItemError as exc:
-        out.append(replace(base, status=Status.ERROR, reason=exc.reason, detail=_joined(exc.detail, mismatch)))
-        return
-    except MemoryError:
-        # The worker's address-space limit stopped a parser; the worker itself stays usable.
-        out.append(replace(base, status=Status.ERROR, reason=Reason.MEMORY_LIMIT,
-                           detail=f"over the worker memory limit while reading a {media_type} item"))
-        return
-    except EXPECTED_ITEM_ERRORS as exc:
-        # A parser's own message may quote the file's content: keep only the kind of error.
-        out.append(replace(base, status=Status.ERROR, reason=Reason.CORRUPT,
-                           detail=_joined(f"{type(exc).__name__} while parsing {media_type}", mismatch)))
-        return
-    except Exception as exc:  # noqa: BLE001 - one defective parser must not stop the scan; logged as a defect
-        where = traceback.extract_tb(exc.__traceback__)[-1]
-        log.error("defect: %s in %s:%s while reading a %s item (%s)", type(exc).__name__, where.filename,
-                  where.lineno, media_type, ref.uri)
-        out.append(replace(base, status=Status.ERROR, reason=Reason.INTERNAL,
-                           detail=f"{type(exc).__name__} at {where.name}:{where.lineno}"))
-        return
-    out.append(
-        replace(
-            base,
-            classifications=classification.labels,
-            subjects=classification.subjects,
-            data_categories=classification.categories,
-            findings=tuple(findings),
-            encrypted=document.encrypted,
-            cipher=document.cipher,
-            key_bits=document.key_bits,
-            untexted_pages=document.untexted_pages,
-            stage_seconds=stages,
-        )
-    )
-    names: dict[str, int] = {}
-    for child in document.children:
-        child_name = _unique(child.name, names)
-        child_ref = ItemRef(source=ref.source, item_id=f"{ref.item_id}!/{child_name}", uri=f"{ref.uri}!/{child_name}",
-                            size=len(child.data) if child.data is not None else None, owner=ref.owner,
-                            exposure=ref.exposure, recipients=ref.recipients)
-        _judge_child(state, child_ref, child, child_name, depth + 1, ref.uri, out)
+def _judge(state: _WorkerState, found: Extracted) -> _Judged:
+    """Detection and classification of one extracted piece (run by the walk, inside its error boundary)."""
+    started = time.perf_counter()
+    before = state.engine.stage_totals()
+    findings = state.engine.detect(found.document)
+    detected = time.perf_counter()
+    classification = classify(found.document, findings, state.settings.detect.proximity)
+    stages = {"detect": detected - started, "classify": time.perf_counter() - detected}
+    stages.update({k: v - before.get(k, 0.0) for k, v in state.engine.stage_totals().items()})
+    return _Judged(tuple(findings), classification, stages)
 
 
-def _judge_child(state: _WorkerState, ref: ItemRef, child: Child, name: str, depth: int, parent_uri: str,
-                 out: list[ItemResult]) -> None:
-    if child.data is None or child.status is not None:
-        out.append(ItemResult(ref=ref, parent_uri=parent_uri, status=child.status or Status.NOT_EXAMINED,
-                              reason=child.reason or Reason.UNREADABLE, detail=child.detail,
-                              encrypted=child.encrypted, cipher=child.cipher, key_bits=child.key_bits))
-        return
-    if depth > state.settings.extract.max_depth:
-        out.append(ItemResult(ref=ref, parent_uri=parent_uri, status=Status.NOT_EXAMINED, reason=Reason.TOO_DEEP,
-                              detail=f"nested deeper than {state.settings.extract.max_depth}", size=len(child.data)))
-        return
-    _judge(state, ref, name.rsplit("/", 1)[-1], child.data, depth, parent_uri, out)
-
-
-def _unique(name: str, seen: dict[str, int]) -> str:
-    name = name or "unnamed"
-    count = seen.get(name, 0) + 1
-    seen[name] = count
-    return name if count == 1 else f"{name}#{count}"
-
-
-def _joined(detail: str | None, mismatch: str | None) -> str | None:
-    """An item's detail with the name/content mismatch note after it, when there is one."""
-    if mismatch is None:
-        return detail
-    return f"{detail}; {mismatch}" if detail else mismatch
-
-
-def _unexamined(ref: ItemRef, reason: Reason, detail: str) -> ItemResult:
-    return ItemResult(ref=ref, status=Status.NOT_EXAMINED, reason=reason, detail=detail)
+def _result(node: Node[_Judged]) -> ItemResult:
+    """The item result of one walked piece: its own state, and for a scanned one what was found."""
+    result = ItemResult(ref=node.ref, status=node.status, reason=node.reason, detail=node.detail,
+                        parent_uri=node.parent_uri, media_type=node.media_type, content_hash=node.content_hash,
+                        size=node.size, encrypted=node.encrypted, cipher=node.cipher, key_bits=node.key_bits)
+    judged, document = node.analysis, node.document
+    if judged is None or document is None:
+        return result
+    return replace(result, classifications=judged.classification.labels, subjects=judged.classification.subjects,
+                   data_categories=judged.classification.categories, findings=judged.findings,
+                   untexted_pages=document.untexted_pages,
+                   stage_seconds={"extract": node.extract_seconds, **judged.stage_seconds})

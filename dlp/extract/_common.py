@@ -300,15 +300,24 @@ RATIO_FLOOR = 1024 * 1024
 
 
 def unique_name(name: str, seen: dict[str, int]) -> str:
-    """``name`` or, if already used in this container, ``name (2)`` before the extension.
+    """``name`` or, if already given out in this container, ``name (2)`` before the extension (then 3...).
 
     Children become items keyed by ``parent!/name``; two attachments both called ``roster.csv`` must
-    not collide.
+    not collide, nor may a numbered name take the place of a member really called ``roster (2).csv``
+    (every name given out is remembered in ``seen``). The one naming scheme of members: the extractors
+    and the walk (dlp/walk.py) both use it.
     """
     count = seen.get(name, 0) + 1
+    candidate = name if count == 1 else _numbered(name, count)
+    while count > 1 and candidate in seen:
+        count += 1
+        candidate = _numbered(name, count)
     seen[name] = count
-    if count == 1:
-        return name
+    seen.setdefault(candidate, 1)
+    return candidate
+
+
+def _numbered(name: str, count: int) -> str:
     stem, dot, ext = name.rpartition(".")
     if not dot or not stem or "/" in ext:
         return f"{name} ({count})"
