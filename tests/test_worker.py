@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import shutil
+import warnings
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -73,3 +76,19 @@ def test_unknown_binary_content_is_unsupported(tmp_path: Path) -> None:
     blob.write_bytes(bytes(range(256)) * 4)
     [r] = worker.process_item(item(blob))
     assert (r.status, r.reason) == (Status.NOT_EXAMINED, Reason.UNSUPPORTED)
+
+
+def test_members_with_the_same_name_get_distinct_uris_and_the_top_item_its_stage_times(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the duplicate name is the point
+        for name in ("r.csv", "r.csv", "r (2).csv"):
+            archive.writestr(name, "Last Name,First Name\nAlvarez,Jordan\n")
+    path = tmp_path / "dup.zip"
+    path.write_bytes(buffer.getvalue())
+    top, *members = worker.process_item(item(path))
+    assert [m.uri for m in members] == ["share/dup.zip!/r.csv", "share/dup.zip!/r (2).csv",
+                                        "share/dup.zip!/r (2) (2).csv"]
+    assert all(m.parent_uri == "share/dup.zip" and m.status is Status.SCANNED for m in members)
+    assert {"read", "extract", "detect", "classify"} <= set(top.stage_seconds)
+    assert "read" not in members[0].stage_seconds and top.seconds > 0
