@@ -375,7 +375,7 @@ class Scanner:
         return completed
 
     def _exposure_judge(self) -> Any:
-        from dlp.presend.exposure import ExposureJudge
+        from dlp.policy.exposure import ExposureJudge
 
         return ExposureJudge(self.settings, self.key)
 

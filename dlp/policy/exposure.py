@@ -2,31 +2,26 @@
 
 A Drive file shared with "anyone with the link" or with an outside address, and a message a user sent
 to an outside address, are transfers that already happened. The scan judges them by the same rules as a
-pre-send check (CONTRACT.md section 4; domain.md section 5), so that the store and the reports show
-which exposures lack a legal basis:
-
-- ``public-link``: any PI in an item anyone with the link can open (no recipient to authorize);
-- ``personal-account``: PI shared with or sent to a consumer mail account;
-- ``third-party-without-authorization``: student or staff PI to a third party without an authorization
-  covering that recipient, every data category and today's date (the students an authorization lists
-  cannot be matched at scan time without their IDs: an authorization limited to some students does not
-  count here, and the reason says so);
-- ``unencrypted-93h``: 93H personal information outside the district in a file that is not encrypted.
+pre-send check (:mod:`dlp.policy.rules`; CONTRACT.md section 4, domain.md section 5), one exposure at a
+time, so that the store and the reports show which exposures lack a legal basis. A scan keeps no student
+IDs, so an authorization limited to listed students covers nothing here, and its reason says so.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
 
+from dlp.access.exposure import BroadGroups, is_access
 from dlp.config import Settings
 from dlp.policy.authorizations import Authorization, load_all
-from dlp.presend.check import PERSONAL_DOMAINS, recipient_kind
+from dlp.policy.encryption import strong
+from dlp.policy.labels import PI_LABELS
+from dlp.policy.recipients import INTERNAL, PERSONAL_DOMAINS, PUBLIC, Recipient, recipient_kind
+from dlp.policy.transfer import SCAN, Piece, RuleReason, TransferContext, decide, evaluate
 from dlp.types import ItemResult
 
-MIN_KEY_BITS = 128
-PI_LABELS = frozenset({"MA_PI", "STUDENT_PII", "STUDENT_SENSITIVE", "EMPLOYEE_PII", "CREDENTIALS"})
+LINK_EXPOSURE = "anyone_with_link"
 
 
 class ExposureJudge:
@@ -36,59 +31,40 @@ class ExposureJudge:
         self.internal = tuple(d.lower() for d in settings.organization.internal_domains)
         self.personal = frozenset(PERSONAL_DOMAINS) | {d.lower() for d in settings.organization.personal_domains}
         self.authorizations: tuple[Authorization, ...] = load_all(settings, key)
+        self.broad = BroadGroups.from_config(settings.access.broad_groups)
 
     def apply(self, result: ItemResult, today: dt.date | None = None) -> ItemResult:
         """The result with ``verdict`` and ``verdict_reasons`` set when it is exposed outside with PI."""
-        if not result.ref.exposure or not set(result.classifications) & PI_LABELS:
+        if not result.ref.exposure or not set(result.classifications) & set(PI_LABELS):
             return result
         verdict, reasons = self.judge(result, today or dt.date.today())
         return dataclasses.replace(result, verdict=verdict, verdict_reasons=tuple(reasons))
 
     def judge(self, result: ItemResult, today: dt.date) -> tuple[str, list[str]]:
-        """``block`` with reasons (``rule: message``), or ``allow``."""
-        labels = set(result.classifications)
-        reasons: list[str] = []
-        encrypted = result.encrypted and (result.key_bits or 0) >= MIN_KEY_BITS
+        """``block`` with reasons (``rule: message``, exposure by exposure), or ``allow``."""
+        piece = Piece(where="the item", labels=frozenset(result.classifications),
+                      categories=frozenset(result.data_categories),
+                      protected_by=(result.cipher or "encrypted") if result.encrypted and strong(result.key_bits)
+                      else None)
+        found: list[RuleReason] = []
         for exposure in result.ref.exposure:
-            if exposure == "anyone_with_link":
-                reasons.append(f"public-link: {_what(labels)} in an item anyone with the link can open")
+            # An ACL's audience (everyone, domain_users...) is inside the district: no transfer, only the
+            # broad-access rule reads it, and only when [access] broad_groups counts it as broad.
+            if is_access(exposure) and not self.broad.is_broad(exposure):
                 continue
-            address = exposure.removeprefix("external:")
-            kind = recipient_kind(address if "@" in address else f"x@{address}", self.internal, self.personal)
-            if kind == "internal":
+            recipient = Recipient(exposure, INTERNAL) if is_access(exposure) else self._recipient(exposure)
+            if recipient.kind == INTERNAL and not is_access(exposure):
                 continue
-            if kind == "personal":
-                reasons.append(
-                    f"personal-account: {_what(labels)} shared with or sent to {address}, a personal account"
-                )
-                continue
-            if labels & {"STUDENT_PII", "STUDENT_SENSITIVE", "EMPLOYEE_PII"}:
-                missing = self._missing(address, result.data_categories, today)
-                if missing:
-                    reasons.append(f"third-party-without-authorization: {address}: {missing}")
-            if "MA_PI" in labels and not encrypted:
-                reasons.append(f"unencrypted-93h: 93H personal information reached {address} unencrypted")
-        return ("block" if reasons else "allow"), reasons
+            context = TransferContext(phase=SCAN, recipients=(recipient,), pieces=(piece,), today=today,
+                                      authorizations=self.authorizations, internal_domains=self.internal)
+            found += evaluate(context)
+        verdict, kept = decide(found)
+        return verdict, [f"{r.rule}: {r.message}" for r in kept]
 
-    def _missing(self, address: str, categories: Sequence[str], today: dt.date) -> str:
-        matching = [a for a in self.authorizations if a.covers_recipient(address)]
-        if not matching:
-            return "no authorization covers this recipient"
-        problems = []
-        for auth in matching:
-            dated = auth.date_problem(today)
-            if dated:
-                problems.append(dated)
-                continue
-            if auth.students:
-                problems.append(f"{auth.id} covers listed students only, which a scan cannot match")
-                continue
-            missing = auth.missing_categories(categories)
-            if not missing:
-                return ""
-            problems.append(f"{auth.id} does not cover category {', '.join(missing)}")
-        return "; ".join(problems)
-
-
-def _what(labels: set[str]) -> str:
-    return "/".join(sorted(labels & PI_LABELS))
+    def _recipient(self, exposure: str) -> Recipient:
+        if exposure == LINK_EXPOSURE:
+            return Recipient(exposure, PUBLIC)
+        address = exposure.removeprefix("external:")
+        # A bare domain (shared with everyone at vendor.example) is judged as an address there.
+        return Recipient(address, recipient_kind(address if "@" in address else f"x@{address}", self.internal,
+                                                 self.personal))

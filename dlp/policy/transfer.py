@@ -8,7 +8,6 @@ Those front ends build a :class:`TransferContext`; every discovered rule reads i
 
 from __future__ import annotations
 
-import abc
 import datetime as dt
 import functools
 from collections.abc import Sequence
@@ -155,16 +154,16 @@ class RuleExample:
     expect: tuple[Expect, ...] = ()
 
 
-class TransferRule(abc.ABC):
+class TransferRule:
     """One transfer rule: a module of :mod:`dlp.policy.rules` holding one subclass (see that package)."""
 
     name: ClassVar[str]  # the rule id reasons carry, kebab-case
     order: ClassVar[int]  # where its reasons stand in a verdict: lower first
     EXAMPLES: ClassVar[tuple[RuleExample, ...]] = ()
 
-    @abc.abstractmethod
     def evaluate(self, context: TransferContext) -> list[RuleReason]:
         """The rule's reasons against this transfer; empty when it has nothing to say."""
+        raise NotImplementedError
 
 
 def decide(reasons: Sequence[RuleReason]) -> tuple[str, list[RuleReason]]:

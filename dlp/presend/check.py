@@ -11,16 +11,11 @@ One :class:`PresendChecker` per process holds a warm detection engine and the lo
    replies as a part of their own), every attachment;
 3. encryption is worked out per piece: the whole message (S/MIME, PGP/MIME), or the archive member
    that holds the PI (AES with a key of 128 bits or more, and its password not written in the message);
-4. the rules decide (each reason names the rule and the facts, never a value):
-
-   - ``personal-account``: PI of any kind to a personal account: block;
-   - ``third-party-without-authorization``: student or staff PI to a third party with no authorization
-     that covers the recipient, every data category, every student and today's date: block;
-   - ``unencrypted-93h``: M.G.L. c. 93H personal information (``MA_PI``) to anyone outside, not
-     encrypted at 128 bits or more: block;
-   - ``missing-redisclosure-notice``: an allowed third-party transfer of student PII whose text lacks
-     the FERPA redisclosure notice (34 CFR 99.33): warn;
-   - otherwise allow.
+4. the transfer rules of :mod:`dlp.policy.rules` decide on a :class:`~dlp.policy.transfer.TransferContext`
+   built here (each reason names the rule and the facts, never a value): ``personal-account``,
+   ``third-party-without-authorization``, ``unencrypted-93h`` and ``unreadable-content`` block (the last
+   as ``[presend] unreadable`` says), ``missing-redisclosure-notice`` warns on an otherwise allowed
+   transfer of student PII; otherwise allow.
 
 5. an allowed (allow or warn) third-party transfer of student PII is logged, one row per student and
    recipient, in the store's ``disclosures`` table (34 CFR 99.32, 603 CMR 23.07), once per Message-ID,
@@ -56,40 +51,22 @@ from dlp.config import Settings
 from dlp.detect.engine import DetectionEngine
 from dlp.errors import EXPECTED_ITEM_ERRORS, ItemError, NotExamined
 from dlp.extract.base import ExtractContext, extractor_for, sniff
-from dlp.policy.authorizations import Authorization, load_all, student_hash
-from dlp.policy.classify import _CATEGORY_TERMS, FINANCIAL, MA_PI_ELEMENTS, STUDENT_IDS, classify, count_subjects
+from dlp.policy.authorizations import Authorization, Student, load_all, student_hash
+from dlp.policy.classify import _CATEGORY_TERMS, classify, count_subjects
+from dlp.policy.encryption import MIN_KEY_BITS, strong
+from dlp.policy.labels import EMPLOYEE_IDS, PI_ELEMENTS, STUDENT_IDS, STUDENT_LABELS
+from dlp.policy.recipients import PERSONAL_DOMAINS, Recipient, destination, recipient_kind
+from dlp.policy.transfer import PRESEND, Piece, TransferContext, decide, evaluate
 from dlp.presend.disclosures import Disclosure, DisclosureLog
-from dlp.presend.verdict import ALLOW, BLOCK, WARN, Recipient, Verdict, VerdictReason
+from dlp.presend.verdict import ALLOW, BLOCK, WARN, Verdict, VerdictReason
 from dlp.roster import rostered_people, student_hashes
 from dlp.types import Child, Document, Finding, Item, ItemRef, Part, Reason, Status
 
 log = logging.getLogger(__name__)
 
-INTERNAL, THIRD_PARTY, PERSONAL = "internal", "third_party", "personal"
-
-# Consumer mail services: mail there is a person's own, outside any agreement with the district.
-PERSONAL_DOMAINS: frozenset[str] = frozenset({
-    "gmail.com", "googlemail.com", "yahoo.com", "ymail.com", "rocketmail.com", "yahoo.co.uk", "outlook.com",
-    "hotmail.com", "live.com", "msn.com", "passport.com", "icloud.com", "me.com", "mac.com", "aol.com", "aim.com",
-    "proton.me", "protonmail.com", "pm.me", "comcast.net", "verizon.net", "att.net", "sbcglobal.net",
-    "bellsouth.net", "charter.net", "cox.net", "earthlink.net", "optonline.net", "frontier.com", "juno.com",
-    "netzero.net", "gmx.com", "gmx.net", "mail.com", "zoho.com", "yandex.com", "tutanota.com", "tuta.io",
-    "fastmail.com", "hushmail.com", "mail.ru", "qq.com", "163.com", "rcn.com",
-})
-
 RECIPIENT_HEADERS = ("To", "Cc", "Bcc", "Resent-To", "Resent-Cc", "Resent-Bcc")
-STUDENT_LABELS = frozenset({"STUDENT_PII", "STUDENT_SENSITIVE"})
-PERSON_LABELS = STUDENT_LABELS | {"EMPLOYEE_PII"}
-# Values that are PI of their own even with no name beside them (domain.md rule 1: a PI element).
-PI_ELEMENTS = MA_PI_ELEMENTS | FINANCIAL | STUDENT_IDS | frozenset({
-    "US_ITIN", "US_PASSPORT", "MA_MEPID", "EMPLOYEE_ID", "MASSHEALTH_ID", "CREDENTIAL"})
-EMPLOYEE_ID_ENTITIES = frozenset({"MA_MEPID", "EMPLOYEE_ID"})
-MIN_KEY_BITS = 128
 SUBJECT = "subject"  # the locator of the Subject line in the check (the scan's "header Subject")
 
-# The FERPA redisclosure notice (34 CFR 99.33) in any wording that names it.
-_REDISCLOSURE = re.compile(r"redisclos|re-disclos|34\s*C\.?\s*F\.?\s*R\.?\s*(?:§|part|sec(?:tion|\.)?)?\s*99\.33",
-                           re.IGNORECASE)
 # Lines of a quoted reply: "> ..." and everything after an Outlook/Gmail reply header.
 _QUOTE_MARK = re.compile(r"^[ \t]*(?:>[ \t]?)+")
 _REPLY_HEADER = re.compile(r"^(?:-{2,}\s*Original Message\s*-{2,}|On .{4,200} wrote:|From: .+)$", re.IGNORECASE)
@@ -115,83 +92,8 @@ _BLOB = re.compile(r"[A-Za-z0-9+/=_]{24,}")
 _GENERATED_NAME = re.compile(r"attachment-\d+(?:#\d+)?$")
 # A route-addr in a header: <@hop1,@hop2:user@host>.
 _ROUTE_ADDR = re.compile(r"<\s*(@[^<>:\s,]+(?:\s*,\s*@[^<>:\s,]+)*\s*:)\s*([^<>\s]+@[^<>\s]+)\s*>")
-# Why a part could not be read, in the words of a verdict's reason (Reason values as keys).
-_UNREAD_WHY = {
-    "encrypted": "encrypted with a password or key the district does not hold",
-    "corrupt": "damaged",
-    "unsupported": "a format the check cannot read",
-    "too_large": "over the size limit",
-    "timeout": "the time limit ran out",
-    "bomb": "expands past the archive limits",
-    "too_deep": "nested too deep",
-    "too_many_members": "too many archive members",
-    "unreadable": "unreadable",
-    "internal": "its parser failed",
-}
 _TOKEN_STRIP = "\"'()[]{}<>.,;:!?*`"
 MAX_PASSWORD_CANDIDATES = 200
-_CIPHER_BITS = {"S/MIME": MIN_KEY_BITS, "OpenPGP": MIN_KEY_BITS}
-
-
-def destination(address: str) -> tuple[str, tuple[str, ...]]:
-    """Where mail to ``address`` finally goes, and every host it passes on the way (the address's own first).
-
-    Mail servers still honour old routing forms that an address's domain alone hides:
-    ``user%host@relay`` (the percent hack), ``host!user@relay`` (a UUCP bang path), a quoted local part
-    that holds another address (``"user@host"@relay``) and a source route (``@a,@b:user@host``). Postfix
-    rewrites the first two by default (``allow_percent_hack``, ``swap_bangpath``) and delivers outside.
-    """
-    text = address.strip().strip("<>").strip().lower()
-    hosts: list[str] = []
-    if text.startswith("@") and ":" in text:  # source route: every @host before the colon is a hop
-        route, _, text = text.partition(":")
-        hosts += [h.strip().lstrip("@").rstrip(".") for h in route.split(",") if h.strip().lstrip("@")]
-    for _ in range(32):  # each turn peels one routing layer; a hostile address gets no more than this
-        local, at, domain = text.rpartition("@")
-        if not at:
-            return text, tuple(hosts)
-        domain = domain.strip().rstrip(".")
-        hosts.append(domain)
-        if len(local) >= 2 and local[0] == local[-1] == '"':
-            local = local[1:-1].replace('\\"', '"')
-        if "@" in local:
-            text = local
-        elif "%" in local:
-            user, _, host = local.rpartition("%")
-            text = f"{user}@{host}"
-        elif "!" in local:
-            host, _, user = local.partition("!")
-            text = f"{user}@{host}"
-        else:
-            return f"{local}@{domain}", tuple(hosts)
-    return text, tuple(hosts)
-
-
-def domain_kind(domain: str, internal: Sequence[str], personal: Iterable[str]) -> str:
-    """``internal`` (an organization domain or subdomain), ``personal`` (consumer mail) or ``third_party``."""
-    domain = domain.strip().lower().rstrip(".")
-    if not domain:
-        return THIRD_PARTY  # no domain to vouch for it: treated as outside
-    if any(domain == d or domain.endswith("." + d) for d in internal):
-        return INTERNAL
-    if domain in personal:
-        return PERSONAL
-    return THIRD_PARTY
-
-
-_RANK = {INTERNAL: 0, THIRD_PARTY: 1, PERSONAL: 2}
-
-
-def recipient_kind(address: str, internal: Sequence[str], personal: Iterable[str]) -> str:
-    """The kind of party mail to ``address`` reaches: the most outside of every host on its way.
-
-    An internal-looking address that routes outside (``ops%vendor.example@district``) is outside; a route
-    that touches a personal mail service is ``personal``.
-    """
-    final, hosts = destination(address)
-    if "@" not in final or not hosts:
-        return THIRD_PARTY  # no domain to vouch for it: treated as outside
-    return max((domain_kind(h, internal, personal) for h in hosts), key=_RANK.__getitem__)
 
 
 @dataclass
@@ -212,15 +114,6 @@ class _Node:
     def pi_findings(self) -> list[Finding]:
         """Findings that are PI of their own (not the correspondents' addresses in the headers)."""
         return [f for f in self.findings if not _correspondent(f)]
-
-
-@dataclass
-class _Student:
-    """One distinct student in the message: every hash that names them, and the one to log."""
-
-    hashes: set[str]
-    log_key: str
-    by_id: bool
 
 
 class PresendChecker:
@@ -269,82 +162,25 @@ class PresendChecker:
         with self._engine_lock:
             nodes, message_encrypted = self._analyse(raw, message)
         top = nodes[0]
-        pi_nodes = [n for n in nodes if n.labels or any(f.entity in PI_ELEMENTS for f in n.pi_findings())]
-        labels = sorted({label for n in nodes for label in n.labels})
-        categories = sorted({c for n in nodes for c in n.categories})
+        pieces = tuple(_piece(n) for n in nodes)
         findings = [f for n in nodes for f in n.pi_findings()]
         students = self._students(nodes)
-        staff_ids = {f.subject or f.value_hash for f in findings if f.entity in EMPLOYEE_ID_ENTITIES}
+        staff_ids = {f.subject or f.value_hash for f in findings if f.entity in EMPLOYEE_IDS}
         staff = len(staff_ids | {f.subject for f in findings
                                  if f.subject and self._roster.get(f.subject, ("",))[0] == "employee"})
         subjects = count_subjects(findings)
-        outside = [r for r in recipients if r.kind != INTERNAL]
-        third = [r for r in recipients if r.kind == THIRD_PARTY]
-        personal = [r for r in recipients if r.kind == PERSONAL]
-        bcc = {a.lower() for a in _addresses(message, ("Bcc", "Resent-Bcc"))}
-        reasons: list[VerdictReason] = []
-        blocked: set[str] = set()  # the recipients some blocking rule names: the others may be separated
-        where = _where(pi_nodes)
-
-        if pi_nodes and personal:
-            shown = ", ".join(r.address + (" (Bcc)" if r.address in bcc else "") for r in personal)
-            what = ", ".join(labels) if labels else "PI elements (" + ", ".join(
-                sorted({f.entity for n in pi_nodes for f in n.pi_findings() if f.entity in PI_ELEMENTS})) + ")"
-            reasons.append(VerdictReason("personal-account", f"{what} in {where} to a personal account: {shown}"))
-            blocked |= {r.address for r in personal}
-
-        used: dict[str, Authorization] = {}
-        person_pi = bool(set(labels) & PERSON_LABELS)
-        if person_pi and third:
-            dob_only = any(n.dob_only_demographics for n in nodes if "demographics" in n.categories) and not any(
-                not n.dob_only_demographics for n in nodes if "demographics" in n.categories)
-            for r in third:
-                auth, problem = self._authorize(_authorized_address(r, self.internal), categories, students,
-                                                dob_only, today)
-                if auth is not None:
-                    used[r.address] = auth
-                else:
-                    people = _count(len(students), "student") if students else _count(subjects, "person", "people")
-                    blocked.add(r.address)
-                    reasons.append(VerdictReason(
-                        "third-party-without-authorization",
-                        f"{', '.join(c for c in labels if c in PERSON_LABELS)} ({people}; "
-                        f"categories {', '.join(categories) or 'none'}) in {where} to {r.address}: {problem}"))
-
-        unprotected = [n for n in nodes if "MA_PI" in n.labels and n.protected_by is None]
-        if unprotected and outside:
-            parts = []
-            for n in unprotected:
-                why = f" ({n.weak_cipher})" if n.weak_cipher else ""
-                parts.append(f"{_describe(n)}{why}")
-            reasons.append(VerdictReason(
-                "unencrypted-93h",
-                f"M.G.L. c. 93H personal information (a name with an SSN, license or account number) in "
-                f"{'; '.join(parts)} is not encrypted at {MIN_KEY_BITS} bits or more, to "
-                f"{', '.join(r.address for r in outside)}; use `dlp protect` and send the passphrase separately"))
-            blocked |= {r.address for r in outside}
-
-        unreadable, unreadable_to = self._unreadable_reason(nodes, outside, today)
-        warned: list[VerdictReason] = []
-        if unreadable is not None:
-            if self.settings.presend.unreadable == BLOCK:
-                reasons.append(unreadable)
-                blocked |= set(unreadable_to)
-            else:
-                warned.append(unreadable)
-
+        context = TransferContext(
+            phase=PRESEND, recipients=tuple(recipients), pieces=pieces, today=today,
+            authorizations=self.authorizations, internal_domains=self.internal, students=tuple(students),
+            subjects=subjects, hidden=frozenset(a.lower() for a in _addresses(message, ("Bcc", "Resent-Bcc"))),
+            notice_text=top.text, unreadable=self.settings.presend.unreadable)
+        verdict, found = decide(evaluate(context))
+        reasons = [VerdictReason(r.rule, r.message) for r in found]
+        # The recipients some blocking rule names: the others may be separated.
+        blocked = {address for r in found if r.action == BLOCK for address in r.recipients}
+        labels, categories = list(context.labels), list(context.categories)
+        used = context.authorized
         student_transfer = bool(set(labels) & STUDENT_LABELS) and bool(used)
-        verdict = BLOCK if reasons else WARN if warned else ALLOW
-        reasons.extend(warned)
-        if verdict == ALLOW and student_transfer:
-            notice_text = "\n".join(p for p in (top.text,) if p)
-            if not _REDISCLOSURE.search(notice_text):
-                verdict = WARN
-                reasons.append(VerdictReason(
-                    "missing-redisclosure-notice",
-                    f"student records ({len(students)} students) to {', '.join(used)} under "
-                    f"{', '.join(sorted({a.id for a in used.values()}))} without the FERPA redisclosure notice "
-                    "(34 CFR 99.33: the recipient may not redisclose without consent); add it to the body"))
 
         logged = 0
         pending: tuple[Disclosure, ...] = ()
@@ -354,9 +190,9 @@ class PresendChecker:
                 logged = self._record(pending)
                 pending = ()
 
-        protected = [n for n in nodes if n.protected_by]
+        protected = [p for p in pieces if p.protected_by]
         encrypted = message_encrypted or (bool(protected) and not any(
-            n.protected_by is None for n in pi_nodes if n.name or not message_encrypted))
+            p.protected_by is None for p in context.pi_pieces if p.name or not message_encrypted))
         first = next(iter(used.values()), None)
         extra: dict[str, Any] = {"students": len(students), "staff": staff}
         if len({a.id for a in used.values()}) > 1:
@@ -375,43 +211,6 @@ class PresendChecker:
                        classifications=tuple(labels), subjects=subjects, encrypted=encrypted,
                        authorization=first.id if first else None, data_categories=tuple(categories), extra=extra,
                        disclosures=pending)
-
-    # -- content that could not be read --
-
-    def _unreadable_reason(self, nodes: Sequence[_Node], outside: Sequence[Recipient],
-                           today: dt.date) -> tuple[VerdictReason | None, list[str]]:
-        """``unreadable-content``: parts the check could not read, going to a third party or personal account.
-
-        What was never read cannot be judged, so it may not leave unseen: an archive whose password the
-        district does not hold, a damaged or unsupported file, one over a limit or past the time limit, a
-        parser failure. One exception: content encrypted at 128 bits or more for a third party that a
-        current authorization covers (``dlp protect`` for a contracted party; the sender chose to encrypt
-        for that party). ZipCrypto is not encryption here, so an unread ZipCrypto member always counts.
-        """
-        unread = [n for n in nodes if n.status is not Status.SCANNED and n.reason != Reason.EMPTY.value]
-        if not unread or not outside:
-            return None, []
-        named: dict[str, _Node] = {}
-        to: list[str] = []
-        for r in outside:
-            authorized = r.kind == THIRD_PARTY and any(
-                a.covers_recipient(r.address) and a.date_problem(today) is None for a in self.authorizations)
-            counted = [n for n in unread if not (authorized and n.protected_by)]
-            if counted:
-                to.append(r.address)
-                for n in counted:
-                    named.setdefault(n.name, n)
-        if not named:
-            return None, []
-        shown = [f"{'attachment ' + n.name if n.name else 'the message'} ({_UNREAD_WHY.get(n.reason or '', n.reason)})"
-                 for n in list(named.values())[:5]]
-        more = f" and {len(named) - 5} more" if len(named) > 5 else ""
-        policy_word = self.settings.presend.unreadable
-        return VerdictReason(
-            "unreadable-content",
-            f"{'; '.join(shown)}{more} could not be read, so could not be checked, to {', '.join(to)} "
-            f"([presend] unreadable = {policy_word}); send it readable (or encrypted with a password the "
-            "district holds) to a recipient an authorization covers"), to
 
     # -- recipients --
 
@@ -569,9 +368,9 @@ class PresendChecker:
 
     # -- students and authorizations --
 
-    def _students(self, nodes: Sequence[_Node]) -> list[_Student]:
+    def _students(self, nodes: Sequence[_Node]) -> list[Student]:
         """The distinct students: by roster subject, else by hashed ID; by name only when no ID is found."""
-        groups: dict[str, _Student] = {}
+        groups: dict[str, tuple[set[str], str]] = {}  # group key -> (every hash naming them, the one to log)
         for n in nodes:
             for f in n.pi_findings():
                 roster = self._roster.get(f.subject) if f.subject else None
@@ -583,55 +382,26 @@ class PresendChecker:
                 hashes = set(roster[1]) if roster else set()
                 if is_student_id:
                     hashes.add(ident)
-                student = groups.get(group_key)
-                if student is None:
+                if group_key not in groups:
                     log_key = ident if is_student_id else (min(roster[1]) if roster and roster[1] else group_key)
-                    groups[group_key] = _Student(hashes or {group_key}, log_key, True)
+                    groups[group_key] = (hashes or {group_key}, log_key)
                 else:
-                    student.hashes |= hashes
+                    groups[group_key][0].update(hashes)
         if groups:
-            return list(groups.values())
+            return [Student(frozenset(hashes), log_key, True) for hashes, log_key in groups.values()]
         # No ID and no rostered student: the full names of student records are the students, which a
         # list of IDs cannot vouch for.
-        names: dict[str, _Student] = {}
+        names: dict[str, Student] = {}
         for n in nodes:
             if not set(n.labels) & STUDENT_LABELS:
                 continue
             for f in n.pi_findings():
                 if f.entity == "PERSON" and len(f.preview.split()) >= 2:
                     key = "name:" + f.value_hash[:27]
-                    names.setdefault(key, _Student({key}, key, False))
+                    names.setdefault(key, Student(frozenset({key}), key, False))
         return list(names.values())
 
-    def _authorize(self, address: str, categories: Sequence[str], students: Sequence[_Student], dob_only: bool,
-                   today: dt.date) -> tuple[Authorization | None, str]:
-        """The authorization that covers this transfer to ``address``, or None and what is missing."""
-        matching = [a for a in self.authorizations if a.covers_recipient(address)]
-        if not matching:
-            return None, "no authorization covers this recipient (DPA, contract, release, consent, subpoena, " \
-                         "court order or law)"
-        problems: list[tuple[int, str]] = []
-        for auth in matching:
-            dated = auth.date_problem(today)
-            if dated:
-                problems.append((3, dated))
-                continue
-            missing = auth.missing_categories(categories, dob_only)
-            uncovered = auth.uncovered_students(frozenset(s.hashes) for s in students)
-            if not missing and not uncovered:
-                return auth, ""
-            bits = []
-            if missing:
-                bits.append(f"{auth.id} does not cover category {', '.join(missing)}")
-            if uncovered:
-                by_name = sum(1 for s in students if not s.by_id)
-                how = " (named without a student ID)" if by_name else ""
-                bits.append(f"{auth.id} does not cover {uncovered} of the {len(students)} students{how}")
-            problems.append((len(missing) + (1 if uncovered else 0), "; ".join(bits)))
-        problems.sort(key=lambda p: p[0])
-        return None, "; ".join(p for _, p in problems)
-
-    def _transfer_entries(self, message: Message, used: dict[str, Authorization], students: Sequence[_Student],
+    def _transfer_entries(self, message: Message, used: dict[str, Authorization], students: Sequence[Student],
                           categories: Sequence[str], today: dt.date, verdict: str) -> tuple[Disclosure, ...]:
         message_id = _header(message, "Message-ID")
         return tuple(Disclosure(student=s.log_key, recipient=address, party=auth.party, disclosed_on=today,
@@ -865,20 +635,6 @@ def _encodable(document: Document) -> Document:
     return dataclasses.replace(document, parts=parts)
 
 
-def _authorized_address(r: Recipient, internal: Sequence[str]) -> str:
-    """The address an authorization must cover: where a routed address ends, if it passes nowhere else outside.
-
-    ``ops%vendor.example@district`` is mail to ``ops@vendor.example``, which a DPA with the vendor covers;
-    a route through yet another outside host is matched as written (and so covered by nothing).
-    """
-    if r.routes_to is None:
-        return r.address
-    _, hosts = destination(r.address)
-    final_host = r.routes_to.rpartition("@")[2]
-    others = [h for h in hosts if h != final_host and domain_kind(h, internal, ()) != INTERNAL]
-    return r.address if others else r.routes_to
-
-
 def _unparsed(what: str, exc: Exception) -> str:
     """The reason of a part whose parser failed in a way no extractor expects (``internal``), logged.
 
@@ -901,8 +657,7 @@ def _child_cipher(child: Child) -> str | None:
 
 def _strong(child: Child) -> bool:
     """Encrypted at 128 bits or more: AES-128/192/256 in a zip, S/MIME or PGP in a message."""
-    bits = child.key_bits or _CIPHER_BITS.get(child.cipher or "")
-    return bits is not None and bits >= MIN_KEY_BITS
+    return strong(child.key_bits, child.cipher)
 
 
 def _password_candidates(text: str) -> list[str]:
@@ -962,10 +717,6 @@ def _opens(archive: Any, info: Any, password: str) -> bool:
         return False
 
 
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else many or one + 's'}"
-
-
 def _unique(name: str, seen: dict[str, int]) -> str:
     name = name or "unnamed"
     count = seen.get(name, 0) + 1
@@ -991,7 +742,10 @@ def _describe(node: _Node) -> str:
     return " and ".join(places) if places else "the message"
 
 
-def _where(nodes: Sequence[_Node]) -> str:
-    shown = [_describe(n) for n in nodes[:3]]
-    more = f" and {len(nodes) - 3} more" if len(nodes) > 3 else ""
-    return ", ".join(shown) + more if shown else "the message"
+def _piece(node: _Node) -> Piece:
+    """What the transfer rules read of a node: no finding, no value."""
+    return Piece(where=_describe(node), name=node.name, labels=frozenset(node.labels),
+                 categories=frozenset(node.categories),
+                 pi_elements=frozenset(f.entity for f in node.pi_findings() if f.entity in PI_ELEMENTS),
+                 read=node.status is Status.SCANNED, reason=node.reason, protected_by=node.protected_by,
+                 weak_cipher=node.weak_cipher, dob_only_demographics=node.dob_only_demographics)

@@ -11,18 +11,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-ALLOW, WARN, BLOCK = "allow", "warn", "block"
+from dlp.policy.recipients import Recipient
+from dlp.policy.transfer import ALLOW, BLOCK, WARN
+
+__all__ = ["ALLOW", "BLOCK", "EXIT_CODES", "WARN", "Checker", "Recipient", "Verdict", "VerdictReason"]
+
 EXIT_CODES = {ALLOW: 0, WARN: 10, BLOCK: 20}
-
-
-@dataclass(frozen=True, slots=True)
-class Recipient:
-    """One recipient of the transfer and what kind of party it is."""
-
-    address: str
-    kind: str  # internal | third_party | personal
-    # Where the address really delivers, when it routes on (``ops%vendor.example@district``): kind is of that.
-    routes_to: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from dlp.config import from_dict
-from dlp.presend.exposure import ExposureJudge
+from dlp.policy.exposure import ExposureJudge
 from dlp.types import ItemRef, ItemResult, Status
 
 TODAY = dt.date(2026, 1, 15)
