@@ -8,9 +8,9 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
+from tests.helpers.waiting import wait_until
 from tests.pipeline.conftest import ROOT, write
 
 # The reference engine (Presidio over all text) is slow enough that a scan can be caught half-way and an
@@ -44,9 +44,7 @@ def test_a_run_killed_with_sigkill_resumes_with_no_item_lost_or_counted_twice(tm
         env={**os.environ, "DLP_HOME": str(dlp_home)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
         start_new_session=True,
     )
-    deadline = time.time() + 240
-    while _count_items(db) < 15 and time.time() < deadline and proc.poll() is None:
-        time.sleep(0.2)
+    wait_until(lambda: _count_items(db) >= 15 or proc.poll() is not None, "15 items stored", interval=0.1)
     assert proc.poll() is None, "the scan finished before it could be killed; make the share larger"
     os.killpg(proc.pid, signal.SIGKILL)  # the whole group: the main process and its workers
     proc.wait()
@@ -70,10 +68,12 @@ def test_a_run_killed_with_sigkill_resumes_with_no_item_lost_or_counted_twice(tm
 
 def test_a_stuck_item_is_killed_at_its_time_limit_and_the_scan_goes_on(tmp_path: Path, run_cli) -> None:
     share = tmp_path / "share"
-    # Presidio's engine reads prose at tens of KB/s here: 400 KB cannot finish in one second.
-    write(share / "a-long-report.txt", "The committee met again to review the bus routes and budget. " * 7000)
+    # Presidio's engine reads prose at tens of KB/s here: 16 MB (under the streaming threshold) takes
+    # minutes, far past the limit; the short note takes well under a second, even on a loaded machine
+    # where a fresh worker's first item is slow (a one-second limit timed it out at load 9 on 2 cores).
+    write(share / "a-long-report.txt", "The committee met again to review the bus routes and budget. " * 260_000)
     write(share / "b-short.txt", "Counselor Priya Raman, phone 617-555-0199.\n")
-    cfg = write(tmp_path / "dlp.toml", SLOW + "[scan]\nitem_timeout = 1.0\nworkers = 1\n")
+    cfg = write(tmp_path / "dlp.toml", SLOW + "[scan]\nitem_timeout = 5.0\nworkers = 1\n")
     res = run_cli("scan", str(share), "--config", str(cfg), "--format", "jsonl", "--no-progress")
     assert res.code == 0, res.stderr
     items = res.by_uri()
@@ -100,9 +100,8 @@ def test_sigterm_ends_the_run_as_interrupted_with_exit_130_and_resume_finishes_i
          "--no-progress"],
         env={**os.environ, "DLP_HOME": str(dlp_home)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
     )
-    deadline = time.time() + 240
-    while _count_items(db) < 5 and time.time() < deadline and proc.poll() is None:
-        time.sleep(0.2)
+    wait_until(lambda: _count_items(db) >= 5 or proc.poll() is not None, "5 items stored", interval=0.1)
+    assert proc.poll() is None, "the scan finished before it could be stopped; make the share larger"
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err.decode()[-1000:]
