@@ -6,7 +6,9 @@ A connector has two jobs, kept apart so that enumeration stays cheap (after truf
   scan compares (size, modified time, etag) and the exposure the policy needs (owner, sharing,
   recipients). It reads no content. An entry it cannot list (a folder it may not open, a symlink loop)
   is still yielded, with ``status`` and ``reason`` set, so that no gap is silent.
-- :meth:`Connector.fetch` returns the :class:`~dlp.types.Item` with its content, in the worker.
+- :meth:`Connector.fetch` returns the :class:`~dlp.types.Item` with its content. The scan calls it in its
+  I/O threads (``[scan] fetch_threads``) for an item without a local path, so that no worker waits on the
+  network; an item with a local path goes to a worker as the path, which the worker reads itself.
 
 ``name`` is the URI scheme (``local``, ``smb``...). :meth:`Connector.from_uri` builds a connector from a
 command-line SOURCE; :meth:`Connector.from_config` from a named ``[sources.NAME]`` table.
@@ -27,7 +29,6 @@ class Connector:
 
     name: ClassVar[str] = ""
     schemes: ClassVar[tuple[str, ...]] = ()
-    abstract: ClassVar[bool] = True
 
     #: The key of this source in the store's incremental state (a resolved root path, a host/share).
     source_key: str
@@ -47,7 +48,7 @@ class Connector:
         raise NotImplementedError
 
     def fetch(self, ref: ItemRef) -> Item:
-        """The item with its content (or a path to it that the worker may read)."""
+        """The item with its content (or a path to it that the worker may read); called in an I/O thread."""
         raise NotImplementedError
 
     def content_hash(self, ref: ItemRef) -> str | None:

@@ -44,7 +44,6 @@ class GmailConnector(Connector):
 
     name: ClassVar[str] = "gmail"
     schemes: ClassVar[tuple[str, ...]] = ("gmail",)
-    abstract: ClassVar[bool] = False
 
     def __init__(self, opts: g.GoogleOptions, settings: Settings) -> None:
         self.opts = opts

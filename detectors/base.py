@@ -6,6 +6,16 @@ checksum or known void values, overrides ``validate_result`` / ``invalidate_resu
 patterns come from the district's configuration (student and employee numbers) subclasses
 :class:`ConfiguredIdRecognizer` instead.
 
+What a recognizer class declares is all the engine needs to know of it; no list elsewhere names it:
+
+* ``ENTITY`` (or ``ENTITIES``): what it finds. The entities declared here are the canonical ones the
+  scanner reports (CONTRACT.md section 3); whatever else Presidio finds is dropped.
+* ``TRIGGER``: a cheap necessary condition for a match (a substring or a regex, searched once per text);
+  the fast path skips the recognizer on a text without it. None, or no ``TRIGGER``: always run.
+* ``NAME_ANCHOR``: a name near one of its values matters (a 93H element, a student or staff ID), so the
+  fast path runs NER in a window around each.
+* ``REPLACES``: the Presidio predefined recognizers it supersedes; ``EXAMPLES``: texts it must get right.
+
 Context works differently from stock Presidio, on purpose:
 
 * context terms match **whole words** (Presidio's default matches substrings, so ``lic`` fires inside
@@ -44,6 +54,9 @@ DEFAULT_CONTEXT_WINDOW = 40
 # (decimals, dates, part numbers): "REF-123456789" and "3.123456789" are not identifiers.
 NUM_START = r"(?<![\w-])(?<!\d[.,/])"
 NUM_END = r"(?![\w-])(?![.,/]\d)"
+
+# The trigger of most identifiers: two digits in a row.
+TWO_DIGITS = re.compile(r"\d\d")
 
 # Never matches: stands in for the patterns of a configured recognizer that has none, because
 # Presidio's PatternRecognizer refuses to be built without any pattern.
@@ -159,12 +172,17 @@ class DistrictPatternRecognizer(PatternRecognizer):
     """A regex recognizer with whole-word context, declared by class constants.
 
     Subclasses set ``ENTITY``, ``PATTERNS`` (:class:`DistrictPattern` or plain Presidio patterns),
-    ``CONTEXT``, ``EXAMPLES``, and optionally ``NEGATIVE_CONTEXT`` and ``REPLACES`` (class names of the
-    Presidio predefined recognizers that the engine must remove because this one supersedes them).
+    ``CONTEXT``, ``EXAMPLES``, and optionally ``NEGATIVE_CONTEXT``, ``REPLACES`` (class names of the
+    Presidio predefined recognizers that the engine must remove because this one supersedes them),
+    ``TRIGGER`` and ``NAME_ANCHOR`` (see the module docstring).
     ``validate_result`` returning False or ``invalidate_result`` returning True drops a match.
     """
 
     ENTITY: ClassVar[str] = ""
+    # Every identifier has at least two digits in a row; a recognizer of words declares its own trigger.
+    TRIGGER: ClassVar[str | re.Pattern[str] | None] = TWO_DIGITS
+    # An identifier of a person or of their money: a name beside it is worth finding.
+    NAME_ANCHOR: ClassVar[bool] = True
     PATTERNS: ClassVar[tuple[Pattern, ...]] = ()
     CONTEXT: ClassVar[tuple[str, ...]] = ()
     NEGATIVE_CONTEXT: ClassVar[tuple[str, ...]] = ()
@@ -416,7 +434,6 @@ class ConfiguredIdRecognizer(DistrictPatternRecognizer):
     recognizer finds nothing.
     """
 
-    abstract = True  # a shared base, not a recognizer of its own (see dlp.registry)
     UNGATED_SCORE: ClassVar[float] = 0.3
     # Sample district patterns used only by the example test.
     EXAMPLE_PATTERNS: ClassVar[tuple[str | Pattern, ...]] = ()
@@ -463,6 +480,25 @@ def recognizer_classes() -> list[type[EntityRecognizer]]:
     """Every concrete recognizer class defined in the ``detectors`` package, in module order."""
     # NOTE: mypy rejects an abstract class as a type argument; discovery only returns concrete ones.
     return discover("detectors", EntityRecognizer)  # type: ignore[type-abstract]
+
+
+def declared_entities(cls: type) -> tuple[str, ...]:
+    """The entities a recognizer class declares: its ``ENTITIES``, else its ``ENTITY``.
+
+    :raises TypeError: the class declares neither (its findings would otherwise be dropped unnoticed).
+    """
+    entities: tuple[str, ...] = tuple(getattr(cls, "ENTITIES", ()))
+    entity: str = getattr(cls, "ENTITY", "")
+    if not entities and entity:
+        entities = (entity,)
+    if not entities:
+        raise TypeError(f"recognizer {cls.__qualname__} declares no ENTITY (or ENTITIES)")
+    return entities
+
+
+def canonical_entities() -> frozenset[str]:
+    """The entities the scanner reports: every entity a recognizer of this package declares."""
+    return frozenset(e for cls in recognizer_classes() for e in declared_entities(cls))
 
 
 def load_recognizers(

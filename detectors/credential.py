@@ -64,6 +64,10 @@ class CredentialRecognizer(DistrictPatternRecognizer):
     """CREDENTIAL: the value after "password:", "PIN", "access code" and the like."""
 
     ENTITY = "CREDENTIAL"
+    # Every pattern starts with one of its words (a password word, a PIN, a "... code"), not with digits.
+    TRIGGER = re.compile(r"pass|pwd|pw\b|\bpin|code", re.IGNORECASE)
+    # A password beside a name makes no record.
+    NAME_ANCHOR = False
     PATTERNS = (
         DistrictPattern("password colon", r"\b" + _SECRET_WORDS + r"\s*(?:[:=]|-\s)\s*" + _VALUE, 0.7),
         DistrictPattern("password is", r"\b" + _SECRET_WORDS + r"\s+(?:is|was|will\s+be)\s+" + _VALUE, 0.6),

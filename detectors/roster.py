@@ -10,7 +10,7 @@ names spaCy does not know) and tells who the value belongs to: each result carri
 key in ``recognition_metadata["subject"]``, which the engine copies into ``Finding.subject``.
 
 Unlike the other modules of this package, the recognizer needs the district key and a roster file, so
-discovery skips it (``abstract = True`` below); the engine builds it with
+discovery passes over it (``@not_discovered`` below); the engine builds it with
 :func:`build_roster_recognizer` when a roster has been imported.
 """
 
@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 
+from dlp.registry import not_discovered
 from dlp.roster import FIELD_BITS, NAME_CODES, RosterIndex, fold_name
 
 if TYPE_CHECKING:
@@ -42,13 +43,11 @@ def _fold(word: str) -> str:
     return word.lower() if word.isascii() and word.isalpha() else fold_name(word)
 
 
+@not_discovered  # built by build_roster_recognizer with the key and the roster (see the module docstring)
 class RosterRecognizer(EntityRecognizer):
     """Finds people of the district's imported rosters by name (PERSON) and ID (MA_SASID, MA_MEPID,
     STUDENT_ID, EMPLOYEE_ID), with the person's subject key in the result's metadata."""
 
-    # Not discovered by detectors.base.load_recognizers (it needs a key and a roster, see the module
-    # docstring); the registry skips classes that declare ``abstract = True`` themselves.
-    abstract = True
     ENTITIES: ClassVar[tuple[str, ...]] = ("PERSON", "MA_SASID", "STUDENT_ID", "EMPLOYEE_ID", "MA_MEPID")
     NAME_SCORE: ClassVar[float] = 0.95
     ID_SCORE: ClassVar[float] = 1.0

@@ -32,6 +32,7 @@ class NanpPhoneRecognizer(DistrictPatternRecognizer):
     NEGATIVE_CONTEXT = ("sasid", "ssn", "account", "acct", "routing", "invoice", "order", "isbn", "student id",
                         "mepid", "license")
     REPLACES = ("PhoneRecognizer",)
+    NAME_ANCHOR = False  # a phone number does not make a name beside it matter (signatures, contact lists)
     EXAMPLES = Examples(
         positives=(
             "Guardian phone [[617-555-0142]].",

@@ -276,9 +276,6 @@ _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("store", "preview"): ("last4", "none"),
 }
 
-_SOURCE_TYPES = ("local", "smb", "gdrive", "gmail", "graph")
-
-
 def load(path: str | os.PathLike[str] | None = None) -> Settings:
     """Read and check a TOML config file; with no path, the defaults.
 
@@ -378,13 +375,23 @@ def _sources(origin: str, value: Any) -> dict[str, SourceSettings]:
     if not isinstance(value, dict):
         raise ConfigError(f"{origin}: [sources] must be a table of named sources ([sources.NAME])")
     out: dict[str, SourceSettings] = {}
+    types_: tuple[str, ...] = _source_types() if value else ()
     for name, table in value.items():
         if not isinstance(table, dict):
             raise ConfigError(f"{origin}: [sources.{name}] must be a table")
         kind = table.get("type")
-        if kind not in _SOURCE_TYPES:
+        if kind not in types_:
             raise ConfigError(
-                f"{origin}: [sources.{name}] type = {kind!r} is not a connector; use one of {', '.join(_SOURCE_TYPES)}"
+                f"{origin}: [sources.{name}] type = {kind!r} is not a connector; use one of {', '.join(types_)}"
             )
         out[name] = SourceSettings(type=kind, options={k: v for k, v in table.items() if k != "type"})
     return out
+
+
+def _source_types() -> tuple[str, ...]:
+    """The names of the installed connectors, from their registry: a new connector needs no list edited here."""
+    # Imported here, not at the top: the connectors import this module, and only a config with named
+    # sources needs them.
+    from connectors.base import registry
+
+    return tuple(sorted(registry()))

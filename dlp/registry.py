@@ -2,7 +2,8 @@
 
 A connector lives in ``connectors/<name>.py``, an extractor in ``dlp/extract/<format>.py``, a recognizer
 in ``detectors/<entity>.py``. Each module is imported and every concrete subclass of the base class
-defined in it is collected. Two classes claiming the same name is a start-up error.
+defined in it is collected, except the classes marked :func:`not_discovered`. Two classes claiming the
+same name is a start-up error.
 """
 
 from __future__ import annotations
@@ -14,6 +15,21 @@ from types import ModuleType
 from typing import TypeVar
 
 T = TypeVar("T")
+C = TypeVar("C", bound=type)
+
+# Classes that discovery passes over (see not_discovered). Only the marked class itself: a subclass
+# defined later is found as usual, so a new extension never has to opt in.
+_NOT_DISCOVERED: set[type] = set()
+
+
+def not_discovered(cls: C) -> C:
+    """Class decorator: :func:`discover` passes over this class; its subclasses are still found.
+
+    For a shared base that lives beside its subclasses (the compressors' base in ``dlp/extract/archive.py``)
+    and for an extension the product builds by hand (the roster recognizer needs the key and a roster).
+    """
+    _NOT_DISCOVERED.add(cls)
+    return cls
 
 
 def discover(package: str, base: type[T], *, skip: tuple[str, ...] = ("base",)) -> list[type[T]]:
@@ -37,7 +53,7 @@ def _classes_in(module: ModuleType, base: type[T]) -> list[type[T]]:
     for _, obj in inspect.getmembers(module, inspect.isclass):
         if obj.__module__ != module.__name__ or not issubclass(obj, base) or obj is base:
             continue
-        if inspect.isabstract(obj) or getattr(obj, "abstract", False) is True and "abstract" in vars(obj):
+        if inspect.isabstract(obj) or obj in _NOT_DISCOVERED:
             continue
         out.append(obj)
     return out

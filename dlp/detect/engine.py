@@ -13,7 +13,6 @@ import bisect
 import contextlib
 import dataclasses
 import hashlib
-import importlib
 import importlib.metadata
 import importlib.util
 import logging
@@ -35,30 +34,9 @@ from dlp.types import Document, Finding, Part
 if TYPE_CHECKING:
     from presidio_analyzer import AnalyzerEngine, EntityRecognizer
 
-log = logging.getLogger(__name__)
+    from detectors.roster import RosterRecognizer
 
-# The contract's canonical entities (CONTRACT.md section 3). Presidio finds more (URL, IP_ADDRESS,
-# DATE_TIME...), which are not personal information under the district's policy and only add noise.
-CANONICAL_ENTITIES: tuple[str, ...] = (
-    "US_SSN",
-    "US_ITIN",
-    "CREDIT_CARD",
-    "US_BANK_NUMBER",
-    "ABA_ROUTING_NUMBER",
-    "IBAN_CODE",
-    "US_DRIVER_LICENSE",
-    "US_PASSPORT",
-    "MA_SASID",
-    "MA_MEPID",
-    "STUDENT_ID",
-    "EMPLOYEE_ID",
-    "DATE_OF_BIRTH",
-    "PERSON",
-    "EMAIL_ADDRESS",
-    "PHONE_NUMBER",
-    "MASSHEALTH_ID",
-    "CREDENTIAL",
-)
+log = logging.getLogger(__name__)
 
 _IGNORED_NER_LABELS = ("CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT", "PRODUCT", "WORK_OF_ART",
                        "EVENT", "LAW", "LANGUAGE", "FAC", "TIME")
@@ -86,32 +64,30 @@ def make_tldextract_offline() -> None:
     tldextract.tldextract.TLD_EXTRACTOR = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
-def _district_recognizers(settings: DetectSettings) -> tuple[list[EntityRecognizer], set[str]]:
-    """The recognizers of the ``detectors`` package and the Presidio recognizers they replace."""
+def _district_recognizers(settings: DetectSettings) -> tuple[list[EntityRecognizer], set[str], frozenset[str]]:
+    """The recognizers of the ``detectors`` package, the Presidio recognizers they replace, and the
+    entities they declare (the canonical ones, CONTRACT.md section 3).
+
+    Raises:
+        ConfigError: a configured student or employee ID pattern does not compile.
+    """
+    # Imported here: the package imports Presidio, which a main process deciding on a rescan never needs.
+    from detectors.base import canonical_entities, load_recognizers, replaced_recognizers
+
     try:
-        base = importlib.import_module("detectors.base")
-    except ModuleNotFoundError:
-        return [], set()
-    loader = getattr(base, "load_recognizers", None)
-    replaced = getattr(base, "replaced_recognizers", None)
-    if loader is None:
-        return [], set()
-    try:
-        recognizers = list(loader(context_window=settings.context_window,
-                                  student_id_patterns=settings.student_id_patterns,
-                                  employee_id_patterns=settings.employee_id_patterns))
+        recognizers = load_recognizers(context_window=settings.context_window,
+                                       student_id_patterns=settings.student_id_patterns,
+                                       employee_id_patterns=settings.employee_id_patterns)
     except ValueError as exc:  # a configured pattern that does not compile
         raise ConfigError(f"[detect] {exc}") from None
-    return recognizers, set(replaced()) if replaced is not None else set()
+    return recognizers, replaced_recognizers(), canonical_entities()
 
 
-def _roster_recognizer(settings: DetectSettings, key: bytes) -> Any:
+def _roster_recognizer(settings: DetectSettings, key: bytes) -> RosterRecognizer | None:
     """The roster recognizer (``detectors/roster.py``) when a roster was imported, else None."""
-    try:
-        roster = importlib.import_module("detectors.roster")
-    except ModuleNotFoundError:
-        return None
-    return roster.build_roster_recognizer(key, settings.roster_path())
+    from detectors.roster import build_roster_recognizer
+
+    return build_roster_recognizer(key, settings.roster_path())
 
 
 def engine_version(settings: DetectSettings) -> str:
@@ -155,8 +131,12 @@ class DetectionEngine:
         self._validated: dict[tuple[str, str], bool] = {}
         # (preview, digest) per (entity, value): a roster's dates, addresses and names recur across its files.
         self._digests: dict[tuple[str, str], tuple[str, str]] = {}
-        self.entities = [e for e in self._analyzer.get_supported_entities(settings.language)
-                         if e in (settings.entities or CANONICAL_ENTITIES)]
+        supported = self._analyzer.get_supported_entities(settings.language)
+        unknown = sorted(set(settings.entities) - set(supported))
+        if unknown:
+            raise ConfigError(f"[detect] entities: no recognizer finds {', '.join(unknown)}; "
+                              f"known entities: {', '.join(sorted(supported))}")
+        self.entities = [e for e in supported if e in (settings.entities or self._canonical)]
         self._fast: FastAnalyzer | None = None
         self._table_seconds = 0.0
         # The district's own ID formats, which type a column of a table of people whatever its header.
@@ -191,7 +171,7 @@ class DetectionEngine:
         nlp_engine = provider.create_engine()
         registry = RecognizerRegistry(supported_languages=[self.settings.language])
         registry.load_predefined_recognizers(languages=[self.settings.language], nlp_engine=nlp_engine)
-        district, replaced = _district_recognizers(self.settings)
+        district, replaced, self._canonical = _district_recognizers(self.settings)
         for name in replaced:
             registry.remove_recognizer(name)
         for recognizer in district:
@@ -293,12 +273,15 @@ class DetectionEngine:
             if any(lo <= form.first <= hi or lo <= form.last <= hi for lo, hi in table_lines + form_rows):
                 continue
             form_rows.append((form.first, form.last))
-            covered.extend((pair.label_start, pair.label_end) for pair in form.pairs)
             context = " ".join(pair.label for pair in form.pairs) + " " + " ".join(form.titles)
             found = form_cells([(p.kind, p.value, p.start) for p in form.pairs], form.first, form.last, context,
                                self.validate)
             cells.extend(found)
             covered.extend((c.start, c.end) for c in found)
+            # A label whose value the form took is blanked with it; one whose value it refused stays, as the
+            # context of whatever the text engine finds in that value ("student,id" above "Jonah Pierce 230117").
+            covered.extend((pair.label_start, pair.label_end) for pair in form.pairs
+                           if any(pair.start <= c.start < pair.end + 1 for c in found))
         line_starts = line_starts_of(part.text)
         self._table_seconds += time.perf_counter() - t0
 
@@ -389,7 +372,9 @@ class DetectionEngine:
                         and res.start <= len(prefix) and res.end >= len(text) - 1):
                     return True
         # A local ID column with no district pattern configured: the header vouches for ID-shaped values.
-        return entity in ("STUDENT_ID", "EMPLOYEE_ID") and bool(_LOCAL_ID.match(value))
+        # With one configured, the district's format decides (the recognizer's cell score above).
+        return entity in ("STUDENT_ID", "EMPLOYEE_ID") and entity not in self._district_ids and bool(
+            _LOCAL_ID.match(value))
 
     def _finding(self, entity: str, score: float, locator: str, start: int, end: int, value: str,
                  recognizer: str, subject: str | None = None) -> Finding:

@@ -36,9 +36,6 @@ from dlp.detect.hscache import compile_database
 from dlp.detect.terms import TermMatcher, inline_backreferences, strip_lookarounds
 from dlp.policy.labels import MA_PI_ELEMENTS, SENSITIVE_TERMS
 
-# A name matters next to these (CONTRACT.md section 3: 93H elements; FERPA records).
-NAME_ANCHORS = MA_PI_ELEMENTS | {"DATE_OF_BIRTH", "MA_SASID", "STUDENT_ID", "MA_MEPID", "EMPLOYEE_ID",
-                                 "US_ITIN", "MASSHEALTH_ID", "US_PASSPORT", "ABA_ROUTING_NUMBER"}
 NER_WINDOW = 150
 RECORD_ANCHORS = TermMatcher(re.compile(
     r"\w+'s (?:father|mother|dad|mom|parent|guardian|stepfather|stepmother)|my (?:son|daughter|child)"
@@ -52,10 +49,6 @@ NER_BATCH = 64
 NAME_CHECK_WINDOW = 60
 MAX_NAME_CHECKS = 40
 
-_DIGITS = re.compile(r"\d\d")
-_KEYWORDS_CREDENTIAL = re.compile(r"pass(?:word|code|phrase)|\bpin\b|access code|combination|login|credential",
-                                  re.IGNORECASE)
-
 
 @dataclass
 class StageTimes:
@@ -66,20 +59,20 @@ class StageTimes:
     ner: float = 0.0
 
 
-def _trigger_for(recognizer: Any) -> Any:
-    """A cheap necessary condition for the recognizer to match, or None (always run it)."""
-    entities = set(recognizer.supported_entities)
-    if entities <= {"EMAIL_ADDRESS"}:
-        return "@"
-    if entities <= {"CREDENTIAL"}:
-        return _KEYWORDS_CREDENTIAL
-    if type(recognizer).__name__ == "RosterRecognizer":
-        return None
-    if entities & {"PERSON", "IBAN_CODE", "US_DRIVER_LICENSE", "US_PASSPORT"} and not entities <= {
-        "US_DRIVER_LICENSE", "US_PASSPORT", "IBAN_CODE"
-    }:
-        return None
-    return _DIGITS  # every other identifier has at least two digits in a row
+def _trigger_for(recognizer: Any) -> str | re.Pattern[str] | None:
+    """The cheap necessary condition the recognizer declares (``TRIGGER``, see ``detectors/base.py``).
+
+    Presidio's own recognizers declare none: they always run.
+    """
+    trigger: str | re.Pattern[str] | None = getattr(recognizer, "TRIGGER", None)
+    return trigger
+
+
+def name_anchors(recognizers: Sequence[Any]) -> frozenset[str]:
+    """The entities a name matters next to: 93H elements (CONTRACT.md section 3), and every entity whose
+    recognizer declares ``NAME_ANCHOR`` (a student or staff ID, a date of birth: FERPA records)."""
+    declared = {e for r in recognizers if getattr(r, "NAME_ANCHOR", False) for e in r.supported_entities}
+    return MA_PI_ELEMENTS | frozenset(declared)
 
 
 # The rest of a word or number at a window's end (letters and digits, not "_", and "-").
@@ -178,6 +171,7 @@ class FastAnalyzer:
         self._email_only = {id(r) for r, _ in self.recognizers if set(r.supported_entities) <= {"EMAIL_ADDRESS"}}
         self.times = StageTimes()
         self.prefilter = _Prefilter([r for r, _ in self.recognizers])
+        self.name_anchors = name_anchors(recognizers)
         # The name-list recognizer (detectors/person_name.py) also vets NER's PERSON spans, where present.
         self._ner_span_ok = next((r.ner_span_ok for r, _ in self.recognizers if hasattr(r, "ner_span_ok")), None)
 
@@ -233,7 +227,8 @@ class FastAnalyzer:
         if self.ner == "full":
             spans = [(0, len(text))]
         else:
-            anchors = [(r.start, r.end) for r in results if r.entity_type in NAME_ANCHORS and r.score >= self.threshold]
+            anchors = [(r.start, r.end) for r in results
+                       if r.entity_type in self.name_anchors and r.score >= self.threshold]
             anchors += SENSITIVE_TERMS.spans(text)
             # Labels and phrases that introduce a student by name ("Student: ...", "Betty's father"). Not
             # every "student": district prose says it everywhere, and NER over all of it is the slow path.

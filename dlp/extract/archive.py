@@ -29,6 +29,7 @@ from typing import IO, Any, ClassVar
 from dlp.errors import ItemError, NotExamined
 from dlp.extract._common import RATIO_FLOOR, open_binary, parsing, unique_name
 from dlp.extract.base import ExtractContext, Extractor
+from dlp.registry import not_discovered
 from dlp.types import Child, Document, Item, Reason, Status
 
 _CHUNK = 256 * 1024
@@ -52,10 +53,10 @@ def _cap(ctx: ExtractContext, compressed: int) -> tuple[int, str]:
 # --- single-stream compressors ----------------------------------------------------------------------
 
 
+@not_discovered
 class _Compressed(Extractor):
     """One compressed stream; the decompressed bytes are one child named without the suffix."""
 
-    abstract: ClassVar[bool] = True
     label: ClassVar[str] = ""
     # Suffix -> what replaces it in the child's name.
     suffixes: ClassVar[dict[str, str]] = {}
@@ -96,7 +97,6 @@ class GzipExtractor(_Compressed):
     media_types: ClassVar[tuple[str, ...]] = ("application/gzip", "application/x-gzip")
     extensions: ClassVar[tuple[str, ...]] = (".gz", ".tgz")
     suffixes: ClassVar[dict[str, str]] = {".tgz": ".tar", ".gz": ""}
-    abstract: ClassVar[bool] = False
 
     def open(self, stream: IO[bytes]) -> IO[bytes]:
         """A gzip reader."""
@@ -111,7 +111,6 @@ class Bzip2Extractor(_Compressed):
     media_types: ClassVar[tuple[str, ...]] = ("application/x-bzip2",)
     extensions: ClassVar[tuple[str, ...]] = (".bz2", ".tbz2", ".tbz")
     suffixes: ClassVar[dict[str, str]] = {".tbz2": ".tar", ".tbz": ".tar", ".bz2": ""}
-    abstract: ClassVar[bool] = False
 
     def open(self, stream: IO[bytes]) -> IO[bytes]:
         """A bzip2 reader."""
@@ -126,7 +125,6 @@ class XzExtractor(_Compressed):
     media_types: ClassVar[tuple[str, ...]] = ("application/x-xz", "application/x-lzma")
     extensions: ClassVar[tuple[str, ...]] = (".xz", ".txz", ".lzma")
     suffixes: ClassVar[dict[str, str]] = {".txz": ".tar", ".xz": "", ".lzma": ""}
-    abstract: ClassVar[bool] = False
 
     def open(self, stream: IO[bytes]) -> IO[bytes]:
         """An xz/lzma reader (format detected)."""
@@ -153,7 +151,6 @@ class TarExtractor(Extractor):
     name: ClassVar[str] = "tar"
     media_types: ClassVar[tuple[str, ...]] = ("application/x-tar",)
     extensions: ClassVar[tuple[str, ...]] = (".tar",)
-    abstract: ClassVar[bool] = False
 
     def extract(self, item: Item, ctx: ExtractContext) -> Document:
         """Regular members with their bytes; links and special files with a reason; damage ItemError."""
@@ -244,7 +241,6 @@ class SevenZipExtractor(Extractor):
     name: ClassVar[str] = "7z"
     media_types: ClassVar[tuple[str, ...]] = ("application/x-7z-compressed",)
     extensions: ClassVar[tuple[str, ...]] = (".7z",)
-    abstract: ClassVar[bool] = False
 
     def extract(self, item: Item, ctx: ExtractContext) -> Document:
         """Members as children; encrypted without a password opening it: NotExamined(ENCRYPTED)."""

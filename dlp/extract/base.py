@@ -39,7 +39,6 @@ class Extractor:
     name: ClassVar[str] = ""
     media_types: ClassVar[tuple[str, ...]] = ()
     extensions: ClassVar[tuple[str, ...]] = ()  # lower case, with the dot: (".csv", ".tsv")
-    abstract: ClassVar[bool] = True
 
     def extract(self, item: Item, ctx: ExtractContext) -> Document:
         """Turn the item into text parts and child items."""

@@ -51,7 +51,6 @@ class CalendarExtractor(Extractor):
     name: ClassVar[str] = "calendar"
     media_types: ClassVar[tuple[str, ...]] = ("text/calendar", "text/vcard", "text/x-vcard", "text/directory")
     extensions: ClassVar[tuple[str, ...]] = (".ics", ".ical", ".ifb", ".vcs", ".vcf", ".vcard")
-    abstract: ClassVar[bool] = False
 
     def extract(self, item: Item, ctx: ExtractContext) -> Document:
         """One part per event, task or contact; text outside any component is ignored."""

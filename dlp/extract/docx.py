@@ -77,7 +77,6 @@ class DocxExtractor(Extractor):
         "application/vnd.openxmlformats-officedocument.wordprocessingml.template",
     )
     extensions: ClassVar[tuple[str, ...]] = (".docx", ".docm", ".dotx")
-    abstract: ClassVar[bool] = False
 
     def extract(self, item: Item, ctx: ExtractContext) -> Document:
         """Parse the package; a broken one raises ItemError(CORRUPT), a bomb NotExamined(BOMB)."""

@@ -42,7 +42,6 @@ class EmlExtractor(Extractor):
     name: ClassVar[str] = "eml"
     media_types: ClassVar[tuple[str, ...]] = ("message/rfc822",)
     extensions: ClassVar[tuple[str, ...]] = (".eml", ".mht", ".mhtml")
-    abstract: ClassVar[bool] = False
 
     def extract(self, item: Item, ctx: ExtractContext) -> Document:
         """Headers and bodies as parts, attachments as children."""

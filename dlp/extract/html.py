@@ -34,7 +34,6 @@ class HtmlExtractor(Extractor):
     name: ClassVar[str] = "html"
     media_types: ClassVar[tuple[str, ...]] = ("text/html", "application/xhtml+xml")
     extensions: ClassVar[tuple[str, ...]] = (".html", ".htm", ".xhtml", ".shtml")
-    abstract: ClassVar[bool] = False
 
     def extract(self, item: Item, ctx: ExtractContext) -> Document:
         """Visible text as ``body`` (title first) and each outermost table as ``table N`` with rows."""

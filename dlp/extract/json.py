@@ -43,7 +43,6 @@ class JsonExtractor(Extractor):
         "text/json",
     )
     extensions: ClassVar[tuple[str, ...]] = (".json", ".jsonl", ".ndjson", ".geojson")
-    abstract: ClassVar[bool] = False
 
     def extract(self, item: Item, ctx: ExtractContext) -> Document:
         """One ``json`` (or ``json lines``) part; raises ItemError(CORRUPT) when nothing parses."""

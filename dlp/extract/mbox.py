@@ -29,7 +29,6 @@ class MboxExtractor(Extractor):
     name: ClassVar[str] = "mbox"
     media_types: ClassVar[tuple[str, ...]] = ("application/mbox",)
     extensions: ClassVar[tuple[str, ...]] = (".mbox", ".mbx", ".mbs")
-    abstract: ClassVar[bool] = False
 
     def extract(self, item: Item, ctx: ExtractContext) -> Document:
         """Messages as children; a file that does not start with a From_ line is corrupt."""

@@ -52,7 +52,6 @@ class ImageExtractor(Extractor):
     name: ClassVar[str] = "image"
     media_types: ClassVar[tuple[str, ...]] = ("image/png", "image/jpeg", "image/tiff", "image/gif")
     extensions: ClassVar[tuple[str, ...]] = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif")
-    abstract: ClassVar[bool] = False
 
     def extract(self, item: Item, ctx: ExtractContext) -> Document:
         """``image (OCR)`` or ``page N (OCR)`` parts; with OCR off, no parts and the page count."""

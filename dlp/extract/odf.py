@@ -84,7 +84,6 @@ class OdfExtractor(Extractor):
     )
     # Each extension maps to the generic type above (the registry takes the first), which reads them all.
     extensions: ClassVar[tuple[str, ...]] = (".odt", ".ods", ".odp", ".ott", ".ots", ".otp")
-    abstract: ClassVar[bool] = False
 
     def extract(self, item: Item, ctx: ExtractContext) -> Document:
         """Parts of the document; a broken package or XML raises ItemError(CORRUPT)."""

@@ -94,7 +94,6 @@ class OleExtractor(Extractor):
         "application/vnd.ms-outlook",
     )
     extensions: ClassVar[tuple[str, ...]] = (".doc", ".dot", ".xls", ".xlt", ".ppt", ".pps", ".pot", ".msg")
-    abstract: ClassVar[bool] = False
 
     def extract(self, item: Item, ctx: ExtractContext) -> Document:
         """Open the container with olefile and hand it to the reader of the kind it turns out to be."""

@@ -69,7 +69,6 @@ class PdfExtractor(Extractor):
     name: ClassVar[str] = "pdf"
     media_types: ClassVar[tuple[str, ...]] = ("application/pdf", "application/x-pdf")
     extensions: ClassVar[tuple[str, ...]] = (".pdf",)
-    abstract: ClassVar[bool] = False
 
     def extract(self, item: Item, ctx: ExtractContext) -> Document:
         """Text of each page, up to ``max_pages`` pages and ``max_text_chars`` characters."""

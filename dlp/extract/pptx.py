@@ -39,7 +39,6 @@ class PptxExtractor(Extractor):
         "application/vnd.openxmlformats-officedocument.presentationml.slideshow",
     )
     extensions: ClassVar[tuple[str, ...]] = (".pptx", ".pptm", ".ppsx", ".potx")
-    abstract: ClassVar[bool] = False
 
     def extract(self, item: Item, ctx: ExtractContext) -> Document:
         """Slides, tables and notes as parts; a broken package raises ItemError(CORRUPT)."""

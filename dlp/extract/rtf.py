@@ -107,7 +107,6 @@ class RtfExtractor(Extractor):
     name: ClassVar[str] = "rtf"
     media_types: ClassVar[tuple[str, ...]] = ("application/rtf", "text/rtf")
     extensions: ClassVar[tuple[str, ...]] = (".rtf",)
-    abstract: ClassVar[bool] = False
 
     def extract(self, item: Item, ctx: ExtractContext) -> Document:
         """Convert to text (never raises on malformed RTF: unknown words are ignored, braces repaired)."""

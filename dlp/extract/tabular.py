@@ -25,7 +25,6 @@ class DelimitedExtractor(Extractor):
     name: ClassVar[str] = "delimited"
     media_types: ClassVar[tuple[str, ...]] = ("text/csv", "text/tab-separated-values", "application/csv")
     extensions: ClassVar[tuple[str, ...]] = (".csv", ".tsv", ".tab", ".psv")
-    abstract: ClassVar[bool] = False
 
     def extract(self, item: Item, ctx: ExtractContext) -> Document:
         """One ``table`` part with the rows; the header flag is guessed from the first rows."""

@@ -47,7 +47,6 @@ class TextExtractor(Extractor):
         ".conf",
         ".properties",
     )
-    abstract: ClassVar[bool] = False
 
     def extract(self, item: Item, ctx: ExtractContext) -> Document:
         """One ``body`` part with the decoded text, at most ``max_text_chars`` characters."""

@@ -119,7 +119,6 @@ class XlsxExtractor(Extractor):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.template",
     )
     extensions: ClassVar[tuple[str, ...]] = (".xlsx", ".xlsm", ".xltx")
-    abstract: ClassVar[bool] = False
 
     def extract(self, item: Item, ctx: ExtractContext) -> Document:
         """One part per worksheet; a broken workbook raises ItemError(CORRUPT), a bomb NotExamined(BOMB)."""

@@ -72,7 +72,6 @@ class ZipExtractor(Extractor):
     name: ClassVar[str] = "zip"
     media_types: ClassVar[tuple[str, ...]] = ("application/zip", "application/x-zip-compressed")
     extensions: ClassVar[tuple[str, ...]] = (".zip",)
-    abstract: ClassVar[bool] = False
 
     def extract(self, item: Item, ctx: ExtractContext) -> Document:
         """Children for the archive's file members; a broken directory raises ItemError(CORRUPT)."""

@@ -13,7 +13,9 @@ from dlp.detect.terms import TermMatcher, inline_backreferences, strip_lookaroun
 from dlp.policy.classify import SENSITIVE_TERMS, STUDENT_TERMS
 
 RECOGNIZERS = load_recognizers()
-CASES = [(type(r).__name__, text) for r in RECOGNIZERS for text in (*r.EXAMPLES.positives, *r.EXAMPLES.negatives)]
+# The recognizers the prefilter covers (Presidio's e-mail recognizer, kept as it is, has no prefilter patterns).
+CASES = [(type(r).__name__, text) for r in RECOGNIZERS if hasattr(r, "prefilter_patterns")
+         for text in (*r.EXAMPLES.positives, *r.EXAMPLES.negatives)]
 
 
 @pytest.fixture(scope="module")

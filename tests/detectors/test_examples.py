@@ -105,7 +105,11 @@ def test_one_recognizer_per_entity_and_no_name_clash_with_presidio():
     recognizers = load_recognizers()
     entities = [r.supported_entities[0] for r in recognizers]
     assert len(entities) == len(set(entities))
-    assert not {r.name for r in recognizers} & replaced_recognizers()
+    # The engine removes every replaced Presidio recognizer before adding ours, so a recognizer may keep the
+    # name of the one it replaces itself (the e-mail recognizer: findings keep saying "EmailRecognizer"), but
+    # never the name of one another recognizer replaces.
+    for recognizer in recognizers:
+        assert recognizer.name not in replaced_recognizers() - set(getattr(recognizer, "REPLACES", ()))
     assert {"UsSsnRecognizer", "UsLicenseRecognizer", "UsBankRecognizer", "CreditCardRecognizer"} <= (
         replaced_recognizers()
     )

@@ -160,6 +160,9 @@ def test_presidio_demo_paragraph(recognizers):
         ("PHONE_NUMBER", "(212) 555-1234"),
         # The full-name recognizer (detectors/person_name.py); Presidio finds this one with NER.
         ("PERSON", "David Johnson"),
+        # Presidio's own e-mail recognizer, declared in detectors/email_address.py.
+        ("EMAIL_ADDRESS", "test@presidio.site"),
+        ("EMAIL_ADDRESS", "opencode@microsoft.com"),
         # Presidio expects "1234567A" as a driver license: not a Massachusetts form, so not ours.
     }
 
