@@ -15,15 +15,15 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from dlp.policy.encryption import strong
+from dlp.policy.labels import EMPLOYEE_IDS_RANKED, MA_PI_ELEMENTS_RANKED, PI_LABELS, STUDENT_IDS_RANKED
 from dlp.store.db import Store, process_gone
 from dlp.store.schema import findings, items, runs
 
-# 93H "personal information" elements (M.G.L. c. 93H section 1): with a name, they make MA_PI.
-MA_PI_ENTITIES = ("US_SSN", "US_DRIVER_LICENSE", "US_BANK_NUMBER", "CREDIT_CARD", "IBAN_CODE")
-STUDENT_ID_ENTITIES = ("MA_SASID", "STUDENT_ID")
-STAFF_ID_ENTITIES = ("EMPLOYEE_ID", "MA_MEPID")
-PI_LABELS = ("MA_PI", "STUDENT_PII", "STUDENT_SENSITIVE", "EMPLOYEE_PII", "CREDENTIALS")
-MIN_KEY_BITS = 128  # 93H section 1: "encrypted" means a 128-bit or stronger process
+# The policy's entity groups, ranked: a table row counts once, by its first identifier in this order.
+MA_PI_ENTITIES = MA_PI_ELEMENTS_RANKED
+STUDENT_ID_ENTITIES = STUDENT_IDS_RANKED
+STAFF_ID_ENTITIES = EMPLOYEE_IDS_RANKED
 
 
 @dataclass
@@ -64,7 +64,7 @@ class Item:
     @property
     def strongly_encrypted(self) -> bool:
         """Encrypted with a 128-bit or stronger key, as 93H counts encryption."""
-        return self.encrypted and (self.key_bits or 0) >= MIN_KEY_BITS
+        return self.encrypted and strong(self.key_bits)
 
     @property
     def folder(self) -> str:

@@ -12,9 +12,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from dlp.policy.labels import STUDENT_LABELS
 from dlp.report.data import Item
 
-STUDENT_LABELS = frozenset({"STUDENT_PII", "STUDENT_SENSITIVE"})
 YEAR_SECONDS = 365.25 * 86400
 
 
