@@ -5,6 +5,11 @@ link that leads outside the scanned root is reported and not followed unless
 ``[scan] allow_outside_root`` is set, and each real folder is walked once even when two links lead to it.
 Anything that is not a regular file (a FIFO, a socket, a device) is reported and never opened: reading
 a FIFO would block the scan forever.
+
+Access (issue 17): :meth:`LocalConnector.access` gives a file's exposure from its mode bits, its POSIX
+ACL and the folders above it (:mod:`dlp.access.posix`); the scan asks it only for items with PI.
+:meth:`LocalConnector.acl_state` and :meth:`LocalConnector.set_acl_state` read and write mode and ACL for
+remediation (:mod:`dlp.access.remove`).
 """
 
 from __future__ import annotations
@@ -18,8 +23,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
 from connectors.base import Connector
+from dlp.access.exposure import BroadGroups
+from dlp.access.posix import PosixAccess, posix_state, set_posix_state
 from dlp.config import ScanSettings, Settings
-from dlp.errors import ConfigError
+from dlp.errors import ConfigError, ItemError
 from dlp.types import Item, ItemRef, Reason, Status
 
 # Folders and files that Windows and NAS appliances create and hide; skipped unless `hidden = true`.
@@ -42,6 +49,7 @@ class LocalConnector(Connector):
         self.scan = scan
         self.real_root = os.path.realpath(root)
         self.source_key = f"local:{self.real_root}"
+        self._posix: PosixAccess | None = None  # folders' permissions, remembered for the run
 
     @classmethod
     def from_uri(cls, uri: str, settings: Settings) -> LocalConnector:
@@ -173,6 +181,50 @@ class LocalConnector(Connector):
     def _problem(self, rel: PurePosixPath, status: Status, reason: Reason, detail: str) -> ItemRef:
         return ItemRef(source=self.source_key, item_id=str(rel), uri=self._uri(rel), status=status,
                        reason=reason, detail=detail)
+
+    # -- access (issue 17) --
+
+    def access(self, ref: ItemRef, broad: BroadGroups) -> tuple[str, ...]:
+        """The exposure values of a listed file (``other_readable``, ``group:NAME``).
+
+        Raises:
+            ItemError: the file can no longer be looked at.
+        """
+        if ref.local_path is None:
+            return ()
+        if self._posix is None or self._posix.broad != broad:
+            self._posix = PosixAccess(broad)
+        try:
+            return self._posix.exposure(ref.local_path, self.real_root)
+        except OSError as exc:
+            raise ItemError(Reason.UNREADABLE, f"permissions cannot be read ({exc.strerror})") from None
+
+    def acl_state(self, ref: ItemRef) -> dict[str, Any]:
+        """The file's mode, group and POSIX ACL, JSON-ready (remediation's "before").
+
+        Raises:
+            ItemError: the file can no longer be looked at.
+        """
+        try:
+            return posix_state(self._path(ref))
+        except OSError as exc:
+            raise ItemError(Reason.UNREADABLE, f"permissions cannot be read ({exc.strerror})") from None
+
+    def set_acl_state(self, ref: ItemRef, state: dict[str, Any]) -> None:
+        """Write a state from :meth:`acl_state` back (mode, then ACL).
+
+        Raises:
+            ItemError: the file is gone or may not be changed.
+        """
+        try:
+            set_posix_state(self._path(ref), state)
+        except OSError as exc:
+            raise ItemError(Reason.PERMISSION_DENIED, f"permissions cannot be changed ({exc.strerror})") from None
+
+    def _path(self, ref: ItemRef) -> str:
+        if ref.local_path is None:
+            raise ItemError(Reason.UNREADABLE, "not a file on this machine")
+        return ref.local_path
 
     # -- content --
 

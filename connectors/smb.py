@@ -12,8 +12,14 @@ needs ``pip install 'smbprotocol[kerberos]'``; no password is read. It is not te
 
 Enumeration walks the share with ``scandir`` (one directory query per folder, no extra round trip per
 entry), applies the ``[scan]`` include/exclude/hidden rules the local connector applies, and reads each
-file's owner from its security descriptor (the owner's SID, e.g. ``S-1-5-21-...-1000``: the SMB
-protocol alone cannot turn a SID into a name, which needs an LSA RPC call that smbprotocol lacks).
+file's owner from its security descriptor (the owner's SID, e.g. ``S-1-5-21-...-1000``).
+
+Access (issue 17): :meth:`SmbConnector.access` reads an item's DACL (one compound create/query/close,
+asked only for items the scan found PI in) and turns it into exposure values (``everyone``,
+``domain_users``, ``group:NAME``...; :mod:`dlp.access.exposure`). SIDs are named with LSARPC lookups
+on the IPC$ share of the same connection (:mod:`dlp.access.lsa`), cached for the run; a SID the server
+cannot name stays a SID. :meth:`SmbConnector.acl_state` and :meth:`SmbConnector.set_acl_state` read and
+write the whole descriptor for remediation (:mod:`dlp.access.remove`).
 Content is read in :meth:`SmbConnector.fetch`, which the pipeline calls from several I/O threads at
 once: each request borrows one of at most ``fetch_threads + 1`` pooled connections (one logon each),
 because smbprotocol cannot share one connection's SMB credits between concurrent threads.
@@ -49,12 +55,14 @@ from smbprotocol.exceptions import (
     SMBOSError,
     SMBResponseException,
 )
-from smbprotocol.open import SMB2QueryInfoRequest, SMB2QueryInfoResponse
-from smbprotocol.security_descriptor import SMB2CreateSDBuffer
+from smbprotocol.open import SMB2QueryInfoRequest, SMB2QueryInfoResponse, SMB2SetInfoRequest, SMB2SetInfoResponse
 from smbprotocol.session import Session
 
 from connectors.base import Connector
 from connectors.local import _is_hidden, _match
+from dlp.access import sd as security
+from dlp.access.exposure import BroadGroups, dacl_exposure
+from dlp.access.lsa import LsaClient, SidNames
 from dlp.config import ScanSettings, Settings
 from dlp.errors import ConfigError, DlpError, ItemError, NotExamined
 from dlp.types import Item, ItemRef, Reason, Status
@@ -111,11 +119,16 @@ _ATTR_SYSTEM = 0x4
 _ATTR_DIRECTORY = 0x10
 _ATTR_REPARSE_POINT = 0x400
 
-# Access rights and query constants for reading the owner (MS-SMB2 2.2.37, MS-DTYP 2.4.3).
+# Access rights and query constants for reading and writing security descriptors (MS-SMB2 2.2.37,
+# 2.2.39, MS-DTYP 2.4.3).
 _READ_CONTROL = 0x00020000
+_WRITE_DAC = 0x00040000
 _FILE_READ_DATA = 0x00000001
 _INFO_SECURITY = 0x03
 _OWNER_SECURITY_INFORMATION = 0x00000001
+_GROUP_SECURITY_INFORMATION = 0x00000002
+_DACL_SECURITY_INFORMATION = 0x00000004
+_SD_BUFFER = 65536  # a descriptor with hundreds of ACEs still fits
 
 
 class SmbUnavailable(DlpError):
@@ -197,6 +210,7 @@ class SmbConnector(Connector):
         self._max_slots = scan.fetch_threads + 1
         self._lock = threading.Lock()
         self._root_is_file = False  # set by enumerate() when the address names a file, not a folder
+        self._names = SidNames(self._lookup_sids)  # SID -> account name, for this run
 
     # -- construction --
 
@@ -429,30 +443,124 @@ class SmbConnector(Connector):
 
     def _owner(self, rel: str) -> str | None:
         """The owner SID from the file's security descriptor (one compound create/query/close)."""
-        def query(kwargs: dict[str, Any]) -> str | None:
+        try:
+            return self._descriptor(rel, _OWNER_SECURITY_INFORMATION, 4096).owner
+        except ItemError:
+            return None  # a malformed descriptor: the owner is unknown, the content may still be read
+
+    def _descriptor(self, rel: str, parts: int, size: int = _SD_BUFFER) -> security.SecurityDescriptor:
+        """The parts (owner, group, DACL flags) of the security descriptor of ``rel``."""
+        def query(kwargs: dict[str, Any]) -> bytes:
             # READ_CONTROL alone: it takes part in no share-mode check, so a file open elsewhere with
-            # exclusive access still answers, and reading the owner never locks out a user.
+            # exclusive access still answers, and reading the descriptor never locks out a user.
             raw = SMBRawIO(self._unc(rel), mode="r", share_access="rwd", desired_access=_READ_CONTROL, **kwargs)
             request = SMB2QueryInfoRequest()
             request["info_type"] = _INFO_SECURITY
-            request["output_buffer_length"] = 4096
-            request["additional_information"] = _OWNER_SECURITY_INFORMATION
+            request["output_buffer_length"] = size
+            request["additional_information"] = parts
             request["file_id"] = raw.fd.file_id
 
-            def receive(sent: Any) -> Any:
+            def receive(sent: Any) -> bytes:
                 response = raw.fd.connection.receive(sent)
                 answer = SMB2QueryInfoResponse()
                 answer.unpack(response["data"].get_value())
-                descriptor = SMB2CreateSDBuffer()
-                descriptor.unpack(answer["buffer"].get_value())
-                return descriptor
+                return bytes(answer["buffer"].get_value())
 
             with SMBFileTransaction(raw) as transaction:
                 transaction += (request, receive)
-            owner = transaction.results[0].get_owner()
-            return str(owner) if owner is not None else None
+            return bytes(transaction.results[0])
 
-        return self._call(query, f"reading the owner of {rel or 'the file'}")
+        data = self._call(query, f"reading the security descriptor of {rel or 'the file'}")
+        try:
+            return security.parse(data)
+        except security.DescriptorError as exc:
+            # Only a broken server sends this; the item is still scanned, its access unknown.
+            raise ItemError(Reason.UNREADABLE, f"unreadable security descriptor ({exc})") from None
+
+    # -- access (issue 17) --
+
+    def access(self, ref: ItemRef, broad: BroadGroups) -> tuple[str, ...]:
+        """The exposure values of a listed file from its DACL (see :mod:`dlp.access.exposure`).
+
+        Raises:
+            ItemError: the descriptor could not be read (refused, vanished, server unreachable).
+        """
+        descriptor = self._read_descriptor(ref)
+        if broad.needs_names() and descriptor.dacl:
+            # One lookup round for the whole DACL rather than one per ACE.
+            self._names.prefetch(a.sid for a in descriptor.dacl if a.sid is not None)
+        return dacl_exposure(descriptor, broad, self._names.name)
+
+    def sid_name(self, sid: str) -> str:
+        """The account name of ``sid`` as the server knows it, else the SID itself."""
+        return self._names.name(sid) or sid
+
+    def acl_state(self, ref: ItemRef) -> dict[str, Any]:
+        """The file's owner, group and DACL as JSON-ready state (what remediation records as "before")."""
+        return {"kind": "nt", "sd": self._read_descriptor(ref).raw.hex()}
+
+    def set_acl_state(self, ref: ItemRef, state: dict[str, Any]) -> None:
+        """Write the DACL (and its protection flag) of a state from :meth:`acl_state` back to the file.
+
+        Raises:
+            ItemError: the server refused (no WRITE_DAC right), or the file is gone.
+        """
+        if state.get("kind") != "nt":
+            raise ValueError("not an NT security descriptor state")
+        data = security.for_setting(bytes.fromhex(state["sd"]))
+        rel = self._rel(ref)
+
+        def write(kwargs: dict[str, Any]) -> None:
+            raw = SMBRawIO(self._unc(rel), mode="r", share_access="rwd",
+                           desired_access=_READ_CONTROL | _WRITE_DAC, **kwargs)
+            request = SMB2SetInfoRequest()
+            request["info_type"] = _INFO_SECURITY
+            request["additional_information"] = _DACL_SECURITY_INFORMATION
+            request["file_id"] = raw.fd.file_id
+            request["buffer"] = data
+
+            def receive(sent: Any) -> None:
+                response = raw.fd.connection.receive(sent)  # raises on a refusal
+                SMB2SetInfoResponse().unpack(response["data"].get_value())
+
+            with SMBFileTransaction(raw) as transaction:
+                transaction += (request, receive)
+
+        try:
+            self._call(write, f"writing the DACL of {rel or 'the file'}")
+        except SmbUnavailable as exc:
+            raise ItemError(Reason.UNREADABLE, str(exc)) from None
+        except _SMB_ERRORS as exc:
+            raise _read_problem(exc) from None
+
+    def _read_descriptor(self, ref: ItemRef) -> security.SecurityDescriptor:
+        rel = self._rel(ref)
+        parts = _OWNER_SECURITY_INFORMATION | _GROUP_SECURITY_INFORMATION | _DACL_SECURITY_INFORMATION
+        try:
+            return self._descriptor(rel, parts)
+        except SmbUnavailable as exc:
+            raise ItemError(Reason.UNREADABLE, str(exc)) from None
+        except _SMB_ERRORS as exc:
+            raise _read_problem(exc) from None
+
+    def _rel(self, ref: ItemRef) -> str:
+        return "" if self._root_is_file else ref.item_id
+
+    def _lookup_sids(self, sids: list[str]) -> dict[str, str]:
+        """Names of SIDs from the server's LSA, over the IPC$ share of a pooled connection."""
+        def lookup(kwargs: dict[str, Any]) -> dict[str, str]:
+            pipe_path = f"\\\\{self.host}\\IPC$\\lsarpc"
+            with smbclient.open_file(pipe_path, mode="w+b", buffering=0, file_type="pipe", **kwargs) as pipe:
+                client = LsaClient(pipe)
+                try:
+                    return client.lookup(sids)
+                finally:
+                    client.close()
+
+        try:
+            return self._call(lookup, "looking up account names")
+        except SmbUnavailable as exc:
+            raise OSError(str(exc)) from None
 
     def _may_read(self, rel: str) -> bool:
         """Whether the file opens for reading (asked only when its security descriptor is refused)."""
@@ -493,7 +601,7 @@ class SmbConnector(Connector):
         limit = self.scan.max_item_bytes
         if ref.size is not None and ref.size > limit:
             raise NotExamined(Reason.TOO_LARGE, f"{ref.size} bytes, over [scan] max_item_bytes = {limit}")
-        rel = "" if self._root_is_file else ref.item_id
+        rel = self._rel(ref)
         try:
             data = self._call(lambda kw: self._read(rel, limit, kw), f"reading {ref.item_id}")
         except SmbUnavailable as exc:

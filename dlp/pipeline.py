@@ -35,6 +35,7 @@ from typing import Any, Protocol
 from sqlalchemy.exc import SQLAlchemyError
 
 from connectors.base import Connector
+from dlp.access.scan import AccessReader
 from dlp.config import Settings
 from dlp.errors import EXPECTED_ITEM_ERRORS, ItemError, NotExamined
 from dlp.executors import WorkerLost, make_executor
@@ -140,6 +141,7 @@ class Scanner:
         self._open: list[tuple[_Work, Item]] = []  # small items waiting to fill a batch
         self._batch_limit = settings.scan.batch_max_kb * 1024
         self._writer: _Writer | None = None
+        self._access: AccessReader | None = None
         self._with_findings: dict[str, set[str]] = {}
         self._from_store = 0  # items listed from the store at the end (--all-items)
 
@@ -157,6 +159,7 @@ class Scanner:
         for message in self.store.takeovers:
             log.warning("%s", message)
         heartbeat = _Heartbeat(self.store, run_id)
+        self._access = AccessReader(connectors, self.settings)
         states = {c.source_key: self.store.known_items(c.source_key) for c in connectors}
         # Values are never stored: with --show-values, what was judged before and holds findings is read
         # again (unchanged items here, store duplicates in _submit), or its values could not be shown.
@@ -293,6 +296,7 @@ class Scanner:
                          self._exposure_judge)
         writer.keep_keys = self.options.all_items
         self._writer = writer
+        writer.access = self._access.apply if self._access is not None else None
         pending: dict[Future[Any], _Work | _Batch] = {}
         fetching: set[Future[Any]] = set()  # futures of connector.fetch() running in the fetch threads
         fetcher = ThreadPoolExecutor(max_workers=self.settings.scan.fetch_threads, thread_name_prefix="fetch")
@@ -587,10 +591,14 @@ class _Writer:
         self.listed = 0  # results passed to the output
         self.listed_keys: set[tuple[str, str]] = set()  # which, when --all-items must add the others
         self.keep_keys = False
+        # Adds ACL exposure to the results of items with PI (dlp.access.scan.AccessReader.apply).
+        self.access: Callable[[list[ItemResult]], list[ItemResult]] | None = None
 
     def add(self, results: list[ItemResult]) -> None:
         if not results:
             return
+        if self.access is not None:
+            results = self.access(results)
         if any(r.ref.exposure for r in results):
             results = [self.exposure().apply(r) for r in results]
         self.batch.append(results)

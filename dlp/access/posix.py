@@ -7,8 +7,11 @@ wheels and needs a compiler and libacl's headers on every scanning host; one ``o
 file needs neither.
 
 A file is readable by "other" (``other_readable``) only when its mode lets other read it *and* every
-folder above it lets other search it; a group likewise needs read on the file and search on the folders
-(through its own entry or "other"). Folders are looked at once each per run.
+folder from the scanned root down to it lets other search it; a group likewise needs read on the file and
+search on those folders (through its own entry or "other"). The folders above the scanned root are not
+asked: the root is where people reach the files (a share's exported folder, a mount point), and a scan's
+answer must not depend on where the tree happens to be mounted on the scanning host. Folders are looked
+at once each per run.
 """
 
 from __future__ import annotations
@@ -115,8 +118,9 @@ class PosixAccess:
         self.broad = broad
         self._folders: dict[str, _Perms | None] = {}
 
-    def exposure(self, path: str) -> tuple[str, ...]:
-        """The exposure values of the file at ``path`` (its real path, links resolved).
+    def exposure(self, path: str, root: str) -> tuple[str, ...]:
+        """The exposure values of the file at ``path`` (its real path, links resolved) under the scanned
+        ``root`` (a real path too).
 
         Raises:
             OSError: the file cannot be looked at (vanished, refused).
@@ -124,7 +128,7 @@ class PosixAccess:
         st = os.stat(path)
         perms = _perms(st, _acl_or_none(path))
         found: list[str] = []
-        folders = self._chain(os.path.dirname(path))
+        folders = self._chain(os.path.dirname(path), root)
         if perms.other & READ and all(f is not None and f.other & EXECUTE for f in folders):
             found.append(OTHER_READABLE)
         if self.broad.names:
@@ -137,10 +141,12 @@ class PosixAccess:
                     found.append(GROUP_PREFIX + named)
         return ordered(found)
 
-    def _chain(self, folder: str) -> list[_Perms | None]:
-        """The permissions of ``folder`` and every folder above it (``None``: could not be looked at)."""
-        chain = []
-        while True:
+    def _chain(self, folder: str, root: str) -> list[_Perms | None]:
+        """The permissions of ``folder`` and every folder above it up to ``root`` (``None``: could not be
+        looked at); empty when ``folder`` is not inside ``root`` (the root is the file itself)."""
+        chain: list[_Perms | None] = []
+        inside = root.rstrip(os.sep) + os.sep
+        while folder == root or folder.startswith(inside):
             if folder not in self._folders:
                 try:
                     st = os.stat(folder)
@@ -150,8 +156,9 @@ class PosixAccess:
             chain.append(self._folders[folder])
             parent = os.path.dirname(folder)
             if parent == folder:
-                return chain
+                break
             folder = parent
+        return chain
 
 
 def _acl_or_none(path: str) -> tuple[AclEntry, ...] | None:

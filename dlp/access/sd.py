@@ -22,6 +22,7 @@ INHERITED = 0x10
 # Security descriptor control bits (MS-DTYP 2.4.6).
 SE_DACL_PRESENT = 0x0004
 SE_SACL_PRESENT = 0x0010
+SE_DACL_AUTO_INHERIT_REQ = 0x0100
 SE_DACL_AUTO_INHERITED = 0x0400
 SE_DACL_PROTECTED = 0x1000
 SE_SELF_RELATIVE = 0x8000
@@ -135,6 +136,19 @@ def pack(sd: SecurityDescriptor) -> bytes:
     if sd.dacl is None:
         control &= ~SE_DACL_PRESENT
     return _HEADER.pack(1, 0, control, offsets[0], offsets[1], offsets[2], dacl_offset) + bytes(body)
+
+
+def for_setting(data: bytes) -> bytes:
+    """Descriptor bytes to send in a set-security request, so that the server keeps what they say.
+
+    A server sets SE_DACL_AUTO_INHERITED on a stored DACL only when the request asks for it with
+    SE_DACL_AUTO_INHERIT_REQ (MS-DTYP 2.4.6); without it, writing back a descriptor as it was read
+    would drop the flag.
+    """
+    control = struct.unpack_from("<H", data, 2)[0]
+    if control & SE_DACL_AUTO_INHERITED:
+        control |= SE_DACL_AUTO_INHERIT_REQ
+    return data[:2] + struct.pack("<H", control) + data[4:]
 
 
 def sid_at(data: bytes, at: int) -> str:

@@ -52,7 +52,7 @@ BULK = 16  # small files for the restart tests: enough fetches to stop the serve
 class SambaServer:
     """One smbd serving ``[share]`` from a temp dir; it can be stopped and started on the same port."""
 
-    def __init__(self, base: Path) -> None:
+    def __init__(self, base: Path, share_options: str = "") -> None:
         self.base = base
         self.port = free_port()
         self.share = base / "share"
@@ -88,7 +88,7 @@ class SambaServer:
               path = {self.share}
               read only = no
               valid users = {USER}
-            """))
+            """) + share_options)  # more lines of [share] (test_smb_acl.py: NT ACLs in xattrs)
         subprocess.run(["smbpasswd", "-c", str(self.conf), "-s", "-a", USER], input=f"{PASSWORD}\n{PASSWORD}\n",
                        text=True, check=True, capture_output=True)
 
@@ -155,8 +155,8 @@ def _fill(share: Path) -> None:
     (share / "locked").chmod(0o700)
 
 
-@pytest.fixture(scope="session")
-def samba() -> Iterator[SambaServer]:
+def new_server(share_options: str = "") -> SambaServer:
+    """A configured (not started) server in a new temp dir; skips the test where Samba cannot run."""
     if shutil.which("smbd") is None or shutil.which("smbpasswd") is None:
         pytest.skip("Samba is not installed (apt-get install samba); the SMB tests need a real smbd")
     if os.geteuid() != 0:
@@ -168,7 +168,13 @@ def samba() -> Iterator[SambaServer]:
     # Not pytest's tmp_path: its root is 0700, and smbd reads the share as the share user.
     base = Path(tempfile.mkdtemp(prefix="dlp-smb-"))
     base.chmod(0o755)
-    server = SambaServer(base)
+    return SambaServer(base, share_options)
+
+
+@pytest.fixture(scope="session")
+def samba() -> Iterator[SambaServer]:
+    server = new_server()
+    base = server.base
     _fill(server.share)
     server.start()
     try:
