@@ -145,6 +145,27 @@ def test_parse_workers() -> None:
             parse_workers(bad)
 
 
+@pytest.mark.filterwarnings("ignore:Duplicate name")  # two members named alike, on purpose
+def test_the_presidio_reference_reads_the_members_the_scan_reads_under_the_same_names() -> None:
+    import io
+    import zipfile
+
+    from dlp.bench.presidio import extracted
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("r.csv", "First,Last\nAda,Quill\n")
+        zf.writestr("r.csv", "First,Last\nBo,Reyes\n")
+        zf.writestr("broken.docx", b"PK\x03\x04 not really a document")
+    got = dict(extracted("exports/a.zip", "a.zip", buf.getvalue()))
+    assert list(got) == ["exports/a.zip", "exports/a.zip!/r.csv", "exports/a.zip!/r (2).csv",
+                         "exports/a.zip!/broken.docx"]
+    assert got["exports/a.zip"] == []
+    assert "Ada" in "".join(got["exports/a.zip!/r.csv"] or ())
+    assert "Bo" in "".join(got["exports/a.zip!/r (2).csv"] or ())
+    assert got["exports/a.zip!/broken.docx"] is None  # not extracted: neither side reads it
+
+
 def test_usage_errors_exit_2() -> None:
     from dlp.cli import main
 

@@ -55,28 +55,16 @@ def analyze(text: str) -> list[Any]:
     return out
 
 
-def extracted(uri: str, name: str, data: bytes, depth: int = 0) -> Iterator[tuple[str, list[str] | None]]:
-    """(item uri, its texts) for an item and its members, as our worker names them; None: not extracted."""
+def extracted(uri: str, name: str, data: bytes) -> Iterator[tuple[str, list[str] | None]]:
+    """(item uri, its texts) for an item and its members, walked and named as the scan's worker does
+    (:func:`dlp.walk.walk`, default extraction limits); None: not extracted."""
     from dlp.config import ExtractSettings
-    from dlp.extract.base import ExtractContext, extractor_for, sniff
-    from dlp.types import Item, ItemRef
+    from dlp.types import Item, ItemRef, Status
+    from dlp.walk import Extracted, Limits, walk
 
-    try:
-        media_type = sniff(name, data[:8192], data[-65536:] if len(data) > 8192 else b"")
-        ref = ItemRef(source="bench", item_id=uri, uri=uri, size=len(data))
-        doc = extractor_for(media_type).extract(Item(ref=ref, name=name, data=data, depth=depth),
-                                                ExtractContext(ExtractSettings(), (), depth))
-    except Exception:  # noqa: BLE001 - a file our extractors refuse is "not extracted" for both sides
-        yield uri, None
-        return
-    yield uri, [p.text for p in doc.parts]
-    seen: dict[str, int] = {}
-    for child in doc.children:
-        # Same member naming as dlp/worker.py (_unique), so that member labels match.
-        n = seen.get(child.name or "unnamed", 0) + 1
-        seen[child.name or "unnamed"] = n
-        cname = (child.name or "unnamed") if n == 1 else f"{child.name or 'unnamed'}#{n}"
-        if child.data is None or depth + 1 > 5:
-            yield f"{uri}!/{cname}", None
-            continue
-        yield from extracted(f"{uri}!/{cname}", cname.rsplit("/", 1)[-1], child.data, depth + 1)
+    def texts(piece: Extracted) -> list[str]:
+        return [part.text for part in piece.document.parts]
+
+    ref = ItemRef(source="bench", item_id=uri, uri=uri, size=len(data))
+    for node in walk(Item(ref=ref, name=name, data=data), Limits(ExtractSettings()), texts):
+        yield node.ref.uri, node.analysis if node.status is Status.SCANNED else None
