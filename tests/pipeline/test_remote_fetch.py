@@ -19,8 +19,7 @@ MEMO = b"Payroll memo: employee Marisol Quintero, SSN 284-73-9165, direct deposi
 class MemoryConnector(Connector):
     """A stand-in for a remote source: references without a local path, content from fetch()."""
 
-    name = "memory-test"
-    abstract = True  # not discovered: used only here
+    name = "memory-test"  # defined here, outside connectors/: never discovered
 
     def __init__(self) -> None:
         self.source_key = "memory:test"
