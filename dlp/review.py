@@ -9,6 +9,7 @@ Decisions live in the ``reviews`` table (dlp/store/schema.py). Status is compute
 * ``open``: present in the current findings, no decision;
 * ``false_positive`` / ``remediated`` / ``accepted``: decided (and, if still present, shown as such:
   a "remediated" finding that a rescan still finds deserves a second look, so it is flagged);
+* each finding also shows its item's remediation in force (dlp/remediate/: ``quarantine run 3``);
 * ``closed``: a decided or previously listed finding that the latest scans no longer find (the item was
   edited, deleted or moved). ``closed_run`` records the last run at the time it was first seen closed.
 
@@ -40,7 +41,11 @@ def finding_key(source: str, item_id: str, entity: str, value_hash: str) -> str:
 
 
 def current_findings(store: Store) -> dict[str, dict[str, Any]]:
-    """Findings of items not removed, one per key, with where they are (locators) and how many times."""
+    """Findings of items not removed, one per key, with where they are (locators) and how many times,
+    and the item's remediation in force (``quarantine run 3``, ``remove_permission run 3``) or None."""
+    from dlp.store.remediations import item_states
+
+    states = item_states(store)
     out: dict[str, dict[str, Any]] = {}
     query = (select(items.c.source, items.c.item_id, items.c.uri, findings.c.entity, findings.c.value_hash,
                     findings.c.preview, findings.c.locator, findings.c.score)
@@ -49,8 +54,10 @@ def current_findings(store: Store) -> dict[str, dict[str, Any]]:
     with store.engine.connect() as conn:
         for source, item_id, uri, entity, value_hash, preview, locator, score in conn.execute(query):
             key = finding_key(source, item_id, entity, value_hash)
+            acts = states.get((source, item_id)) or states.get((source, item_id.split("!/", 1)[0])) or []
+            remediation = ", ".join(sorted({f"{a.action} run {a.run_id}" for a in acts})) or None
             f = out.setdefault(key, {"key": key, "uri": uri, "entity": entity, "preview": preview, "count": 0,
-                                     "locations": [], "score": 0.0})
+                                     "locations": [], "score": 0.0, "remediation": remediation})
             f["count"] += 1
             f["score"] = max(f["score"], float(score))
             if locator not in f["locations"] and len(f["locations"]) < 5:
@@ -96,7 +103,8 @@ def list_findings(store: Store, status: str = "open", record: bool = True) -> li
                "count": f["count"] if f else 0, "locations": f["locations"] if f else [],
                "by": r.get("by"), "at": r.get("at"), "why": r.get("why"), "basis": r.get("basis"),
                "closed_run": r.get("closed_run") if f is None else None,
-               "still_present_after_remediation": bool(f and decision == "remediated")}
+               "still_present_after_remediation": bool(f and decision == "remediated"),
+               "remediation": f["remediation"] if f else None}
         if status == "all" or status == state or (status == "decided" and decision and f is not None):
             out.append(rec)
     out.sort(key=lambda r: (r["status"] != "open", r["uri"] or "", r["entity"] or ""))
@@ -174,6 +182,7 @@ def run(args: argparse.Namespace, store: Store) -> int:
         return 0
     for rec in rows:
         flag = " (still found)" if rec["still_present_after_remediation"] else ""
+        flag += f" [{rec['remediation']}]" if rec["remediation"] else ""
         where = ", ".join(rec["locations"]) or (f"closed after run {rec['closed_run']}" if rec["closed_run"] else "")
         print(f"{rec['key']}  {rec['status']:<14}{flag} {rec['entity']:<18} {rec['preview']:<22} "
               f"{rec['uri']}  [{where}]")

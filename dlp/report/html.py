@@ -141,6 +141,33 @@ def _group_table(groups: list[dict[str, Any]], what: str) -> str:
                  numeric={1, 2, 3, 4, 5, 6, 7}, uri_col=0)
 
 
+def _access(access: dict[str, Any]) -> list[str]:
+    """The sections of issue 17: who can read PI, and what remediation did and has still to do."""
+    return [
+        '<h2 id="everyone">PI readable by everyone</h2>',
+        '<p class="muted">Everyone, all authenticated or domain users, a broad group, anyone on the host, or '
+        "anyone with the link.</p>",
+        table(["item", "readable by", "classes", "people", "owner"],
+              [[r["uri"], _tags(r["exposure"]), _tags(r["classifications"]), r["subjects"], r["owner"]]
+               for r in access["readable_by_everyone"][:300]], numeric={3}, uri_col=0),
+        '<h2 id="former-staff">PI reachable by former staff</h2>',
+        '<p class="muted">Owned by, shared with, or in the mailbox of an account that is disabled or past its '
+        "end date.</p>",
+        table(["item", "departed accounts", "classes", "people", "owner"],
+              [[r["uri"], _tags(r["accounts"]), _tags(r["classifications"]), r["subjects"], r["owner"]]
+               for r in access["former_staff"][:300]], numeric={3}, uri_col=0),
+        '<h2 id="remediation">Remediated / pending</h2>',
+        f'<div class="cards"><div class="card"><b>{len(access["remediated"])}</b>actions in force</div>'
+        f'<div class="card"><b>{len(access["pending"])}</b>flagged items pending</div></div>',
+        table(["item", "rule", "action", "target", "run", "by", "when"],
+              [[r["uri"], r["rule"], r["action"], r["target"], r["run_id"], r["by"], _date(r["at"])]
+               for r in access["remediated"][:300]], numeric={4}, uri_col=0),
+        table(["pending item", "rules", "classes", "people", "owner"],
+              [[r["uri"], _tags(r["rules"]), _tags(r["classifications"]), r["subjects"], r["owner"]]
+               for r in access["pending"][:300]], numeric={3}, uri_col=0),
+    ]
+
+
 def render(report: dict[str, Any], review: dict[str, int] | None = None) -> str:
     """The whole report as one HTML document."""
     t, people = report["totals"], report["people"]
@@ -166,6 +193,8 @@ def render(report: dict[str, Any], review: dict[str, int] | None = None) -> str:
         f'<p class="muted">Generated {_date(report["generated_at"])}. Masked previews and counts only; '
         "the store holds no values.</p>",
         '<nav><a href="#totals">Totals</a><a href="#trend">Trend</a><a href="#exposures">Exposures</a>'
+        '<a href="#everyone">Readable by everyone</a>'
+        '<a href="#former-staff">Former staff</a><a href="#remediation">Remediation</a>'
         '<a href="#sources">Sources</a><a href="#folders">Folders</a><a href="#owners">Owners</a>'
         '<a href="#people">People</a><a href="#coverage">Coverage</a><a href="#retention">Retention</a></nav>',
         '<h2 id="totals">Totals</h2><div class="cards">',
@@ -193,6 +222,7 @@ def render(report: dict[str, Any], review: dict[str, int] | None = None) -> str:
                 _tags(e["exposure"] + [r for r in e["recipients"] if f"external:{r}" not in e["exposure"]])]
                for e in report["exposures"][:300]],
               numeric={0, 4}, uri_col=1),
+        *_access(report["access"]),
         '<h2 id="sources">Where PI lives: by source</h2>',
         bar_chart([(g["name"], g["with_pi"]) for g in report["by_source"][:15]], "items with PI by source"),
         _group_table(report["by_source"], "source"),

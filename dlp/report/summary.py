@@ -54,6 +54,43 @@ def exposure_rows(current: list[Item]) -> list[dict[str, Any]]:
     return rows
 
 
+def access_rows(store: Store, current: list[Item]) -> dict[str, Any]:
+    """Issue 17's sections: PI readable by everyone, PI reachable by former staff, remediated / pending.
+
+    "Remediated" lists the applied actions still in force (not undone); "pending" the items a remediation
+    rule flags that no applied action covers yet (a dry run's plan counts as pending).
+    """
+    from dlp.remediate.select import (
+        broad_exposure,
+        former_staff,
+        reachable_by_former_staff,
+        readable_by_everyone,
+        rules_of,
+    )
+    from dlp.store.remediations import item_states
+
+    def row(item: Item, **extra: Any) -> dict[str, Any]:
+        return {"uri": item.uri, "source": item.source, "classifications": item.classifications,
+                "subjects": item.subjects, "owner": item.owner, **extra}
+
+    states = item_states(store)
+    remediated = [{"uri": a.uri, "rule": a.rule, "action": a.action, "target": a.target, "run_id": a.run_id,
+                   "by": a.by, "at": a.at} for acts in states.values() for a in acts]
+    pending = []
+    for item in current:
+        flagged = sorted(set(rules_of(item)) & {"broad-access", "former-staff-access", "public-link"})
+        container = (item.source, item.item_id.split("!/", 1)[0])
+        if flagged and not states.get((item.source, item.item_id)) and not states.get(container):
+            pending.append(row(item, rules=flagged))
+    return {
+        "readable_by_everyone": [row(i, exposure=broad_exposure(i.exposure)) for i in current
+                                 if readable_by_everyone(i)],
+        "former_staff": [row(i, accounts=former_staff(i.exposure)) for i in current if reachable_by_former_staff(i)],
+        "remediated": remediated,
+        "pending": pending,
+    }
+
+
 def _group(current: list[Item], key: str) -> list[dict[str, Any]]:
     """Counts per source, folder or owner (``key`` names the Item attribute), most items with PI first."""
     groups: dict[str, dict[str, Any]] = {}
@@ -99,6 +136,7 @@ def build(store: Store, retention_years: int, now: float | None = None) -> dict[
         "by_folder": _group([i for i in current if i.has_pi], "folder")[:50],
         "by_owner": _group([i for i in current if i.has_pi], "owner")[:50],
         "exposures": exposure_rows(current),
+        "access": access_rows(store, current),
         "coverage": {
             "by_reason": dict(counter_top(by_reason, 100)),
             "items": [{"uri": i.uri, "status": i.status, "reason": i.reason, "detail": i.detail} for i in current

@@ -16,13 +16,14 @@ from tests.remediate.conftest import Stored, remediate, store_items
 ROSTER = "Last Name,First Name,SSN\nQuintero,Marisol,284-73-9165\n"  # invented person, valid-format SSN
 
 
-def snapshot(root: Path) -> dict[str, Any]:
-    """Every entry under ``root``: name, kind, content, mode and modified time (what undo must restore)."""
+def snapshot(root: Path, resolution_ns: int = 1) -> dict[str, Any]:
+    """Every entry under ``root``: name, kind, content, mode and modified time (what undo must restore), the
+    time in units of ``resolution_ns`` (SMB carries times in 100 ns units)."""
     out: dict[str, Any] = {}
     for path in sorted(root.rglob("*")):
         st = path.lstat()
         rel = path.relative_to(root).as_posix()
-        out[rel] = (stat.S_IFMT(st.st_mode), stat.S_IMODE(st.st_mode), st.st_mtime_ns,
+        out[rel] = (stat.S_IFMT(st.st_mode), stat.S_IMODE(st.st_mode), st.st_mtime_ns // resolution_ns,
                     path.read_bytes() if path.is_file() else None)
     return out
 

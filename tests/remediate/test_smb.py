@@ -15,6 +15,8 @@ from tests.connectors.test_smb import PASSWORD, USER, SambaServer, _own, passwor
 from tests.remediate.conftest import Stored, remediate, store_items
 from tests.remediate.test_local import ROSTER, snapshot
 
+SMB_TIME_NS = 100  # SMB carries times in 100 ns units: what a client can see, and set
+
 
 @pytest.fixture
 def smb_share(samba: SambaServer, password: None, tmp_path: Path,  # noqa: F811 - the imported fixtures
@@ -56,10 +58,10 @@ def test_quarantine_and_undo_leave_the_share_as_it_was(smb_share: dict[str, Any]
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     assert PASSWORD  # the share user's password is in the environment (fixture "password")
     root: Path = smb_share["root"]
-    before = snapshot(root)
+    before = snapshot(root, SMB_TIME_NS)
 
     code, plan = remediate(capsys, "--rule", "broad-access", "--dry-run", "--source", "staff", *smb_share["args"])
-    assert code == 0 and len(plan["actions"]) == 2 and snapshot(root) == before
+    assert code == 0 and len(plan["actions"]) == 2 and snapshot(root, SMB_TIME_NS) == before
 
     code, done = remediate(capsys, "--rule", "broad-access", "--apply", *smb_share["args"])
     assert code == 0 and [a["status"] for a in done["actions"]] == ["done", "done"], done
@@ -72,4 +74,4 @@ def test_quarantine_and_undo_leave_the_share_as_it_was(smb_share: dict[str, Any]
 
     code, undone = remediate(capsys, "--undo", str(done["run_id"]), *smb_share["args"])
     assert code == 0 and [a["status"] for a in undone["actions"]] == ["done", "done"], undone
-    assert snapshot(root) == before
+    assert snapshot(root, SMB_TIME_NS) == before
