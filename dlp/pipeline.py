@@ -30,15 +30,14 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, assert_never
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from connectors.base import Connector
-from dlp.access.scan import AccessReader
 from dlp.config import Settings
 from dlp.errors import EXPECTED_ITEM_ERRORS, ItemError, NotExamined
-from dlp.executors import WorkerLost, make_executor
+from dlp.executors import Executor, WorkerLost, make_executor
 from dlp.store.db import HEARTBEAT_SECONDS, ClaimLost, KnownItem, Store, StoreGone
 from dlp.types import Item, ItemRef, ItemResult, Reason, Status
 from dlp.worker import process_batch, process_item
@@ -98,15 +97,53 @@ class RunStats:
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+# -- what the enumerator thread sends to the main thread (one message per reference, then the ends) --
+
+
+@dataclass(frozen=True, slots=True)
 class _Work:
+    """Content to judge: new or changed, or unchanged but read again for its values (``reread``)."""
+
     ref: ItemRef
     content_hash: str | None
     connector: Connector | None = None
     reread: bool = False  # unchanged, but examined again for its values (--show-values)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class _Unchanged:
+    """An item the store judged before with this engine, not modified since: only marked seen."""
+
+    ref: ItemRef
+
+
+@dataclass(frozen=True, slots=True)
+class _Decided:
+    """An item whose result is known without reading it (the connector's status, or a failed listing)."""
+
+    ref: ItemRef
+
+
+@dataclass(frozen=True, slots=True)
+class _SourceDone:
+    """A source's listing ended; ``complete`` only when it listed everything (so unseen items are removed)."""
+
+    source: str
+    complete: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _AllListed:
+    """The enumerator thread is done: every source's listing ended (or the run is stopping)."""
+
+
+_Message = _Work | _Unchanged | _Decided | _SourceDone | _AllListed
+
+
+# -- what a pending future is doing: judging one item (keyed by its _Work), a batch, or a fetch --
+
+
+@dataclass(frozen=True, slots=True)
 class _Batch:
     """Small items judged in one task; kept so that each can be run again alone if the task fails."""
 
@@ -114,15 +151,35 @@ class _Batch:
     items: tuple[Item, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class _Fetch:
+    """A remote item's bytes being fetched in an I/O thread; judged when they are here."""
+
+    work: _Work
 
 
-@dataclass(frozen=True)
-class _SourceDone:
-    source: str
-    complete: bool
+_Task = _Work | _Batch | _Fetch
 
 
-_END = object()
+@dataclass(slots=True)
+class _RunState:
+    """What the main thread keeps while it dispatches one run (Scanner.stats holds the counters it reports)."""
+
+    run_id: int
+    writer: _Writer
+    pool: Executor
+    fetcher: ThreadPoolExecutor  # the I/O threads that fetch remote items
+    pending: dict[Future[Any], _Task] = field(default_factory=dict)
+    in_flight: dict[str, list[_Work]] = field(default_factory=dict)  # content hash -> duplicates waiting for it
+    open_batch: list[tuple[_Work, Item]] = field(default_factory=list)  # small items waiting to fill a batch
+    unchanged: dict[str, list[str]] = field(default_factory=dict)  # source -> ids to mark seen
+    unchanged_count: int = 0  # ids in ``unchanged``
+    completed: list[str] = field(default_factory=list)  # sources listed to the end
+    all_listed: bool = False
+    last_progress: float = 0.0
+
+
+_UNCHANGED_EVERY = 500  # unchanged ids marked seen in the store per transaction
 
 
 class Scanner:
@@ -138,10 +195,10 @@ class Scanner:
         self.workers = options.workers or settings.scan.workers or os.cpu_count() or 1
         self.stats = RunStats()
         self._stop = threading.Event()
-        self._open: list[tuple[_Work, Item]] = []  # small items waiting to fill a batch
+        # Bounds both the queue from the enumerator and the tasks outstanding at the workers.
+        self._outstanding = settings.scan.queue_size or 4 * self.workers
         self._batch_limit = settings.scan.batch_max_kb * 1024
         self._writer: _Writer | None = None
-        self._access: AccessReader | None = None
         self._with_findings: dict[str, set[str]] = {}
         self._from_store = 0  # items listed from the store at the end (--all-items)
 
@@ -159,15 +216,14 @@ class Scanner:
         for message in self.store.takeovers:
             log.warning("%s", message)
         heartbeat = _Heartbeat(self.store, run_id)
-        self._access = AccessReader(connectors, self.settings)
         states = {c.source_key: self.store.known_items(c.source_key) for c in connectors}
         # Values are never stored: with --show-values, what was judged before and holds findings is read
-        # again (unchanged items here, store duplicates in _submit), or its values could not be shown.
+        # again (unchanged items here, store duplicates in _copies), or its values could not be shown.
         self._with_findings = ({c.source_key: _top_level_ids(self.store.items_with_findings(c.source_key),
                                                              states[c.source_key])
                                 for c in connectors} if self.options.show_values else {})
-        q: queue.Queue[object] = queue.Queue(maxsize=self.settings.scan.queue_size or 4 * self.workers)
-        enumerator = threading.Thread(target=self._enumerate, args=(connectors, states, run_id, q),
+        q: queue.Queue[_Message] = queue.Queue(maxsize=self._outstanding)
+        enumerator = threading.Thread(target=self._enumerate, args=(connectors, states, q),
                                       name="enumerate", daemon=True)
         status = "completed"
         completed_sources: list[str] = []
@@ -246,31 +302,33 @@ class Scanner:
 
     # -- enumeration thread --
 
-    def _enumerate(self, connectors: list[Connector], states: dict[str, dict[str, KnownItem]], run_id: int,
-                   q: queue.Queue[object]) -> None:
+    def _enumerate(self, connectors: list[Connector], states: dict[str, dict[str, KnownItem]],
+                   q: queue.Queue[_Message]) -> None:
         try:
             for connector in connectors:
-                known = states[connector.source_key]
-                complete = True
-                try:
-                    for ref in connector.enumerate():
-                        if self._stop.is_set():
-                            complete = False
-                            break
-                        self._put(q, self._decide(connector, ref, known.get(ref.item_id), run_id))
-                except Exception as exc:  # noqa: BLE001 - connectors raise their libraries' own errors
-                    # A source that fails half-way (a server gone for good) is recorded and left
-                    # incomplete, so its unseen items are not marked removed, and the other sources go on.
-                    complete = False
-                    log.error("listing of %s failed: %s", connector.source_key, type(exc).__name__)
-                    self._put(q, ItemRef(source=connector.source_key, item_id="", uri=connector.source_key,
-                                         status=Status.ERROR, reason=Reason.UNREADABLE,
-                                         detail=f"listing stopped: {type(exc).__name__}"))
+                complete = self._enumerate_source(connector, states[connector.source_key], q)
                 self._put(q, _SourceDone(connector.source_key, complete))
         finally:
-            self._put(q, _END)
+            self._put(q, _AllListed())
 
-    def _put(self, q: queue.Queue[object], message: object) -> None:
+    def _enumerate_source(self, connector: Connector, known: dict[str, KnownItem], q: queue.Queue[_Message]) -> bool:
+        """Send one message per reference of the source; True when it was listed to the end."""
+        try:
+            for ref in connector.enumerate():
+                if self._stop.is_set():
+                    return False
+                self._put(q, self._decide(connector, ref, known.get(ref.item_id)))
+        except Exception as exc:  # noqa: BLE001 - connectors raise their libraries' own errors
+            # A source that fails half-way (a server gone for good) is recorded and left incomplete, so
+            # its unseen items are not marked removed, and the other sources go on.
+            log.error("listing of %s failed: %s", connector.source_key, type(exc).__name__)
+            self._put(q, _Decided(ItemRef(source=connector.source_key, item_id="", uri=connector.source_key,
+                                          status=Status.ERROR, reason=Reason.UNREADABLE,
+                                          detail=f"listing stopped: {type(exc).__name__}")))
+            return False
+        return True
+
+    def _put(self, q: queue.Queue[_Message], message: _Message) -> None:
         while not self._stop.is_set():
             try:
                 q.put(message, timeout=0.2)
@@ -278,163 +336,209 @@ class Scanner:
             except queue.Full:
                 continue
 
-    def _decide(self, connector: Connector, ref: ItemRef, known: KnownItem | None, run_id: int) -> object:
+    def _decide(self, connector: Connector, ref: ItemRef, known: KnownItem | None) -> _Message:
         if ref.status is not None:
-            return ref
+            return _Decided(ref)
         if not self.options.full and known is not None and _unchanged(ref, known, self.engine_version):
             if ref.item_id not in self._with_findings.get(ref.source, ()):
-                return ("unchanged", ref)
+                return _Unchanged(ref)
             return _Work(ref, connector.content_hash(ref), connector, reread=True)
         return _Work(ref, connector.content_hash(ref), connector)
 
-    # -- main thread: dispatch, collect, write --
+    # -- main thread: the dispatch loop --
 
-    def _dispatch(self, run_id: int, q: queue.Queue[object], sink: ResultSink,
+    def _dispatch(self, run_id: int, q: queue.Queue[_Message], sink: ResultSink,
                   progress: Progress | None) -> list[str]:
-        limit = self.settings.scan.queue_size or 4 * self.workers
+        """Take messages, keep the workers busy, write what they return; the sources listed to the end."""
         writer = _Writer(self.store, run_id, self.engine_version, self.settings.scan.commit_every, sink,
-                         self._exposure_judge)
-        writer.keep_keys = self.options.all_items
+                         self._exposure_judge, keep_keys=self.options.all_items)
         self._writer = writer
-        writer.access = self._access.apply if self._access is not None else None
-        pending: dict[Future[Any], _Work | _Batch] = {}
-        fetching: set[Future[Any]] = set()  # futures of connector.fetch() running in the fetch threads
         fetcher = ThreadPoolExecutor(max_workers=self.settings.scan.fetch_threads, thread_name_prefix="fetch")
-        in_flight: dict[str, list[_Work]] = {}  # content hash -> duplicates waiting for the first one
-        completed: list[str] = []
-        unchanged: dict[str, list[str]] = {}
-        last_progress = 0.0
-        connectors_done = False
         # Started on the first item that needs examining: an unchanged rescan loads no model at all.
         pool = make_executor(self.options.executor, self.workers, self.settings, self.key, self.options.show_values)
+        run = _RunState(run_id, writer, pool, fetcher)
         try:
-            while not connectors_done or pending:
-                # Take from the queue while there is room for more work.
-                while not connectors_done and len(pending) < limit:
-                    try:
-                        message = q.get(timeout=0.05 if pending else 0.5)
-                    except queue.Empty:
-                        break
-                    if message is _END:
-                        connectors_done = True
-                        self.stats.enumeration_done = True
-                    elif isinstance(message, _SourceDone):
-                        if message.complete:
-                            completed.append(message.source)
-                    elif isinstance(message, ItemRef):
-                        self._count_enumerated(message)
-                        writer.add([ItemResult(ref=message, status=message.status or Status.ERROR,
-                                               reason=message.reason, detail=message.detail)])
-                        self.stats.done += 1
-                    elif isinstance(message, tuple):
-                        ref = message[1]
-                        self._count_enumerated(ref)
-                        unchanged.setdefault(ref.source, []).append(ref.item_id)
-                        self.stats.unchanged += 1
-                        self.stats.done += 1
-                        self.stats.done_bytes += ref.size or 0
-                    elif isinstance(message, _Work):
-                        self._count_enumerated(message.ref)
-                        self._submit(pool, fetcher, message, pending, fetching, in_flight, writer)
-                if sum(len(v) for v in unchanged.values()) >= 500:
-                    self._flush_unchanged(run_id, unchanged)
+            while not run.all_listed or run.pending:
+                self._take(run, q)
+                if run.unchanged_count >= _UNCHANGED_EVERY:
+                    self._flush_unchanged(run)
                 # Whatever the queue had is taken: a part-filled batch goes now rather than idle a worker.
-                self._flush_batch(pool, pending)
-                if pending:
-                    finished, _ = wait(list(pending), timeout=0.2, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        entry = pending.pop(future)
-                        if isinstance(entry, _Batch):
-                            self._batch_done(pool, future, entry, pending, in_flight, writer)
-                            continue
-                        work = entry
-                        if future in fetching:
-                            fetching.discard(future)
-                            fetched = self._fetched(future, work)
-                            if isinstance(fetched, Item):
-                                self._judge(pool, work, fetched, pending)
-                                continue
-                            results = [fetched]
-                        else:
-                            results = self._result_of(future, work)
-                        self._finish(work, results, in_flight, writer)
-                    self._flush_batch(pool, pending)
-                now = time.monotonic()
-                if progress is not None and now - last_progress > 0.25:
-                    progress.update(self.stats)
-                    last_progress = now
-            self._flush_unchanged(run_id, unchanged)
+                self._flush_batch(run)
+                if run.pending:
+                    self._collect(run)
+                self._report(run, progress)
+            self._flush_unchanged(run)
             writer.flush()
         except BaseException:
             fetcher.shutdown(wait=False, cancel_futures=True)
             pool.stop()
             writer.flush()
-            self._flush_unchanged(run_id, unchanged)
+            self._flush_unchanged(run)
             raise
         finally:
             fetcher.shutdown(wait=True)
             pool.shutdown()
         if progress is not None:
             progress.update(self.stats)
-        return completed
+        return run.completed
 
-    def _exposure_judge(self) -> Any:
-        from dlp.policy.exposure import ExposureJudge
+    def _take(self, run: _RunState, q: queue.Queue[_Message]) -> None:
+        """Handle messages from the enumerator while there is room for more work, until the queue is dry."""
+        while not run.all_listed and len(run.pending) < self._outstanding:
+            try:
+                message = q.get(timeout=0.05 if run.pending else 0.5)
+            except queue.Empty:
+                return
+            match message:
+                case _Work():
+                    self._on_work(run, message)
+                case _Unchanged():
+                    self._on_unchanged(run, message)
+                case _Decided():
+                    self._on_decided(run, message)
+                case _SourceDone():
+                    self._on_source_done(run, message)
+                case _AllListed():
+                    self._on_all_listed(run)
+                case _:
+                    assert_never(message)
 
-        return ExposureJudge(self.settings, self.key)
+    def _collect(self, run: _RunState) -> None:
+        """Wait briefly for tasks to end and handle each; then send the batch their follow-ups opened."""
+        finished, _ = wait(list(run.pending), timeout=0.2, return_when=FIRST_COMPLETED)
+        for future in finished:
+            task = run.pending.pop(future)
+            match task:
+                case _Work():
+                    self._finish(run, task, self._result_of(future, task))
+                case _Batch():
+                    self._batch_done(run, future, task)
+                case _Fetch():
+                    self._fetch_done(run, future, task.work)
+                case _:
+                    assert_never(task)
+        self._flush_batch(run)
 
-    def _finish(self, work: _Work, results: list[ItemResult], in_flight: dict[str, list[_Work]],
-                writer: _Writer) -> None:
-        """Write an item's results, and copies of them for identical content that waited for it."""
-        writer.add(results)
-        self._account(results)
-        for dup in in_flight.pop(work.content_hash or "", []):
-            copies = _readdress(results, dup.ref)
-            writer.add(copies)
-            self.stats.deduplicated += 1
-            self.stats.done += 1
-            self.stats.done_bytes += dup.ref.size or 0
+    def _report(self, run: _RunState, progress: Progress | None) -> None:
+        now = time.monotonic()
+        if progress is not None and now - run.last_progress > 0.25:
+            progress.update(self.stats)
+            run.last_progress = now
 
-    def _judge(self, pool: Any, work: _Work, item: Item, pending: dict[Future[Any], _Work | _Batch]) -> None:
+    # -- one handler per message --
+
+    def _on_work(self, run: _RunState, work: _Work) -> None:
+        """Copy the judgement of identical content if there is one, else send the item to be judged."""
+        self._count_enumerated(work.ref)
+        reread = work.reread
+        h = work.content_hash
+        if h is not None:
+            if h in run.in_flight:
+                run.in_flight[h].append(work)  # identical content already being judged: wait for it
+                return
+            copies, reread = self._copies(run.writer, h, work)
+            if copies is not None:
+                self._add_copy(run, copies, work.ref)
+                return
+            run.in_flight[h] = []
+        if reread:
+            self.stats.reread += 1
+        if work.ref.local_path is None and work.connector is not None:
+            # A remote item: fetch it in an I/O thread; its judgement is scheduled when the bytes are here.
+            run.pending[run.fetcher.submit(work.connector.fetch, work.ref)] = _Fetch(work)
+            return
+        item = Item(ref=work.ref, name=os.path.basename(work.ref.item_id) or work.ref.item_id,
+                    path=work.ref.local_path)
+        self._judge(run, work, item)
+
+    def _on_unchanged(self, run: _RunState, message: _Unchanged) -> None:
+        ref = message.ref
+        self._count_enumerated(ref)
+        run.unchanged.setdefault(ref.source, []).append(ref.item_id)
+        run.unchanged_count += 1
+        self.stats.unchanged += 1
+        self.stats.done += 1
+        self.stats.done_bytes += ref.size or 0
+
+    def _on_decided(self, run: _RunState, message: _Decided) -> None:
+        ref = message.ref
+        self._count_enumerated(ref)
+        run.writer.add([ItemResult(ref=ref, status=ref.status or Status.ERROR, reason=ref.reason,
+                                   detail=ref.detail)])
+        self.stats.done += 1
+
+    def _on_source_done(self, run: _RunState, message: _SourceDone) -> None:
+        if message.complete:
+            run.completed.append(message.source)
+
+    def _on_all_listed(self, run: _RunState) -> None:
+        run.all_listed = True
+        self.stats.enumeration_done = True
+
+    # -- deduplication of identical content --
+
+    def _copies(self, writer: _Writer, content_hash: str, work: _Work) -> tuple[list[ItemResult] | None, bool]:
+        """Results of identical content judged before, re-addressed to ``work``; and whether to read it again.
+
+        Copies of results judged in this run carry their values (they are still in memory); the store's
+        do not, so with --show-values a judgement with findings is not copied but read again.
+        """
+        copies = writer.recent(content_hash, work.ref)
+        if copies is not None:
+            return copies, work.reread
+        row = self.store.judged_by_hash(content_hash, self.engine_version)
+        copies = self.store.copy_judgement(row, work.ref) if row is not None else None
+        if copies is not None and self.options.show_values and any(c.findings for c in copies):
+            return None, True
+        return copies, work.reread
+
+    def _add_copy(self, run: _RunState, copies: list[ItemResult], ref: ItemRef) -> None:
+        run.writer.add(copies)
+        self.stats.deduplicated += 1
+        self.stats.done += 1
+        self.stats.done_bytes += ref.size or 0
+
+    # -- tasks: scheduling and their ends --
+
+    def _judge(self, run: _RunState, work: _Work, item: Item) -> None:
         """Send an item to the workers: alone when it is large, else into the open batch."""
         size = work.ref.size if work.ref.size is not None else len(item.data or b"")
         if self.settings.scan.batch_items <= 1 or size > self._batch_limit:
-            self._schedule_one(pool, work, item, pending)
+            self._schedule_one(run, work, item)
             return
-        self._open.append((work, item))
-        if len(self._open) >= self.settings.scan.batch_items:
-            self._flush_batch(pool, pending)
+        run.open_batch.append((work, item))
+        if len(run.open_batch) >= self.settings.scan.batch_items:
+            self._flush_batch(run)
 
-    def _flush_batch(self, pool: Any, pending: dict[Future[Any], _Work | _Batch]) -> None:
-        if not self._open:
+    def _flush_batch(self, run: _RunState) -> None:
+        if not run.open_batch:
             return
         # Workers with nothing to do (the start of a run, a small share) each get a share of the open
         # batch, rather than one worker all of it while the others wait.
-        idle = self.workers - len(pending)
-        parts = max(1, min(idle, len(self._open)))
-        size = -(-len(self._open) // parts)
-        for start in range(0, len(self._open), size):
-            self._schedule_batch(pool, self._open[start:start + size], pending)
-        self._open = []
+        members = run.open_batch
+        run.open_batch = []
+        idle = self.workers - len(run.pending)
+        parts = max(1, min(idle, len(members)))
+        size = -(-len(members) // parts)
+        for start in range(0, len(members), size):
+            self._schedule_batch(run, members[start:start + size])
 
-    def _schedule_batch(self, pool: Any, members: list[tuple[_Work, Item]],
-                        pending: dict[Future[Any], _Work | _Batch]) -> None:
+    def _schedule_batch(self, run: _RunState, members: list[tuple[_Work, Item]]) -> None:
         if len(members) == 1:
-            self._schedule_one(pool, *members[0], pending)
+            self._schedule_one(run, *members[0])
             return
         batch = _Batch(tuple(w for w, _ in members), tuple(i for _, i in members))
         # One item's time limit for the whole batch: small files take milliseconds each, and an
         # overrun costs only a second pass, one item per task, with each item's own limit.
         timeout = self.settings.scan.item_timeout
-        pending[pool.schedule(process_batch, args=(list(batch.items),), timeout=timeout)] = batch
+        run.pending[run.pool.schedule(process_batch, args=(list(batch.items),), timeout=timeout)] = batch
         self.stats.tasks += 1
 
-    def _schedule_one(self, pool: Any, work: _Work, item: Item, pending: dict[Future[Any], _Work | _Batch]) -> None:
-        pending[pool.schedule(process_item, args=(item,), timeout=self.settings.scan.item_timeout)] = work
+    def _schedule_one(self, run: _RunState, work: _Work, item: Item) -> None:
+        run.pending[run.pool.schedule(process_item, args=(item,), timeout=self.settings.scan.item_timeout)] = work
         self.stats.tasks += 1
 
-    def _batch_done(self, pool: Any, future: Future[Any], batch: _Batch, pending: dict[Future[Any], _Work | _Batch],
-                    in_flight: dict[str, list[_Work]], writer: _Writer) -> None:
+    def _batch_done(self, run: _RunState, future: Future[Any], batch: _Batch) -> None:
         from pebble import ProcessExpired
 
         try:
@@ -444,48 +548,18 @@ class Scanner:
             log.info("a batch of %d items failed (%s); judging them one per task", len(batch.items),
                      type(exc).__name__)
             for work, item in zip(batch.works, batch.items, strict=True):
-                self._schedule_one(pool, work, item, pending)
+                self._schedule_one(run, work, item)
             return
         for work, results in zip(batch.works, groups, strict=True):
-            self._finish(work, results, in_flight, writer)
+            self._finish(run, work, results)
 
-    def _count_enumerated(self, ref: ItemRef) -> None:
-        self.stats.enumerated += 1
-        self.stats.enumerated_bytes += ref.size or 0
-
-    def _submit(self, pool: Any, fetcher: ThreadPoolExecutor, work: _Work, pending: dict[Future[Any], _Work | _Batch],
-                fetching: set[Future[Any]], in_flight: dict[str, list[_Work]], writer: _Writer) -> None:
-        h = work.content_hash
-        reread = work.reread
-        if h is not None:
-            if h in in_flight:
-                in_flight[h].append(work)  # identical content already being judged: wait for it
-                return
-            # Copies of results judged in this run carry their values (they are still in memory).
-            copies = writer.recent(h, work.ref)
-            if copies is None:
-                row = self.store.judged_by_hash(h, self.engine_version)
-                copies = self.store.copy_judgement(row, work.ref) if row is not None else None
-                if copies is not None and self.options.show_values and any(c.findings for c in copies):
-                    copies, reread = None, True  # the store has no values: read the content again
-            if copies is not None:
-                writer.add(copies)
-                self.stats.deduplicated += 1
-                self.stats.done += 1
-                self.stats.done_bytes += work.ref.size or 0
-                return
-            in_flight[h] = []
-        if reread:
-            self.stats.reread += 1
-        if work.ref.local_path is None and work.connector is not None:
-            # A remote item: fetch it in an I/O thread; its judgement is scheduled when the bytes are here.
-            fetch = fetcher.submit(work.connector.fetch, work.ref)
-            fetching.add(fetch)
-            pending[fetch] = work
-            return
-        item = Item(ref=work.ref, name=os.path.basename(work.ref.item_id) or work.ref.item_id,
-                    path=work.ref.local_path)
-        self._judge(pool, work, item, pending)
+    def _fetch_done(self, run: _RunState, future: Future[Any], work: _Work) -> None:
+        """A remote item's bytes arrived (it goes to be judged), or the failure to fetch it is its result."""
+        fetched = self._fetched(future, work)
+        if isinstance(fetched, Item):
+            self._judge(run, work, fetched)
+        else:
+            self._finish(run, work, [fetched])
 
     def _fetched(self, future: Future[Any], work: _Work) -> Item | ItemResult:
         """The fetched item, or the result recording why it could not be fetched."""
@@ -514,6 +588,24 @@ class Scanner:
             return [ItemResult(ref=work.ref, status=Status.ERROR, reason=Reason.WORKER_CRASHED,
                                detail=f"worker process died (exit code {exc.exitcode})")]
 
+    def _finish(self, run: _RunState, work: _Work, results: list[ItemResult]) -> None:
+        """Write an item's results, and copies of them for identical content that waited for it."""
+        run.writer.add(results)
+        self._account(results)
+        for dup in run.in_flight.pop(work.content_hash or "", []):
+            self._add_copy(run, _readdress(results, dup.ref), dup.ref)
+
+    # -- counters and the store --
+
+    def _exposure_judge(self) -> Any:
+        from dlp.policy.exposure import ExposureJudge
+
+        return ExposureJudge(self.settings, self.key)
+
+    def _count_enumerated(self, ref: ItemRef) -> None:
+        self.stats.enumerated += 1
+        self.stats.enumerated_bytes += ref.size or 0
+
     def _account(self, results: list[ItemResult]) -> None:
         self.stats.done += 1
         if results:
@@ -525,10 +617,11 @@ class Scanner:
             for stage, seconds in r.stage_seconds.items():
                 self.stats.stage_seconds[stage] = self.stats.stage_seconds.get(stage, 0.0) + seconds
 
-    def _flush_unchanged(self, run_id: int, unchanged: dict[str, list[str]]) -> None:
-        for source, ids in unchanged.items():
-            self.store.mark_seen(run_id, source, ids)
-        unchanged.clear()
+    def _flush_unchanged(self, run: _RunState) -> None:
+        for source, ids in run.unchanged.items():
+            self.store.mark_seen(run.run_id, source, ids)
+        run.unchanged.clear()
+        run.unchanged_count = 0
 
     # -- summary --
 
@@ -575,7 +668,7 @@ class _Writer:
     """Batches results into store transactions and passes each result to the output sink once stored."""
 
     def __init__(self, store: Store, run_id: int, engine_version: str, every: int, sink: ResultSink,
-                 judge_factory: Callable[[], Any]) -> None:
+                 judge_factory: Callable[[], Any], *, keep_keys: bool = False) -> None:
         self.store = store
         self.run_id = run_id
         self.engine_version = engine_version
@@ -590,15 +683,11 @@ class _Writer:
         self.output_closed = False  # the output's reader went away: results are only stored
         self.listed = 0  # results passed to the output
         self.listed_keys: set[tuple[str, str]] = set()  # which, when --all-items must add the others
-        self.keep_keys = False
-        # Adds ACL exposure to the results of items with PI (dlp.access.scan.AccessReader.apply).
-        self.access: Callable[[list[ItemResult]], list[ItemResult]] | None = None
+        self.keep_keys = keep_keys  # remember listed_keys (--all-items)
 
     def add(self, results: list[ItemResult]) -> None:
         if not results:
             return
-        if self.access is not None:
-            results = self.access(results)
         if any(r.ref.exposure for r in results):
             results = [self.exposure().apply(r) for r in results]
         self.batch.append(results)
