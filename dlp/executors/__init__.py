@@ -2,8 +2,8 @@
 
 The scanner's main thread only needs three things from an executor: ``schedule(fn, args, timeout)``
 returning a :class:`concurrent.futures.Future`, ``stop()`` (give up now, on an interrupt or error) and
-``shutdown()`` (the run is over). Keeping the interface that small keeps ``Scanner._dispatch``'s wait
-loop identical whatever runs the work:
+``shutdown()`` (the run is over). Keeping the interface that small keeps the scanner's dispatch (its
+handlers schedule, ``Scanner._collect`` waits) identical whatever runs the work:
 
 - ``local`` (default): a pebble process pool on this machine (:mod:`dlp.executors.local`);
 - ``dask``: a Dask LocalCluster on 127.0.0.1, one single-threaded worker process per ``--workers``;

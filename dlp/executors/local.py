@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from dlp.worker import init_worker
 
 if TYPE_CHECKING:
+    from pebble import ProcessPool
+
     from dlp.config import Settings
 
 
@@ -22,7 +24,7 @@ class LocalExecutor:
     def __init__(self, workers: int, settings: Settings, key: bytes, show_values: bool) -> None:
         self.workers = workers
         self._initargs = (settings, key, show_values)
-        self._pool: Any = None
+        self._pool: ProcessPool | None = None
 
     def schedule(self, fn: Callable[..., Any], args: tuple[Any, ...], timeout: float) -> Future[Any]:
         """Run ``fn(*args)`` in a worker process; pebble kills and replaces it after ``timeout`` s."""
