@@ -62,12 +62,16 @@ def test_batched_and_unbatched_scans_judge_every_item_the_same(tmp_path: Path, r
 
 def test_a_batch_that_overruns_is_judged_one_item_per_task(tmp_path: Path, run_cli) -> None:
     share = tmp_path / "share"
-    # Under the batching size limit, yet far too long for Presidio's engine to read in one second.
-    write(share / "a-minutes.txt", "The committee met again to review the bus routes and budget. " * 3000)
+    # Under the batching size limit, yet far too long for Presidio's engine to read within the limit (it reads
+    # prose at tens of KB/s here: 1.5 MB takes most of a minute). The limit is five seconds, not one, so that
+    # the short notes, each alone on a fresh worker in the second pass, finish even on a loaded machine (a
+    # one-second limit timed one of them out at load 10 on 2 cores).
+    write(share / "a-minutes.txt", "The committee met again to review the bus routes and budget. " * 24_000)
     write(share / "b-short.txt", "Counselor Priya Raman, phone 617-555-0199.\n")
     write(share / "c-short.txt", "Nurse Odalys Ferrante signed the field trip forms.\n")
-    cfg = write(tmp_path / "dlp.toml", SLOW + "[scan]\nitem_timeout = 1.0\nworkers = 1\nbatch_items = 8\n")
-    assert (share / "a-minutes.txt").stat().st_size < 256 * 1024
+    cfg = write(tmp_path / "dlp.toml",
+                SLOW + "[scan]\nitem_timeout = 5.0\nworkers = 1\nbatch_items = 8\nbatch_max_kb = 2048\n")
+    assert (share / "a-minutes.txt").stat().st_size < 2048 * 1024
     res = run_cli("scan", str(share), "--config", str(cfg), "--format", "jsonl", "--no-progress")
     assert res.code in (0, 1), res.stderr
     items = res.by_uri()
