@@ -6,7 +6,7 @@ One :class:`PresendChecker` per process holds a warm detection engine and the lo
 1. every recipient (To, Cc, Bcc, Resent-*, and envelope recipients when the caller knows them) is
    ``internal`` (the organization's domains and their subdomains), ``personal`` (a consumer mail
    service) or ``third_party``;
-2. the message is extracted, detected and classified the way a scan does it (dlp/worker.py), down
+2. the message is extracted, detected and classified the way a scan does it (the same walk, dlp/walk.py), down
    through attachments and archives under the same limits, in process: the subject, every body (quoted
    replies as a part of their own), every attachment;
 3. encryption is worked out per piece: the whole message (S/MIME, PGP/MIME), or the archive member
@@ -38,7 +38,7 @@ import os
 import re
 import threading
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from email import policy
 from email.message import Message
@@ -49,11 +49,11 @@ import pyzipper
 
 from dlp.config import Settings
 from dlp.detect.engine import DetectionEngine
-from dlp.errors import EXPECTED_ITEM_ERRORS, ItemError, NotExamined
-from dlp.extract.base import ExtractContext, extractor_for, sniff
+from dlp.errors import EXPECTED_ITEM_ERRORS
+from dlp.extract.zip import ZipExtractor
 from dlp.policy.authorizations import Authorization, Student, load_all, student_hash
 from dlp.policy.classify import _CATEGORY_TERMS, classify, count_subjects
-from dlp.policy.encryption import MIN_KEY_BITS, strong
+from dlp.policy.encryption import strong
 from dlp.policy.labels import EMPLOYEE_IDS, PI_ELEMENTS, STUDENT_IDS, STUDENT_LABELS
 from dlp.policy.recipients import PERSONAL_DOMAINS, Recipient, destination, recipient_kind
 from dlp.policy.transfer import PRESEND, Piece, TransferContext, decide, evaluate
@@ -61,6 +61,7 @@ from dlp.presend.disclosures import Disclosure, DisclosureLog
 from dlp.presend.verdict import ALLOW, BLOCK, WARN, Verdict, VerdictReason
 from dlp.roster import rostered_people, student_hashes
 from dlp.types import Child, Document, Finding, Item, ItemRef, Part, Reason, Status
+from dlp.walk import Extracted, Limits, Node, walk
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ _UNREAD_PREFIXES = ("arc-", "x-google-dkim", "x-ms-exchange-", "x-microsoft-anti
 # Base64 and hex blobs in header values (Message-ID hashes, Thread-Index): random digits, not values.
 _BLOB = re.compile(r"[A-Za-z0-9+/=_]{24,}")
 # Names the e-mail extractor makes up for attachments without a file name.
-_GENERATED_NAME = re.compile(r"attachment-\d+(?:#\d+)?$")
+_GENERATED_NAME = re.compile(r"attachment-\d+(?: \(\d+\))?$")
 # A route-addr in a header: <@hop1,@hop2:user@host>.
 _ROUTE_ADDR = re.compile(r"<\s*(@[^<>:\s,]+(?:\s*,\s*@[^<>:\s,]+)*\s*:)\s*([^<>\s]+@[^<>\s]+)\s*>")
 _TOKEN_STRIP = "\"'()[]{}<>.,;:!?*`"
@@ -230,53 +231,38 @@ class PresendChecker:
     def _analyse(self, raw: bytes, message: Message) -> tuple[list[_Node], bool]:
         """Every piece of the message as a node, the message first; and whether it is encrypted whole."""
         message_cipher = _message_encryption(message)
-        ctx = ExtractContext(self.settings.extract, self.passwords, 0)
-        failure: str | None = None
-        try:
-            document = extractor_for("message/rfc822").extract(
-                Item(ref=ItemRef(source="presend", item_id="message", uri="message"), name="message.eml",
-                     data=raw), ctx)
-        except ItemError as exc:
-            failure, document = exc.reason.value, Document(media_type="message/rfc822")
-        except MemoryError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - the parse boundary: see _unparsed
-            failure, document = _unparsed("the message", exc), Document(media_type="message/rfc822")
-        document = _with_context_parts(_split_quotes(document), message)
-        top = self._node("", document)
-        if failure is not None:
-            top.status, top.reason = Status.ERROR, failure
-        top.text = "\n".join(p.text for p in document.parts
-                              if not p.locator.startswith("header ") and p.locator not in CONTEXT_PARTS)
+        walked = _MessageWalk(self._node, message)
+        root = Item(ref=ItemRef(source="presend", item_id="message", uri="message"), name="message.eml", data=raw)
+        nodes: list[_Node] = []
+        protection: dict[str, str | None] = {}  # by path: what keeps the piece encrypted in transit
+        for piece in walk(root, Limits(self.settings.extract, self.passwords), walked.analyse,
+                          media_type="message/rfc822", passwords_for=walked.passwords_for,
+                          more_children=walked.uuencoded, record_memory_errors=False):
+            if piece.parent is None:
+                nodes.append(self._top(piece, message, message_cipher))
+                protection[piece.path] = None  # the message's own encryption is not its attachments'
+                continue
+            node = piece.analysis or _Node(name=piece.path, status=piece.status,
+                                           reason=piece.reason.value if piece.reason else None)
+            node.protected_by, node.weak_cipher = _protection(piece, protection[piece.parent],
+                                                              walked.exposed.get(piece.parent, frozenset()))
+            protection[piece.path] = node.protected_by
+            nodes.append(node)
+        return nodes, message_cipher is not None
+
+    def _top(self, piece: Node[_Node], message: Message, message_cipher: str | None) -> _Node:
+        """The node of the message itself; its header fields are read even when its body could not be."""
+        top = piece.analysis
+        if top is None:
+            top = self._node("", _with_context_parts(_split_quotes(Document(media_type="message/rfc822")), message))
+            top.status, top.reason = Status.ERROR, piece.reason.value if piece.reason else None
         if message_cipher:
             top.protected_by = message_cipher
             if any(f.locator == SUBJECT for f in top.pi_findings()):
                 # S/MIME and PGP/MIME leave the Subject line in clear text.
                 top.protected_by = None
                 top.weak_cipher = f"in the Subject line, which {message_cipher} does not encrypt"
-        nodes = [top]
-        candidates = _password_candidates(top.text)
-        self._children(document, "", 1, None, candidates, nodes)
-        self._uuencoded(document, candidates, nodes)
-        return nodes, message_cipher is not None
-
-    def _uuencoded(self, document: Document, candidates: list[str], out: list[_Node]) -> None:
-        """Files uuencoded inside the text bodies (``begin 644 name`` ... ``end``), judged as attachments.
-
-        Mail clients of old and some scripts still send files this way; the text is unreadable as written.
-        """
-        names: dict[str, int] = {}
-        for part in document.parts:
-            if not part.locator.startswith(("body", "quoted reply")) or "begin " not in part.text:
-                continue
-            text = part.text.replace("\r\n", "\n") if "\r" in part.text else part.text
-            for match in _UUENCODED.finditer(text):
-                path = f"{part.locator}!/{_unique(match.group('name').strip(), names)}"
-                data = _uudecode(match.group("data"))
-                if data is None:
-                    out.append(_Node(name=path, status=Status.ERROR, reason=Reason.CORRUPT.value))
-                else:
-                    self._judge(path, data, 1, None, None, candidates, out)
+        return top
 
     def _node(self, name: str, document: Document) -> _Node:
         """Detection and classification of one extracted piece; a failure there is an unreadable node."""
@@ -294,77 +280,6 @@ class PresendChecker:
         dob_only = "DATE_OF_BIRTH" in {f.entity for f in findings} and not _CATEGORY_TERMS["demographics"].search(text)
         return _Node(name=name, status=Status.SCANNED, labels=result.labels, categories=result.categories,
                      findings=findings, dob_only_demographics=dob_only)
-
-    def _children(self, document: Document, parent: str, depth: int, protection: str | None,
-                  candidates: list[str], out: list[_Node], exposed: frozenset[str] = frozenset()) -> None:
-        """Judge each child; ``exposed``: members of this zip that a word of the message opened."""
-        names: dict[str, int] = {}
-        for child in document.children:
-            name = _unique(child.name, names)
-            path = f"{parent}!/{name}" if parent else name
-            cipher = _child_cipher(child)
-            inherited = protection
-            weak: str | None = None
-            if cipher is not None:
-                if _strong(child):
-                    if child.data is not None and child.name in exposed:
-                        weak = f"{cipher} with its password in the message"
-                    else:
-                        inherited = inherited or cipher
-                else:
-                    weak = cipher
-            if child.data is None or child.status is not None:
-                out.append(_Node(name=path, status=child.status or Status.NOT_EXAMINED,
-                                 reason=str(child.reason.value) if child.reason else None,
-                                 protected_by=inherited, weak_cipher=weak))
-                continue
-            if depth > self.settings.extract.max_depth:
-                out.append(_Node(name=path, status=Status.NOT_EXAMINED, reason="too_deep", protected_by=inherited))
-                continue
-            self._judge(path, child.data, depth, inherited, weak, candidates, out)
-
-    def _judge(self, path: str, data: bytes, depth: int, protection: str | None, weak: str | None,
-               candidates: list[str], out: list[_Node]) -> None:
-        media_type = sniff(path.rsplit("/", 1)[-1], data[:8192], data[-65536:] if len(data) > 8192 else b"")
-        passwords = self.passwords
-        exposed: set[str] = set()
-        if media_type in ("application/zip", "application/x-zip-compressed"):
-            found, exposed = _message_password(data, candidates)
-            if found is not None:
-                passwords = (*passwords, found)
-        try:
-            document = extractor_for(media_type).extract(
-                Item(ref=ItemRef(source="presend", item_id=path, uri=path), name=path.rsplit("/", 1)[-1],
-                     data=data, depth=depth),
-                ExtractContext(self.settings.extract, passwords, depth))
-        except NotExamined as exc:
-            strong = exc.encrypted and (exc.key_bits or 0) >= MIN_KEY_BITS
-            out.append(_Node(name=path, status=Status.NOT_EXAMINED, reason=exc.reason.value,
-                             protected_by=protection or (exc.cipher if strong else None),
-                             weak_cipher=weak or (exc.cipher if exc.encrypted and not strong else None)))
-            return
-        except ItemError as exc:
-            out.append(_Node(name=path, status=Status.ERROR, reason=exc.reason.value, protected_by=protection))
-            return
-        except EXPECTED_ITEM_ERRORS as exc:
-            # A parser's own message may quote the content: keep only the kind of error.
-            log.info("an attachment could not be parsed (%s)", type(exc).__name__)
-            out.append(_Node(name=path, status=Status.ERROR, reason="corrupt", protected_by=protection))
-            return
-        except MemoryError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - the parse boundary: see _unparsed
-            out.append(_Node(name=path, status=Status.ERROR, reason=_unparsed("an attachment", exc),
-                             protected_by=protection))
-            return
-        if media_type == "message/rfc822":
-            document = _with_context_parts(_split_quotes(document), _headers_of(data))
-        elif document.children:
-            document = _with_context_parts(document, None)
-        node = self._node(path, document)
-        node.protected_by, node.weak_cipher = protection, weak
-        out.append(node)
-        self._children(document, path, depth + 1, protection, candidates, out, frozenset(exposed))
 
     # -- students and authorizations --
 
@@ -434,6 +349,95 @@ class PresendChecker:
 
                 self._log = DisclosureLog(Store(self.settings.store.url()).engine)
         return self._log
+
+
+class _MessageWalk:
+    """The check's part in the walk of one message: the analysis of each piece, and the walk's hooks.
+
+    The message's own text (read first) gives the words that may be an archive's password; a zip one of
+    them opens is read with it, and its members the word opens are marked exposed (their encryption does
+    not protect them from a recipient who has the message). Files uuencoded in the message's bodies are
+    walked as members of the message.
+    """
+
+    def __init__(self, judge: Callable[[str, Document], _Node], message: Message) -> None:
+        self.judge = judge  # detection and classification of one piece's document (PresendChecker._node)
+        self.message = message
+        self.candidates: list[str] = []
+        self.exposed: dict[str, frozenset[str]] = {}  # a zip's path -> its members a word of the message opens
+        self.document: Document | None = None  # the message's, with quoted replies and context as parts
+
+    def analyse(self, found: Extracted) -> _Node:
+        """Detection and classification of one piece, with the context a recipient sees around it."""
+        document = found.document
+        if not found.path:
+            document = _with_context_parts(_split_quotes(document), self.message)
+            top = self.judge("", document)
+            top.text = "\n".join(p.text for p in document.parts
+                                 if not p.locator.startswith("header ") and p.locator not in CONTEXT_PARTS)
+            self.candidates = _password_candidates(top.text)
+            self.document = document
+            return top
+        if found.media_type == "message/rfc822":
+            document = _with_context_parts(_split_quotes(document), _headers_of(found.data))
+        elif document.children:
+            document = _with_context_parts(document, None)
+        return self.judge(found.path, document)
+
+    def passwords_for(self, path: str, media_type: str, data: bytes) -> tuple[str, ...]:
+        """The word of the message that opens this zip, if one does."""
+        if media_type not in ZipExtractor.media_types:
+            return ()
+        found, opened = _message_password(data, self.candidates)
+        if found is None:
+            return ()
+        self.exposed[path] = frozenset(opened)
+        return (found,)
+
+    def uuencoded(self, node: Node[_Node]) -> list[Child]:
+        """Files uuencoded inside the message's text bodies (``begin 644 name`` ... ``end``), as its members.
+
+        Mail clients of old and some scripts still send files this way; the text is unreadable as written.
+        The member's name is the part's locator and the file's name (``body!/grades.csv``).
+        """
+        if node.parent is not None or self.document is None:
+            return []
+        found: list[Child] = []
+        for part in self.document.parts:
+            if not part.locator.startswith(("body", "quoted reply")) or "begin " not in part.text:
+                continue
+            text = part.text.replace("\r\n", "\n") if "\r" in part.text else part.text
+            for match in _UUENCODED.finditer(text):
+                name = f"{part.locator}!/{match.group('name').strip()}"
+                data = _uudecode(match.group("data"))
+                found.append(Child(name=name, data=data) if data is not None else
+                             Child(name=name, data=None, status=Status.ERROR, reason=Reason.CORRUPT))
+        return found
+
+
+def _protection(piece: Node[_Node], container: str | None, exposed: Set[str]) -> tuple[str | None, str | None]:
+    """What keeps a member encrypted in transit, and why it is not when it is encrypted weakly.
+
+    A member inherits its container's protection, or has its own when its container lists it encrypted
+    at 128 bits or more and no word of the message opens it. ``weak`` says why an encrypted member is not
+    protected: its cipher ("ZipCrypto"), or "AES-256 with its password in the message". A member the
+    walk could not read because of its own encryption is judged the same way by that encryption.
+    """
+    protected, weak = container, None
+    member = piece.member
+    if member is not None and member.encrypted and member.cipher is not None:
+        if not strong(member.key_bits, member.cipher):
+            weak = member.cipher
+        elif member.data is not None and member.name in exposed:
+            weak = f"{member.cipher} with its password in the message"
+        else:
+            protected = protected or member.cipher
+    if piece.status is not Status.SCANNED and piece.encrypted and piece.cipher is not None:
+        if strong(piece.key_bits, piece.cipher):
+            protected = protected or piece.cipher
+        else:
+            weak = weak or piece.cipher
+    return protected, weak
 
 
 def hashes_for_student(key: bytes, roster_path: Path, student_id: str) -> set[str]:
@@ -651,15 +655,6 @@ def _unparsed(what: str, exc: Exception) -> str:
     return Reason.INTERNAL.value
 
 
-def _child_cipher(child: Child) -> str | None:
-    return child.cipher if child.encrypted else None
-
-
-def _strong(child: Child) -> bool:
-    """Encrypted at 128 bits or more: AES-128/192/256 in a zip, S/MIME or PGP in a message."""
-    return strong(child.key_bits, child.cipher)
-
-
 def _password_candidates(text: str) -> list[str]:
     """Words of the message that may be an archive's password, the likeliest first, at most 200.
 
@@ -715,13 +710,6 @@ def _opens(archive: Any, info: Any, password: str) -> bool:
         return False
     except EXPECTED_ITEM_ERRORS:
         return False
-
-
-def _unique(name: str, seen: dict[str, int]) -> str:
-    name = name or "unnamed"
-    count = seen.get(name, 0) + 1
-    seen[name] = count
-    return name if count == 1 else f"{name}#{count}"
 
 
 def _describe(node: _Node) -> str:
