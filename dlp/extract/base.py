@@ -2,8 +2,8 @@
 
 In most cases you subclass :class:`Extractor`, list the ``media_types`` and ``extensions`` you read and
 implement :meth:`Extractor.extract`. Containers (archives, e-mail) return their members as
-:class:`~dlp.types.Child` objects; the worker turns each into an item of its own and extracts it in turn,
-so an extractor never recurses itself.
+:class:`~dlp.types.Child` objects; the walk (:mod:`dlp.walk`) names each, makes it an item of its own
+and extracts it in turn, so an extractor never recurses itself.
 
 An extractor raises :class:`~dlp.errors.NotExamined` for an item it deliberately does not read
 (encrypted, over a limit) and :class:`~dlp.errors.ItemError` for a broken one. Messages say what kind of
