@@ -77,7 +77,7 @@ def main() -> None:
         "date": dt.date.today().isoformat(),
         "command": f"python benchmarks/dask_scale.py --files {args.files} --seed {args.seed}",
         "corpus": {"files": len(files), "mb": corpus_mb,
-                   "made_by": f"benchmarks/make_corpus.py --files {args.files} --seed {args.seed}"},
+                   "made_by": f"python -m dlp.testdata.corpus --files {args.files} --seed {args.seed}"},
         "cpus": os.cpu_count(),
         "note": "one machine: Dask workers are LocalCluster processes on 127.0.0.1; wall time includes start-up",
         "runs": runs,

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from dlp.bench.engine import format_table, parse_workers, recommend
-from dlp.testdata import corpus as make_corpus
+from dlp.testdata import corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -209,6 +209,6 @@ def test_small_real_bench_through_the_cli(tmp_path: Path) -> None:
     assert res["recommendations"]
 
     # The same seed and count give the same corpus: none of its planted values may appear in any output.
-    values = make_corpus.generate(tmp_path / "same", 20, 7).values
+    values = corpus.generate(tmp_path / "same", 20, 7).values
     text = out + proc.stderr + lines[0]
     assert values and not [v for v in values if len(v) >= 6 and v in text]

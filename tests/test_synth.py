@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dlp.testdata import corpus as make_corpus
+from dlp.testdata import corpus
 from dlp.testdata.synth import TEST_CARDS, VOID_SSNS, Synth, aba_ok, luhn_ok, ssn_ok
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,8 +94,8 @@ def test_documents_render_and_label_what_they_hold() -> None:
 
 
 def test_corpus_is_reproducible_and_labels_hold_no_values(tmp_path: Path) -> None:
-    first = make_corpus.generate(tmp_path / "a", files=80, seed=3)
-    second = make_corpus.generate(tmp_path / "b", files=80, seed=3)
+    first = corpus.generate(tmp_path / "a", files=80, seed=3)
+    second = corpus.generate(tmp_path / "b", files=80, seed=3)
 
     files_a = sorted(p.relative_to(first.root) for p in first.root.rglob("*") if p.is_file())
     files_b = sorted(p.relative_to(second.root) for p in second.root.rglob("*") if p.is_file())
@@ -104,25 +104,25 @@ def test_corpus_is_reproducible_and_labels_hold_no_values(tmp_path: Path) -> Non
     for rel in files_a:
         assert (first.root / rel).read_bytes() == (second.root / rel).read_bytes(), rel
 
-    labels_text = (first.root / make_corpus.LABELS_NAME).read_text(encoding="utf-8")
+    labels_text = (first.root / corpus.LABELS_NAME).read_text(encoding="utf-8")
     labels = json.loads(labels_text)
     assert labels["files"] == 80
     top_level = {k for k in labels["items"] if "!/" not in k}
-    assert top_level == {str(p) for p in files_a if p.name != make_corpus.LABELS_NAME}
+    assert top_level == {str(p) for p in files_a if p.name != corpus.LABELS_NAME}
     assert sum(labels["totals"].values()) > 0
     assert first.values, "the generator planted nothing"
     leaked = [v for v in first.values if v in labels_text]
     assert not leaked, f"{len(leaked)} planted values appear in the labels file"
 
-    other = make_corpus.generate(tmp_path / "c", files=80, seed=4)
+    other = corpus.generate(tmp_path / "c", files=80, seed=4)
     assert other.values != first.values
 
 
 def test_corpus_refuses_a_non_empty_destination(tmp_path: Path) -> None:
     (tmp_path / "keep.txt").write_text("mine")
     with pytest.raises(FileExistsError):
-        make_corpus.generate(tmp_path, files=1)
-    assert make_corpus.main([str(tmp_path), "--files", "1"]) == 2
+        corpus.generate(tmp_path, files=1)
+    assert corpus.main([str(tmp_path), "--files", "1"]) == 2
 
 
 def test_example_share_is_what_the_script_makes() -> None:
