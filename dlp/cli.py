@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from dlp.bench import add_arguments as add_bench_arguments
 
-    bench = sub.add_parser("bench", parents=[common], help="throughput benchmark (needs a checkout of the repository)")
+    bench = sub.add_parser("bench", parents=[common], help="throughput benchmark on a generated (or given) corpus")
     add_bench_arguments(bench)
 
     from dlp.presend.commands import add_arguments as add_presend_arguments
