@@ -209,7 +209,7 @@ class ItemResult:
     key_bits: int | None = None
     untexted_pages: int = 0
     seconds: float = 0.0
-    # The transfer rules' verdict on an item already shared or sent outside (dlp/presend/exposure.py).
+    # The transfer rules' verdict on an item already shared or sent outside (dlp/policy/exposure.py).
     verdict: str | None = None
     verdict_reasons: tuple[str, ...] = ()
     # True when the result was copied from identical content judged elsewhere (no extraction ran).

@@ -22,7 +22,7 @@ from dlp.report.retention import retention_flags
 from dlp.store.db import Store
 
 # How bad an exposure is, worst first; the key is the rule name of a verdict reason
-# (dlp/presend/exposure.py writes "rule: message").
+# (dlp/policy/exposure.py writes "rule: message").
 SEVERITY = {"public-link": 4, "personal-account": 3, "third-party-without-authorization": 3, "unencrypted-93h": 3}
 AT_REST_MA_PI = "unencrypted-ma-pi-at-rest"
 
