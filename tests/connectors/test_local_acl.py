@@ -24,7 +24,8 @@ from dlp.types import ItemRef
 ROOT = Path(__file__).resolve().parents[2]
 SSN = "284-73-9165"  # invented; passes the SSN validator's rules
 MEMO = f"Personnel memo. Employee Marisol Quintero has SSN {SSN} on file.\n"
-needs_setfacl = pytest.mark.skipif(shutil.which("setfacl") is None, reason="setfacl not installed (apt-get install acl)")
+needs_setfacl = pytest.mark.skipif(shutil.which("setfacl") is None,
+                                   reason="setfacl not installed (apt-get install acl)")
 
 
 def _group() -> grp.struct_group:

@@ -61,6 +61,7 @@ def patterns() -> dict[str, tuple[str, tuple[str, ...]]]:
 
 
 def ntacl_set(server: SambaServer, path: Path, dacl: str) -> None:
+    """Set a file's NT ACL (owner the share user, group dlpstaff) with samba-tool."""
     sddl = f"O:{_owner()}G:{_staff()}D:{dacl}"
     subprocess.run(["samba-tool", "ntacl", "set", sddl, str(path), "-s", str(server.conf), "--use-ntvfs"],
                    check=True, capture_output=True)
@@ -87,7 +88,8 @@ def acl_samba() -> Iterator[SambaServer]:
         shutil.rmtree(server.base, ignore_errors=True)
 
 
-def _fill(server: SambaServer) -> None:
+def prepare(server: SambaServer) -> None:
+    """Make ``samba-tool ntacl`` work on the server's files, and the group the patterns name exist."""
     try:
         grp.getgrnam(GROUP)
     except KeyError:
@@ -96,6 +98,10 @@ def _fill(server: SambaServer) -> None:
     local = subprocess.run(["net", "-s", str(server.conf), "getlocalsid"], capture_output=True, text=True,
                            check=True).stdout.split()[-1]
     subprocess.run(["net", "-s", str(server.conf), "setdomainsid", local], capture_output=True, check=True)
+
+
+def _fill(server: SambaServer) -> None:
+    prepare(server)
     uid, gid = pwd.getpwnam(USER).pw_uid, pwd.getpwnam(USER).pw_gid
     share = server.share
     os.chown(share, uid, gid)
