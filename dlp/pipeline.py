@@ -35,6 +35,7 @@ from typing import Any, Protocol, assert_never
 from sqlalchemy.exc import SQLAlchemyError
 
 from connectors.base import Connector
+from dlp.access.scan import AccessReader
 from dlp.config import Settings
 from dlp.errors import EXPECTED_ITEM_ERRORS, ItemError, NotExamined
 from dlp.executors import Executor, WorkerLost, make_executor
@@ -199,6 +200,7 @@ class Scanner:
         self._outstanding = settings.scan.queue_size or 4 * self.workers
         self._batch_limit = settings.scan.batch_max_kb * 1024
         self._writer: _Writer | None = None
+        self._access: AccessReader | None = None
         self._with_findings: dict[str, set[str]] = {}
         self._from_store = 0  # items listed from the store at the end (--all-items)
 
@@ -216,6 +218,7 @@ class Scanner:
         for message in self.store.takeovers:
             log.warning("%s", message)
         heartbeat = _Heartbeat(self.store, run_id)
+        self._access = AccessReader(connectors, self.settings)
         states = {c.source_key: self.store.known_items(c.source_key) for c in connectors}
         # Values are never stored: with --show-values, what was judged before and holds findings is read
         # again (unchanged items here, store duplicates in _copies), or its values could not be shown.
@@ -353,6 +356,7 @@ class Scanner:
         writer = _Writer(self.store, run_id, self.engine_version, self.settings.scan.commit_every, sink,
                          self._exposure_judge, keep_keys=self.options.all_items)
         self._writer = writer
+        writer.access = self._access.apply if self._access is not None else None
         fetcher = ThreadPoolExecutor(max_workers=self.settings.scan.fetch_threads, thread_name_prefix="fetch")
         # Started on the first item that needs examining: an unchanged rescan loads no model at all.
         pool = make_executor(self.options.executor, self.workers, self.settings, self.key, self.options.show_values)
@@ -684,10 +688,14 @@ class _Writer:
         self.listed = 0  # results passed to the output
         self.listed_keys: set[tuple[str, str]] = set()  # which, when --all-items must add the others
         self.keep_keys = keep_keys  # remember listed_keys (--all-items)
+        # Adds ACL exposure to the results of items with PI (dlp.access.scan.AccessReader.apply).
+        self.access: Callable[[list[ItemResult]], list[ItemResult]] | None = None
 
     def add(self, results: list[ItemResult]) -> None:
         if not results:
             return
+        if self.access is not None:
+            results = self.access(results)
         if any(r.ref.exposure for r in results):
             results = [self.exposure().apply(r) for r in results]
         self.batch.append(results)
