@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -54,8 +55,22 @@ def item_record(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def scan_tree(tree: Path, home: Path) -> dict[str, dict[str, Any]]:
-    """Scan ``tree`` with the real CLI (two workers, a fresh store) and return its records by relative URI."""
+    """Scan ``tree`` with the real CLI (two workers, a fresh store) and return its records by relative URI.
+
+    The tree is scanned from a copy whose files are 0644 and folders 0755: exposure includes what the
+    permissions say (``other_readable``), and a checkout made under another umask must not change the records.
+    """
     out = home / "out.jsonl"
+    copy = home / "tree"
+    shutil.copytree(tree, copy, symlinks=True)
+    for folder, dirs, files in os.walk(copy):
+        for name in dirs:
+            if not os.path.islink(os.path.join(folder, name)):
+                os.chmod(os.path.join(folder, name), 0o755)
+        for name in files:
+            if not os.path.islink(os.path.join(folder, name)):
+                os.chmod(os.path.join(folder, name), 0o644)
+    tree = copy
     proc = subprocess.run([sys.executable, str(ROOT / "run_scan.py"), "scan", str(tree), "--format", "jsonl",
                            "--no-progress", "--workers", "2", "--output", str(out)], capture_output=True, text=True,
                           timeout=900, env={**os.environ, "DLP_HOME": str(home / "home")})
