@@ -7,7 +7,6 @@ import datetime as dt
 import logging
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -21,6 +20,7 @@ from dlp import cli
 from dlp.presend import service
 from dlp.presend.service import create_app
 from dlp.presend.verdict import ALLOW, BLOCK, Verdict, VerdictReason
+from tests.helpers.waiting import wait_until
 from tests.presend.conftest import MA_PI_TEXT, ROSTER_BODY, SASID_A, mail
 
 TOKEN = "test-token-7f3a9c2e5b1d4a6f8e0c"
@@ -208,10 +208,7 @@ class Server:
 
     def __enter__(self) -> str:
         self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.01)
+        wait_until(lambda: bool(self.server.started), "uvicorn started", interval=0.01)
         return f"http://127.0.0.1:{self.port}"
 
     def __exit__(self, *exc: object) -> None:
