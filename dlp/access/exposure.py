@@ -82,11 +82,22 @@ class BroadGroups:
         return any(not n.upper().startswith("S-1-") for n in self.names)
 
     def is_broad(self, value: str) -> bool:
-        """Whether an exposure value names a principal that counts as broad under this configuration."""
-        base = value.removesuffix(INHERITED_SUFFIX)
+        """Whether an exposure value names a principal that counts as broad under this configuration
+        (``anyone_with_link`` and ``former_staff:...`` are not ACL audiences: never broad here)."""
+        base = bare(value)
         if base.startswith(GROUP_PREFIX):
             return base[len(GROUP_PREFIX):] in self.names
         return base in self.kinds
+
+
+def bare(value: str) -> str:
+    """An exposure value without its ``(inherited)`` suffix (``everyone (inherited)`` -> ``everyone``)."""
+    return value.removesuffix(INHERITED_SUFFIX).strip()
+
+
+def is_inherited(value: str) -> bool:
+    """Whether an exposure value carries the ``(inherited)`` suffix."""
+    return value.rstrip().endswith(INHERITED_SUFFIX)
 
 
 def is_access(value: str) -> bool:
@@ -141,6 +152,6 @@ def ordered(values: Iterable[str]) -> tuple[str, ...]:
     rank = {kind: i for i, kind in enumerate(BUILT_IN)}
 
     def key(value: str) -> tuple[int, str]:
-        return rank.get(value.removesuffix(INHERITED_SUFFIX), len(rank)), value
+        return rank.get(bare(value), len(rank)), value
 
     return tuple(sorted(set(values), key=key))

@@ -22,7 +22,15 @@ from typing import Any, Protocol
 
 from dlp.access import posix
 from dlp.access import sd as security
-from dlp.access.exposure import GROUP_PREFIX, OTHER_READABLE, BroadGroups, Resolver, dacl_exposure, principal_kind
+from dlp.access.exposure import (
+    GROUP_PREFIX,
+    OTHER_READABLE,
+    BroadGroups,
+    Resolver,
+    bare,
+    dacl_exposure,
+    principal_kind,
+)
 from dlp.types import ItemRef
 
 # Full control for the owner when a missing (NULL) DACL, which lets everyone in, is replaced.
@@ -122,9 +130,7 @@ def _explicit(ace: security.Ace) -> security.Ace:
 
 
 def _bases(values: tuple[str, ...]) -> tuple[str, ...]:
-    from dlp.access.exposure import INHERITED_SUFFIX
-
-    return tuple(v.removesuffix(INHERITED_SUFFIX) for v in values)
+    return tuple(bare(v) for v in values)
 
 
 def _posix_without_broad(state: dict[str, Any], broad: BroadGroups) -> tuple[dict[str, Any], tuple[str, ...]]:

@@ -68,3 +68,49 @@ def test_93h_pi_outside_must_be_encrypted(judge: ExposureJudge) -> None:
     assert aes.verdict == "allow"
     zipcrypto = judge.apply(result(("external:ops@learning.example.com",), ("MA_PI",), ("ssn",), True, 96), TODAY)
     assert zipcrypto.verdict == "block"
+
+
+@pytest.fixture
+def bare_judge() -> ExposureJudge:
+    """A judge with no internal domains configured: every address would count as outside."""
+    return ExposureJudge(from_dict({}), b"k" * 32)
+
+
+@pytest.mark.parametrize("configured", [True, False])
+def test_former_staff_is_judged_by_its_own_rule_never_as_a_transfer(judge: ExposureJudge, bare_judge: ExposureJudge,
+                                                                     configured: bool) -> None:
+    judged = (judge if configured else bare_judge).apply(
+        result(("former_staff:rgone@cpsd.example",), ("MA_PI", "EMPLOYEE_PII"), ("ssn",)), TODAY)
+    assert judged.verdict == "block"
+    assert judged.verdict_reasons == (
+        "former-staff-access: EMPLOYEE_PII/MA_PI reachable by rgone@cpsd.example, an account of someone who left",)
+
+
+def test_a_departed_account_at_a_personal_domain_is_still_former_staff(judge: ExposureJudge) -> None:
+    judged = judge.apply(result(("former_staff:rgone@homemail.example",), ("STUDENT_PII",)), TODAY)
+    assert [r.split(":", 1)[0] for r in judged.verdict_reasons] == ["former-staff-access"]
+
+
+@pytest.mark.parametrize("value", ["everyone", "everyone(inherited)", "domain_users (inherited)", "other_readable",
+                                   "authenticated_users"])
+def test_acl_audiences_are_internal_even_without_internal_domains(bare_judge: ExposureJudge, value: str) -> None:
+    judged = bare_judge.apply(result((value,), ("MA_PI", "EMPLOYEE_PII"), ("ssn",)), TODAY)
+    assert judged.verdict == "warn"
+    assert [r.split(":", 1)[0] for r in judged.verdict_reasons] == ["broad-access"]
+
+
+def test_a_group_counts_only_when_configured_broad_and_never_as_an_address() -> None:
+    configured = ExposureJudge(from_dict({"access": {"broad_groups": ["everyone", "All Staff"]}}), b"k" * 32)
+    staff = configured.apply(result(("group:All Staff",), ("MA_PI",), ("ssn",)), TODAY)
+    assert staff.verdict_reasons == ("broad-access: MA_PI readable by the group All Staff",)
+    other = configured.apply(result(("group:Nurses", "domain_users"), ("MA_PI",), ("ssn",)), TODAY)
+    assert other.verdict == "allow" and other.verdict_reasons == ()  # neither is broad under this config
+
+
+def test_mixed_exposure_gives_each_value_its_rule(bare_judge: ExposureJudge) -> None:
+    judged = bare_judge.apply(result(("everyone", "former_staff:tleft@cpsd.example", "external:ops@vendor.example"),
+                                     ("MA_PI", "EMPLOYEE_PII"), ("ssn",)), TODAY)
+    rules = sorted({r.split(":", 1)[0] for r in judged.verdict_reasons})
+    assert rules == ["broad-access", "former-staff-access", "third-party-without-authorization", "unencrypted-93h"]
+    assert not any("tleft" in r for r in judged.verdict_reasons if not r.startswith("former-staff-access"))
+    assert not any("everyone" in r for r in judged.verdict_reasons if not r.startswith("broad-access"))

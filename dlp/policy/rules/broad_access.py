@@ -18,7 +18,9 @@ from dlp.access.exposure import (
     GROUP_PREFIX,
     INHERITED_SUFFIX,
     OTHER_READABLE,
+    bare,
     is_access,
+    is_inherited,
 )
 from dlp.policy.labels import MA_PI, STUDENT_SENSITIVE
 from dlp.policy.recipients import INTERNAL, Recipient
@@ -60,11 +62,13 @@ class BroadAccess(TransferRule):
         RuleExample("a roster without sensitive terms readable by everyone",
                     shared(Recipient(EVERYONE, INTERNAL), ROSTER)),
         RuleExample("a pay stub shared with a colleague", shared(STAFF, PAYSTUB)),
+        RuleExample("a departed account is former-staff-access's", shared(Recipient("rgone@district.example.org",
+                                                                                 "former_staff"), PAYSTUB)),
     )
 
 
 def who(value: str) -> str:
     """An exposure value in words: ``domain_users(inherited)`` -> ``all domain users (inherited ...)``."""
-    base = value.removesuffix(INHERITED_SUFFIX)
+    base = bare(value)
     words = _WHO.get(base) or (f"the group {base[len(GROUP_PREFIX):]}" if base.startswith(GROUP_PREFIX) else base)
-    return words + (" (inherited from a parent folder)" if value.endswith(INHERITED_SUFFIX) else "")
+    return words + (" (inherited from a parent folder)" if is_inherited(value) else "")

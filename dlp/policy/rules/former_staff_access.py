@@ -9,6 +9,7 @@ Google account, a disabled Microsoft 365 account) is judged with that account as
 
 from __future__ import annotations
 
+from dlp.access.exposure import bare
 from dlp.policy.recipients import Recipient
 from dlp.policy.rules._examples import PAYSTUB, PLAIN, ROSTER, STAFF, shared
 from dlp.policy.transfer import BLOCK, Expect, RuleExample, RuleReason, TransferContext, TransferRule
@@ -20,10 +21,10 @@ FORMER_STAFF = "former_staff"
 
 def recipient(exposure: str) -> Recipient | None:
     """The departed account of an exposure value (``former_staff:ACCOUNT``, maybe ``(inherited)``), or None."""
-    bare = exposure.removesuffix("(inherited)").strip()
-    if not bare.startswith(EXPOSURE_PREFIX):
+    value = bare(exposure)
+    if not value.startswith(EXPOSURE_PREFIX):
         return None
-    return Recipient(bare[len(EXPOSURE_PREFIX):], FORMER_STAFF)
+    return Recipient(value[len(EXPOSURE_PREFIX):], FORMER_STAFF)
 
 
 class FormerStaffAccess(TransferRule):
@@ -51,4 +52,6 @@ class FormerStaffAccess(TransferRule):
         RuleExample("a departed account with no PI", shared(Recipient("jdoe@district.example.org", FORMER_STAFF),
                                                             PLAIN)),
         RuleExample("a roster shared with current staff", shared(STAFF, ROSTER)),
+        RuleExample("a pay stub readable by everyone is broad-access's", shared(Recipient("everyone", "internal"),
+                                                                                PAYSTUB)),
     )
