@@ -96,6 +96,23 @@ def parse_example(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     return "".join(plain), tuple(spans)
 
 
+@dataclass(frozen=True)
+class StageOne:
+    """What a recognizer gives the fast engine's single Hyperscan pass (stage 1).
+
+    ``patterns``: (regex, ``re`` flags, gated) per pattern; a gated pattern's candidates count only where
+    one of ``terms`` (regexes of the context words, found in the same pass) ends within ``reach``
+    characters before or after them. ``list_reach``: how far before a candidate a term may still decide it
+    when ``lists`` says the text introduces a list (see :meth:`DistrictPatternRecognizer.context_hit`).
+    """
+
+    patterns: tuple[tuple[str, int, bool], ...]
+    terms: tuple[tuple[str, int], ...] = ()
+    reach: int = 0
+    list_reach: int = 0
+    lists: Callable[[str], bool] | None = None
+
+
 class DistrictPattern(Pattern):
     """A Presidio :class:`~presidio_analyzer.Pattern` that may demand a context word.
 
@@ -127,6 +144,12 @@ _LIST_MAX_CHARS = 20_000
 _LAST_BLOCKS: list[tuple[str, list[tuple[int, int, int, int]]]] = []
 
 
+def introduces_list(text: str) -> bool:
+    """Whether a line of the text may introduce a list (ends with a colon): only then is a match's context
+    looked for above it, farther than the window."""
+    return ":\n" in text or ":\r\n" in text or ": \n" in text
+
+
 def _list_blocks(text: str) -> list[tuple[int, int, int, int]]:
     """(list start, list end, intro start, intro end) of every introduced list in ``text``, sorted.
 
@@ -135,7 +158,7 @@ def _list_blocks(text: str) -> list[tuple[int, int, int, int]]:
     if _LAST_BLOCKS and _LAST_BLOCKS[0][0] is text:
         return _LAST_BLOCKS[0][1]
     blocks: list[tuple[int, int, int, int]] = []
-    if ":\n" in text or ":\r\n" in text or ": \n" in text:
+    if introduces_list(text):
         blanks = [m.start() for m in _BLANK_LINE.finditer(text)]
         for colon in _INTRO_END.finditer(text):
             intro_start = text.rfind("\n", 0, colon.start()) + 1
@@ -194,6 +217,10 @@ class DistrictPatternRecognizer(PatternRecognizer):
     # far below any reporting threshold.
     FLAGGED_SCORE: ClassVar[float] = 0.05
     REGEX_FLAGS: ClassVar[int] = re.IGNORECASE
+    # Words besides CONTEXT that an override of context_hit lets decide a match (see stage_one), and how
+    # much farther than the context window they may lie.
+    GATE_TERMS: ClassVar[tuple[str, ...]] = ()
+    GATE_REACH: ClassVar[int] = 0
 
     def __init__(
         self,
@@ -344,6 +371,29 @@ class DistrictPatternRecognizer(PatternRecognizer):
         patterns, validation and context checks there.
         """
         return [(pattern.regex, self.REGEX_FLAGS) for pattern, _ in self._compiled]
+
+    def stage_one(self) -> StageOne:
+        """This recognizer's patterns for the fast engine's Hyperscan pass, with their context gate.
+
+        A pattern built with ``requires_context=True`` is gated: a candidate without one of the context
+        words within reach can never be reported (:meth:`_judge` drops it), so stage 1 drops it before any
+        Python runs. A subclass that lets something else than its context words decide (an override of
+        :meth:`context_hit`) must name those words in ``GATE_TERMS``, or its patterns stay ungated.
+        """
+        own_context = type(self).context_hit is DistrictPatternRecognizer.context_hit
+        gate = self._positive is not None and (own_context or bool(self.GATE_TERMS))
+        terms: list[tuple[str, int]] = []
+        if gate and self._positive is not None:
+            terms.append((self._positive.pattern, re.IGNORECASE))
+            extra = _term_regex(self.GATE_TERMS)
+            if extra is not None:
+                terms.append((extra.pattern, re.IGNORECASE))
+        patterns = tuple((pattern.regex, self.REGEX_FLAGS, gate and bool(getattr(pattern, "requires_context", False)))
+                         for pattern, _ in self._compiled)
+        return StageOne(patterns=patterns, terms=tuple(terms),
+                        reach=self.context_window + self._longest_term + self.GATE_REACH,
+                        list_reach=_LIST_MAX_CHARS + _INTRO_MAX + self.context_window + self._longest_term,
+                        lists=introduces_list)
 
     def analyze_windows(self, text: str, windows: list[tuple[int, int]]) -> list[RecognizerResult]:
         """Like :meth:`analyze`, but only matches that start inside the given (start, end) windows.

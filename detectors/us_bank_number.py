@@ -51,6 +51,10 @@ class BankAccountRecognizer(DistrictPatternRecognizer):
         "savings #", "savings no", "savings:", "direct deposit", "deposit account", "deposit acct", "dda",
         "dda#", "deposit to",
     )
+    # A labelled routing number in the window also decides (context_hit): its label lies up to the label's
+    # reach and the number's nine digits farther out than a context word may.
+    GATE_TERMS = ("routing", "aba", "rtn", "transit")
+    GATE_REACH = _LABEL_REACH + 12
     NEGATIVE_CONTEXT = (
         "routing", "aba", "rtn", "transit", "phone", "tel", "fax", "ssn", "social security", "card",
         "zip", "student", "sasid", "employee id", "npi", "license", "mepid",

@@ -96,6 +96,7 @@ class RunStats:
     reread: int = 0  # judged before, read again because --show-values asked for their values
     tasks: int = 0  # tasks sent to the workers (a batch of small items is one)
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    recognizer_counts: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
 
 # -- what the enumerator thread sends to the main thread (one message per reference, then the ends) --
@@ -620,6 +621,9 @@ class Scanner:
                 self.stats.examined_bytes += r.size or 0
             for stage, seconds in r.stage_seconds.items():
                 self.stats.stage_seconds[stage] = self.stats.stage_seconds.get(stage, 0.0) + seconds
+            for name, counts in r.recognizer_counts.items():
+                total = self.stats.recognizer_counts.get(name, (0, 0, 0))
+                self.stats.recognizer_counts[name] = (total[0] + counts[0], total[1] + counts[1], total[2] + counts[2])
 
     def _flush_unchanged(self, run: _RunState) -> None:
         for source, ids in run.unchanged.items():
@@ -658,6 +662,9 @@ class Scanner:
             "bytes_per_second": round(self.stats.done_bytes / elapsed, 1),
             "examined_bytes": self.stats.examined_bytes,
             "stage_seconds": {k: round(v, 3) for k, v in sorted(stages.items())},
+            # Per recognizer: candidates stage 1 nominated, validated (checks and context passed), kept.
+            "recognizers": {name: dict(zip(("candidates", "validated", "kept"), counts, strict=True))
+                            for name, counts in sorted(self.stats.recognizer_counts.items())},
             "workers": self.workers,
             # What the output lists: the items and members judged by this invocation, or (--all-items) every
             # item the run saw; "not_listed" were judged before (unchanged, or stored by the interrupted
@@ -795,7 +802,7 @@ def _readdress(results: list[ItemResult], ref: ItemRef) -> list[ItemResult]:
         parent = None if r.parent_uri is None else ref.uri + r.parent_uri[len(old.uri):]
         # The copy's exposure is its own: the writer judges it again.
         out.append(dataclasses.replace(r, ref=new_ref, parent_uri=parent, deduplicated=True, stage_seconds={},
-                                       verdict=None, verdict_reasons=()))
+                                       recognizer_counts={}, verdict=None, verdict_reasons=()))
     return out
 
 

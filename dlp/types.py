@@ -215,6 +215,8 @@ class ItemResult:
     # True when the result was copied from identical content judged elsewhere (no extraction ran).
     deduplicated: bool = False
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    # Per recognizer: (candidates stage 1 nominated, validated, kept) in this item (the summary sums them).
+    recognizer_counts: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
     @property
     def uri(self) -> str:

@@ -31,6 +31,9 @@ class _WorkerState:
     settings: Settings
     engine: DetectionEngine
     limits: Limits
+    # What the engine was built with, so that a worker forked from a process that built it already
+    # (preload_engine) uses that one instead of loading the model again.
+    built_with: tuple[Settings, bytes, bool]
 
 
 @dataclass(frozen=True)
@@ -40,19 +43,32 @@ class _Judged:
     findings: tuple[Finding, ...]
     classification: Classification
     stage_seconds: dict[str, float]
+    recognizer_counts: dict[str, tuple[int, int, int]]
 
 
 _STATE: _WorkerState | None = None
 
 
+def preload_engine(settings: Settings, key: bytes, show_values: bool) -> bool:
+    """Build the engine in this process before a pool forks its workers from it; True when it did.
+
+    Workers forked afterwards find it built (:func:`init_worker` then only sets their limits): Presidio's
+    imports and the model load are paid once per scan instead of once per worker and per replaced worker
+    (a worker killed for an overrunning item comes back in milliseconds). Where the pool does not fork
+    (spawn, as on macOS and Windows), nothing is built here and each worker builds its own.
+    """
+    import multiprocessing
+
+    if multiprocessing.get_start_method() != "fork":
+        return False
+    _one_blas_thread()
+    _build(settings, key, show_values)
+    return True
+
+
 def init_worker(settings: Settings, key: bytes, show_values: bool) -> None:
-    """Pool initializer: build this process's detection engine once."""
-    global _STATE
-    # One worker is one CPU-bound process per core: BLAS thread pools (spaCy's NER multiplies matrices
-    # through numpy's OpenBLAS) would start a thread per core in every worker and fight over the cores.
-    # Set before numpy is first imported here; an administrator's own setting wins.
-    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(variable, "1")
+    """Pool initializer: build this process's detection engine once (or keep the one a fork brought)."""
+    _one_blas_thread()
     limit_mb = settings.scan.max_worker_memory_mb
     if limit_mb:
         import resource
@@ -60,10 +76,26 @@ def init_worker(settings: Settings, key: bytes, show_values: bool) -> None:
         soft = limit_mb * 1024 * 1024
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         resource.setrlimit(resource.RLIMIT_AS, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
+    _build(settings, key, show_values)
+    freeze_long_lived()
+
+
+def _one_blas_thread() -> None:
+    """One worker is one CPU-bound process per core: BLAS thread pools (spaCy's NER multiplies matrices
+    through numpy's OpenBLAS) would start a thread per core in every worker and fight over the cores.
+    Set before numpy is first imported; an administrator's own setting wins."""
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
+
+
+def _build(settings: Settings, key: bytes, show_values: bool) -> None:
+    """Build this process's engine, unless one built with the same arguments is here already."""
+    global _STATE
+    if _STATE is not None and _STATE.built_with == (settings, key, show_values):
+        return
     engine = DetectionEngine(settings.detect, key, show_values=show_values, preview=settings.store.preview)
     limits = Limits(settings.extract, settings.extract.all_passwords(), settings.scan.max_item_bytes)
-    _STATE = _WorkerState(settings=settings, engine=engine, limits=limits)
-    freeze_long_lived()
+    _STATE = _WorkerState(settings=settings, engine=engine, limits=limits, built_with=(settings, key, show_values))
 
 
 def freeze_long_lived() -> None:
@@ -174,12 +206,18 @@ def _judge(state: _WorkerState, found: Extracted) -> _Judged:
     """Detection and classification of one extracted piece (run by the walk, inside its error boundary)."""
     started = time.perf_counter()
     before = state.engine.stage_totals()
+    counted = state.engine.recognizer_counts()
     findings = state.engine.detect(found.document)
     detected = time.perf_counter()
     classification = classify(found.document, findings, state.settings.detect.proximity)
     stages = {"detect": detected - started, "classify": time.perf_counter() - detected}
     stages.update({k: v - before.get(k, 0.0) for k, v in state.engine.stage_totals().items()})
-    return _Judged(tuple(findings), classification, stages)
+    counts = {}
+    for name, now in state.engine.recognizer_counts().items():
+        was = counted.get(name, (0, 0, 0))
+        if now != was:
+            counts[name] = (now[0] - was[0], now[1] - was[1], now[2] - was[2])
+    return _Judged(tuple(findings), classification, stages, counts)
 
 
 def _result(node: Node[_Judged]) -> ItemResult:
@@ -193,4 +231,5 @@ def _result(node: Node[_Judged]) -> ItemResult:
     return replace(result, classifications=judged.classification.labels, subjects=judged.classification.subjects,
                    data_categories=judged.classification.categories, findings=judged.findings,
                    untexted_pages=document.untexted_pages,
-                   stage_seconds={"extract": node.extract_seconds, **judged.stage_seconds})
+                   stage_seconds={"extract": node.extract_seconds, **judged.stage_seconds},
+                   recognizer_counts=judged.recognizer_counts)

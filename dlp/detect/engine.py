@@ -285,15 +285,16 @@ class DetectionEngine:
         line_starts = line_starts_of(part.text)
         self._table_seconds += time.perf_counter() - t0
 
+        # Each line's locator, the first table block or form holding it deciding (a roster pasted into a
+        # long text holds thousands of findings: one lookup each, not a walk over every block).
+        by_line: dict[int, str] = {}
+        for lo, hi in reversed(form_rows):
+            by_line.update(dict.fromkeys(range(lo, hi + 1), f"{part.locator} {_row_locator(lo, [(lo, hi)])}"))
+        for lo, hi in reversed(table_lines):
+            by_line.update({line: f"{part.locator} row {line}" for line in range(lo, hi + 1)})
+
         def locate(offset: int) -> str:
-            line = row_of(offset, line_starts)
-            for lo, hi in table_lines:
-                if lo <= line <= hi:
-                    return f"{part.locator} row {line}"
-            for lo, hi in form_rows:
-                if lo <= line <= hi:
-                    return f"{part.locator} {_row_locator(line, [(lo, hi)])}"
-            return part.locator
+            return by_line.get(row_of(offset, line_starts), part.locator)
 
         for finding in self._typed_findings(part, cells, covered, locate, ner=True):
             # A table whose name column was typed has its people already: NER alone naming a word in
@@ -326,6 +327,15 @@ class DetectionEngine:
             if i >= 0 and covered[i][0] <= f.start < covered[i][1]:
                 continue
             yield dataclasses.replace(f, locator=locate(f.start))
+
+    @property
+    def fast_analyzer(self) -> FastAnalyzer | None:
+        """The fast path's analyzer (its stage-1 database and per-recognizer counters), None on the plain path."""
+        return self._fast
+
+    def recognizer_counts(self) -> dict[str, tuple[int, int, int]]:
+        """Per recognizer so far in this process: (candidates, validated, kept); empty on the plain path."""
+        return {} if self._fast is None else self._fast.counts.totals()
 
     def stage_totals(self) -> dict[str, float]:
         """Seconds spent so far in each detection stage of this process (for the benchmark)."""

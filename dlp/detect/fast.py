@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from presidio_analyzer import RecognizerResult
 
 from dlp.detect.hscache import compile_database
-from dlp.detect.terms import TermMatcher, inline_backreferences, strip_lookarounds
+from dlp.detect.terms import TermMatcher, hs_expression
 from dlp.policy.labels import MA_PI_ELEMENTS, SENSITIVE_TERMS
 
 NER_WINDOW = 150
@@ -83,75 +83,186 @@ _WINDOW_BEFORE = 120
 _WINDOW_AFTER = 40
 
 
-class _Prefilter:
-    """One Hyperscan database over every district recognizer's patterns (stage 1).
+class RecognizerCounts:
+    """Per recognizer name: candidates stage 1 nominated, those validation passed, those kept (above the
+    threshold). Summed over the process's texts; the benchmark and the scan summary read them."""
 
-    A single pass over the text nominates, per recognizer, the places its patterns may match. Where the
-    hyperscan wheel is missing, or a pattern will not compile for it, that recognizer simply runs over
-    the whole text (the result is the same, only slower).
+    def __init__(self) -> None:
+        self.counts: dict[str, list[int]] = {}
+
+    def add(self, name: str, candidates: int = 0, validated: int = 0, kept: int = 0) -> None:
+        """Add to one recognizer's counters."""
+        row = self.counts.setdefault(name, [0, 0, 0])
+        row[0] += candidates
+        row[1] += validated
+        row[2] += kept
+
+    def totals(self) -> dict[str, tuple[int, int, int]]:
+        """A copy: {name: (candidates, validated, kept)}."""
+        return {name: (c, v, k) for name, (c, v, k) in self.counts.items()}
+
+    def snapshot(self) -> dict[str, dict[str, int]]:
+        """A copy: {name: {"candidates": n, "validated": n, "kept": n}}."""
+        return {name: {"candidates": c, "validated": v, "kept": k} for name, (c, v, k) in self.counts.items()}
+
+
+# Kinds of stage-1 patterns: a candidate, a candidate that needs a context word, a context word.
+_CANDIDATE, _GATED, _TERM = 0, 1, 2
+# The longest candidate with its consumed boundaries: a gated candidate's start lies no farther before its end.
+_LONGEST_CANDIDATE = 64
+
+
+@dataclass(frozen=True)
+class _Gate:
+    """How far around a gated candidate one of its recognizer's context words may decide it."""
+
+    reach: int
+    list_reach: int
+    lists: Callable[[str], bool] | None
+
+
+class _Prefilter:
+    """One Hyperscan database over every district recognizer's patterns and context words (stage 1).
+
+    A single pass over the text nominates, per recognizer, the places its patterns may match. The patterns
+    keep their shape (:func:`dlp.detect.terms.hs_expression`: a 9-digit candidate is a run of nine digits,
+    not any nine digits of a longer run), and a candidate of a pattern that needs a context word is dropped
+    here, in compiled code, unless one of its recognizer's context words was found within reach in the same
+    pass. Where the hyperscan wheel is missing, or a pattern will not compile for it, that recognizer simply
+    runs over the whole text (the result is the same, only slower).
     """
 
     def __init__(self, recognizers: Sequence[Any]) -> None:
         self.db: Any = None
         self.covered: set[int] = set()
-        self.owner: list[int] = []
+        self.size = 0  # patterns in the database
+        self.hits: dict[int, int] = {}  # recognizer index -> candidates nominated in the last text
+        self.passed: dict[int, int] = {}  # recognizer index -> candidates through the context gate
+        self.gates: dict[int, _Gate] = {}
+        self._owner: Any = None
+        self._kind: Any = None
         try:
             import hyperscan
         except ImportError:
             return
-        candidates: list[tuple[int, list[tuple[bytes, int]]]] = []
+        candidates: list[tuple[int, list[tuple[bytes, int, int]]]] = []
         for index, recognizer in enumerate(recognizers):
-            patterns = getattr(recognizer, "prefilter_patterns", None)
-            if patterns is None:
+            listed = _stage_one(recognizer)
+            if listed is None:
                 continue
-            listed = patterns()
-            if not listed:
+            patterns, terms, gate = listed
+            if not patterns:
                 self.covered.add(index)  # nothing configured (a district ID pattern): never runs
                 continue
-            mine = [(inline_backreferences(strip_lookarounds(regex)).encode(),
-                     hyperscan.HS_FLAG_CASELESS if re_flags & re.IGNORECASE else 0) for regex, re_flags in listed]
+
+            def flags(re_flags: int) -> int:
+                return hyperscan.HS_FLAG_CASELESS if re_flags & re.IGNORECASE else 0
+
+            mine = [(hs_expression(regex), flags(re_flags), _GATED if gated else _CANDIDATE)
+                    for regex, re_flags, gated in patterns]
+            if any(kind == _GATED for _, _, kind in mine):
+                mine += [(hs_expression(regex, tail=False), flags(re_flags), _TERM) for regex, re_flags in terms]
+                if gate is not None:
+                    self.gates[index] = gate
             candidates.append((index, mine))
         # One compile of everything; only when it fails is each recognizer's set compiled alone to find
         # the ones Hyperscan refuses (a compile each cost a second of every worker's start-up).
-        self.db = _compiles(hyperscan, [e for _, mine in candidates for e in mine])
+        self.db = _compiles(hyperscan, [(e, f) for _, mine in candidates for e, f, _ in mine])
         if self.db is None:
-            candidates = [(i, mine) for i, mine in candidates if _compiles(hyperscan, mine) is not None]
-            self.db = _compiles(hyperscan, [e for _, mine in candidates for e in mine])
+            candidates = [(i, mine) for i, mine in candidates
+                          if _compiles(hyperscan, [(e, f) for e, f, _ in mine]) is not None]
+            self.db = _compiles(hyperscan, [(e, f) for _, mine in candidates for e, f, _ in mine])
+        import numpy as np
+
+        owner: list[int] = []
+        kind: list[int] = []
         for index, mine in candidates:
             self.covered.add(index)
-            self.owner.extend(index for _ in mine)
+            owner.extend(index for _ in mine)
+            kind.extend(k for _, _, k in mine)
+        self.size = len(owner)
+        self._owner = np.array(owner, dtype=np.int32)
+        self._kind = np.array(kind, dtype=np.int8)
 
     def candidates(self, text: str) -> dict[int, list[tuple[int, int]]]:
         """Recognizer index -> merged windows of the text worth running its real patterns on."""
+        self.hits, self.passed = {}, {}
         if self.db is None:
             return {}
+        import numpy as np
+
         # One byte per character keeps offsets equal to string indices; the real patterns then judge the
         # original text, so replacing non-ASCII characters by "?" here loses nothing.
         data = text.encode("ascii", "replace")
-        ends: dict[int, list[int]] = {}
+        ids: list[int] = []
+        ends: list[int] = []
 
         def on_match(pattern_id: int, start: int, end: int, flags: int, context: object) -> None:
-            ends.setdefault(self.owner[pattern_id], []).append(end)
+            ids.append(pattern_id)
+            ends.append(end)
 
         self.db.scan(data, match_event_handler=on_match)
-        size = len(text)
+        if not ids:
+            return {}
+        at = np.array(ends, dtype=np.int64)
+        pattern = np.array(ids, dtype=np.int32)
+        owner, kind = self._owner[pattern], self._kind[pattern]
+        nominated = kind != _TERM
         out: dict[int, list[tuple[int, int]]] = {}
-        for index, positions in ends.items():
-            positions.sort()
-            spans = []
-            last_hi = -1
-            for end in positions:
-                if end + _WINDOW_AFTER < last_hi:
-                    # Inside the window just made (its start is earlier, and a word reaching past its end
-                    # would have widened it): dense matches in a long run of text cost one window.
-                    continue
-                hi = min(size, end + _WINDOW_AFTER)
-                tail = _WORD_TAIL.match(text, hi)  # never cut a word or number at the window's end
-                hi = tail.end() if tail is not None else hi
-                spans.append((max(0, end - _WINDOW_BEFORE), hi))
-                last_hi = hi
-            out[index] = _merge(spans)
+        for index in np.unique(owner[nominated]).tolist():
+            mine = owner == index
+            found = at[mine & nominated]
+            self.hits[index] = len(found)
+            gated = kind[mine & nominated] == _GATED
+            if gated.any():
+                found = np.concatenate([found[~gated], self._gated(text, index, found[gated], at[mine & ~nominated])])
+            self.passed[index] = len(found)
+            if len(found):
+                out[index] = self._windows(text, np.unique(found).tolist())
         return out
+
+    def _gated(self, text: str, index: int, found: Any, terms: Any) -> Any:
+        """The gated candidates (match ends) with a context word of their recognizer within reach."""
+        if not len(terms):
+            return found[:0]
+        import numpy as np
+
+        gate = self.gates[index]
+        # A term may decide from farther before when the text introduces a list (detectors/base.py).
+        before = gate.list_reach if gate.lists is not None and gate.lists(text) else gate.reach
+        terms = np.sort(terms)
+        lo = np.searchsorted(terms, found - _LONGEST_CANDIDATE - before)
+        hi = np.searchsorted(terms, found + gate.reach, side="right")
+        return found[hi > lo]
+
+    @staticmethod
+    def _windows(text: str, positions: list[int]) -> list[tuple[int, int]]:
+        size = len(text)
+        spans = []
+        last_hi = -1
+        for end in positions:
+            if end + _WINDOW_AFTER < last_hi:
+                # Inside the window just made (its start is earlier, and a word reaching past its end
+                # would have widened it): dense matches in a long run of text cost one window.
+                continue
+            hi = min(size, end + _WINDOW_AFTER)
+            tail = _WORD_TAIL.match(text, hi)  # never cut a word or number at the window's end
+            hi = tail.end() if tail is not None else hi
+            spans.append((max(0, end - _WINDOW_BEFORE), hi))
+            last_hi = hi
+        return _merge(spans)
+
+
+def _stage_one(recognizer: Any) -> tuple[list[tuple[str, int, bool]], list[tuple[str, int]], _Gate | None] | None:
+    """A recognizer's stage-1 patterns (regex, flags, gated), its context words and gate, or None."""
+    spec = getattr(recognizer, "stage_one", None)
+    if spec is not None:
+        one = spec()
+        return list(one.patterns), list(one.terms), _Gate(one.reach, one.list_reach, one.lists)
+    patterns = getattr(recognizer, "prefilter_patterns", None)
+    if patterns is None:
+        return None
+    return [(regex, flags, False) for regex, flags in patterns()], [], None
 
 
 class FastAnalyzer:
@@ -170,6 +281,7 @@ class FastAnalyzer:
         # Recognizers of e-mail addresses alone run only on the runs around each "@" (see _at_runs).
         self._email_only = {id(r) for r, _ in self.recognizers if set(r.supported_entities) <= {"EMAIL_ADDRESS"}}
         self.times = StageTimes()
+        self.counts = RecognizerCounts()
         self.prefilter = _Prefilter([r for r, _ in self.recognizers])
         self.name_anchors = name_anchors(recognizers)
         # The name-list recognizer (detectors/person_name.py) also vets NER's PERSON spans, where present.
@@ -189,6 +301,8 @@ class FastAnalyzer:
                 todo.append((recognizer, None))
         t1 = time.perf_counter()
         results: list[RecognizerResult] = []
+        for index, count in self.prefilter.hits.items():
+            self.counts.add(self.recognizers[index][0].name, candidates=count)
         for recognizer, spans in todo:
             if spans is None and id(recognizer) in self._email_only:
                 found = []
@@ -205,6 +319,8 @@ class FastAnalyzer:
                 if res.recognition_metadata is None:
                     res.recognition_metadata = {}
                 res.recognition_metadata.setdefault("recognizer_name", recognizer.name)
+            self.counts.add(recognizer.name, validated=len(found),
+                            kept=sum(1 for r in found if r.score >= self.threshold))
             results.extend(found)
         t2 = time.perf_counter()
         if ner and "PERSON" in self.entities and self.ner != "off" and self.nlp is not None:

@@ -260,9 +260,22 @@ def _name_kind(words: str) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=8192)
+_DIGIT_RUN = re.compile(r"\d+")
+
+
 def is_label(cell: str) -> bool:
     """Whether a cell reads like a column name or form label (known words, or a code such as "Q1")."""
+    if _NO_WORD_CELL.fullmatch(cell):
+        # Only digit words (dates, IDs, amounts: most cells of an export), and none of them a code rule's: a
+        # label only if one is a label word ("504"), as canonical() would give them, without its rewriting.
+        runs = _DIGIT_RUN.findall(cell)
+        tokens = [t for i, t in enumerate(runs) if not i or runs[i - 1] != t]
+        return 0 < len(tokens) <= 6 and any(t in LABEL_WORDS for t in tokens)
+    return _is_label(cell)
+
+
+@functools.lru_cache(maxsize=8192)
+def _is_label(cell: str) -> bool:
     words = canonical(cell)
     if not words:
         return False

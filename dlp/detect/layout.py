@@ -78,8 +78,13 @@ def _header_strength(cells: list[str], width: int) -> int:
     n = len(cells)
     if n == 0 or (n < 2 and width > 1) or len(set(cells)) < n:
         return 0
-    known = sum(1 for c in cells if is_label(c))
-    if known == 0 or any(_value_like(c) for c in cells if not is_label(c)):
+    known = 0
+    for c in cells:
+        if is_label(c):
+            known += 1
+        elif _value_like(c):
+            return 0  # a data cell (most rows stop at their first one)
+    if known == 0:
         return 0
     # Most cells must be known words ("Q1", "504" and "HW 3" count): a data row of names has none.
     return known if known * 2 >= n or known >= 3 else 0
@@ -623,13 +628,15 @@ def text_tables(text: str) -> tuple[TextTable, ...]:
                 tables.append(table)
                 end_of_last = _line_end(text, table.starts[-1][0])
     # Then runs of lines without a header: identifier-shaped cells, and "Name (ID)" lists.
+    spans = [(t.starts[0][0], _line_end(text, t.starts[-1][0])) for t in tables]
     for candidates, build in ((gate.values, _table_from_run), (gate.listed, _id_list)):
         for lo, hi in _shape_runs(text, candidates):
-            if any(t.starts[0][0] <= lo <= _line_end(text, t.starts[-1][0]) for t in tables):
+            if any(first <= lo <= last for first, last in spans):
                 continue
             table = build(text, lo, hi)
             if table is not None:
                 tables.append(table)
+                spans.append((table.starts[0][0], _line_end(text, table.starts[-1][0])))
     tables.sort(key=lambda t: t.lines[0])
     return tuple(dataclasses.replace(t, titles=tuple(_titles_above(text, _line_at(text, t.starts[0][0])[0])))
                  for t in tables)

@@ -50,6 +50,54 @@ def strip_lookarounds(regex: str) -> str:
     return "".join(out)
 
 
+# The numeric boundaries of detectors/base.py (NUM_START, NUM_END) as characters consumed instead of looked at,
+# so that Hyperscan reports only runs of digits of the pattern's own length (a 16-digit request ID is no 9-digit
+# SSN candidate). Each admits exactly what the lookarounds admit, one or two characters wider.
+_NUM_START = r"(?<![\w-])(?<!\d[.,/])"
+_NUM_START_HS = r"(?:^|[^\w\-.,/]|(?:^|\D)[.,/])"
+_NUM_END = r"(?![\w-])(?![.,/]\d)"
+_NUM_END_HS = r"(?:$|[^\w\-.,/]|[.,/](?:$|\D))"
+# One negative lookaround of a single character class (or escape), at a pattern's start or end.
+_CLASS = r"(?:\[(?!\^)(?:\\.|[^\]\\])+\]|\\[wdsWDS])"
+_LEAD = re.compile(rf"^(?:\(\?<[!=][^()]*\))*\(\?<!({_CLASS})\)")
+_TAIL = re.compile(rf"\(\?!({_CLASS})\)(?:\(\?[!=][^()]*\))*$")
+
+
+def _negated(cls: str) -> str:
+    """The complement of a character class or class escape: ``[\\w-]`` -> ``[^\\w-]``, ``\\w`` -> ``\\W``."""
+    return "[^" + cls[1:] if cls.startswith("[") else "\\" + cls[1].swapcase()
+
+
+def hs_expression(regex: str, *, tail: bool = True) -> bytes:
+    """A Hyperscan expression that matches wherever ``regex`` does (a superset), keeping its shape.
+
+    The numeric boundaries and a single-class negative lookbehind at the start or lookahead at the end
+    become consumed characters (``(?:^|[^\\w-])``), so a candidate is a run of the pattern's own length
+    and not every substring of a longer one; other lookarounds are dropped and back-references inlined
+    (wider, never narrower). The reported match end may lie up to two characters past the real one.
+    ``tail=False`` drops the final lookahead instead: a context word is searched with an ``endpos`` at the
+    candidate's start, where the lookahead sees the end of the string ("emp#E40022").
+    Non-ASCII characters become ``?``, as the scanned text's do (see :meth:`TermMatcher.spans`).
+    """
+    # Only at the very start and end: a consumed character inside the pattern would demand one more.
+    head, expr, tail = "", regex, ""
+    if expr.startswith(_NUM_START):
+        head, expr = _NUM_START_HS, expr[len(_NUM_START):]
+    elif (lead := _LEAD.match(expr)) is not None:
+        head, expr = "(?:^|" + _negated(lead.group(1)) + ")", expr[lead.end():]
+    if not tail:
+        pass
+    elif expr.endswith(_NUM_END):
+        expr, tail = expr[:-len(_NUM_END)], _NUM_END_HS
+    elif (end := _TAIL.search(expr)) is not None:
+        expr, tail = expr[:end.start()], "(?:" + _negated(end.group(1)) + "|$)"
+    if "|" in expr:
+        expr = "(?:" + expr + ")"  # the consumed boundaries bind every branch of a top-level alternation
+    expr = head + expr + tail
+    expr = inline_backreferences(strip_lookarounds(expr))
+    return "".join(ch if ch.isascii() else "\\?" for ch in expr).encode()
+
+
 def inline_backreferences(regex: str) -> str:
     """Replace ``\\1``-style back-references by the group they refer to (Hyperscan has none).
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
-from dlp.worker import init_worker
+from dlp.worker import init_worker, preload_engine
 
 if TYPE_CHECKING:
     from pebble import ProcessPool
@@ -31,6 +31,8 @@ class LocalExecutor:
         if self._pool is None:
             from pebble import ProcessPool
 
+            # Where the pool forks, its workers inherit an engine built here once (model loaded once).
+            preload_engine(*self._initargs)
             self._pool = ProcessPool(max_workers=self.workers, initializer=init_worker, initargs=self._initargs)
         future: Future[Any] = self._pool.schedule(fn, args=args, timeout=timeout)
         return future
