@@ -183,6 +183,9 @@ class RemediateSettings:
     contact: str = "the district's information security office"  # named in the stub left behind
     local_quarantine: str = ""  # a folder on this machine; empty = <data home>/quarantine
     smb_quarantine: str = ".dlp-quarantine"  # a folder on the same share, relative to the source's path
+    # What broad-access does to an SMB or local file: take the broad grant away ("remove_ace") or move
+    # the file into quarantine ("quarantine"). Other rules' files are quarantined.
+    file_action: str = "remove_ace"
 
 
 @dataclass(frozen=True)
@@ -274,6 +277,7 @@ _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("detect", "ner"): ("windows", "full", "off"),
     ("presend", "unreadable"): ("block", "warn"),
     ("store", "preview"): ("last4", "none"),
+    ("remediate", "file_action"): ("remove_ace", "quarantine"),
 }
 
 def load(path: str | os.PathLike[str] | None = None) -> Settings:

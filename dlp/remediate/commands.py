@@ -15,6 +15,7 @@ import os
 import sys
 from typing import Any
 
+from dlp.access.exposure import BroadGroups
 from dlp.config import Settings
 from dlp.errors import ConfigError, DlpError
 from dlp.remediate import Flagged, RemediationError, Step, Target
@@ -32,14 +33,32 @@ FAILURES: tuple[type[BaseException], ...] = (RemediationError, OSError, DlpError
 
 def add_arguments(sub: Any, common: argparse.ArgumentParser) -> None:
     """Register ``remediate``."""
-    p = sub.add_parser("remediate", parents=[common],
-                       help="fix what a rule flagged: remove Drive sharing, quarantine files (dry run by default)")
+    p = sub.add_parser(
+        "remediate", parents=[common],
+        help="fix what a rule flagged: remove Drive sharing, broad file access, or quarantine (dry run by default)",
+        description="Plan (a dry run, the default: nothing changes), carry out (--apply) or reverse (--undo)\n"
+                    "the actions for the stored items a rule flagged:\n"
+                    "  Drive              the file loses its public link and outside permissions\n"
+                    "  SMB and local      broad-access takes the broad grant off the file (remove_ace),\n"
+                    "                     or moves it to quarantine (--file-action quarantine);\n"
+                    "                     former-staff-access moves it to quarantine\n"
+                    "  Gmail, Microsoft   reported only: mail is never changed\n"
+                    "Every action is recorded in the store with its state before and after.\n"
+                    "Exit 0 done, 2 usage, 6 some actions failed (each is named).",
+        epilog="examples:\n"
+               "  dlp remediate --rule broad-access                  print the plan\n"
+               "  dlp remediate --rule broad-access --apply --by analyst1\n"
+               "  dlp remediate --undo 12                            put run 12's changes back\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rule", help=f"only items this rule flagged ({', '.join(RULES)}); default: all of them")
     p.add_argument("--source", help="only this source (a [sources.NAME], a scanned path, or a store source key)")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--dry-run", action="store_true", help="print the plan and change nothing (the default)")
     mode.add_argument("--apply", action="store_true", help="carry out the plan")
     mode.add_argument("--undo", type=int, metavar="RUN_ID", help="reverse the actions of an applied run")
+    p.add_argument("--file-action", choices=("remove_ace", "quarantine"),
+                   help="what broad-access does to an SMB or local file: take the broad grant away, or move the "
+                        "file to quarantine (default: [remediate] file_action, else remove_ace)")
     p.add_argument("--by", help="who is running it, for the record (default: the account running the command)")
     p.add_argument("--json", action="store_true", help="print the run as one JSON object")
 
@@ -49,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
     from dlp.report.commands import open_store
 
     settings, store = open_store(args)
+    if args.file_action:
+        settings = settings.with_overrides(remediate={"file_action": args.file_action})
     by = args.by or _whoami()
     targets = _Targets(settings)
     try:
@@ -141,13 +162,13 @@ def resolve_source(name: str, settings: Settings, store: Store) -> str:
     raise ConfigError(f"--source {name!r}: not a [sources.NAME] of the config nor a source in the store")
 
 
-def flagged_items(store: Store, rule: str | None, source: str | None) -> list[Flagged]:
+def flagged_items(store: Store, broad: BroadGroups, rule: str | None, source: str | None) -> list[Flagged]:
     """Items a rule flagged (one entry per item, under the first rule in :data:`RULES` order)."""
     from dlp.report.data import load_items
 
     out: list[Flagged] = []
     for item in load_items(store, [source] if source else None):
-        found = rules_of(item)
+        found = rules_of(item, broad)
         chosen = [r for r in (*RULES, *sorted(found - set(RULES))) if r in found and (rule is None or r == rule)]
         if not chosen:
             continue
@@ -162,7 +183,7 @@ def remediate(store: Store, settings: Settings, targets: _Targets, by: str, *, r
     if rule is not None and rule not in RULES:
         raise ConfigError(f"--rule {rule!r}: remediate acts on {', '.join(RULES)}")
     key = resolve_source(source, settings, store) if source else None
-    items = flagged_items(store, rule, key)
+    items = flagged_items(store, BroadGroups.from_config(settings.access.broad_groups), rule, key)
     in_force = records.item_states(store)
     run_id = records.start_run(store, "apply" if apply else "dry_run", by, rule=rule, source=key)
     out: list[dict[str, Any]] = []

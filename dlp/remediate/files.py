@@ -1,4 +1,5 @@
-"""Quarantine of a flagged file on a file system (local, or an SMB share): the part both share.
+"""Quarantine of a flagged file on a file system (local, or an SMB share): the part both share, and
+:class:`FileRemediation`, which picks quarantine or the removal of a broad grant per rule.
 
 The file is renamed into ``<quarantine>/run-<N>/<its path in the source>`` (a rename keeps its content,
 times and security descriptor), and a stub text file ``<name>.QUARANTINED.txt`` takes its place, saying
@@ -15,6 +16,7 @@ import datetime as dt
 from typing import Any, ClassVar
 
 from dlp.remediate import Flagged, RemediationError, Step, Target
+from dlp.remediate.acl import ACTION as ACL_ACTION
 from dlp.store.remediations import ActionRecord
 
 STUB_SUFFIX = ".QUARANTINED.txt"
@@ -161,3 +163,33 @@ class Quarantine(Target):
         """Close the file system's connections."""
         self.fs.close()
 
+
+
+class FileRemediation(Target):
+    """SMB and local files: ``broad-access`` takes the broad grant away (:mod:`dlp.remediate.acl`) unless
+    ``[remediate] file_action = "quarantine"``; every other rule (``former-staff-access``) quarantines."""
+
+    kind: ClassVar[str] = "file"
+
+    def __init__(self, quarantine: Quarantine, access: Target, file_action: str) -> None:
+        self.quarantine = quarantine
+        self.access = access
+        self.file_action = file_action
+
+    def plan(self, item: Flagged, run_id: int) -> list[Step]:
+        """The steps of the action chosen for the item's rule."""
+        if item.rule == "broad-access" and self.file_action == ACL_ACTION:
+            return self.access.plan(item, run_id)
+        return self.quarantine.plan(item, run_id)
+
+    def apply(self, step: Step) -> Any:
+        """Carry out a step with the target that planned it."""
+        return (self.quarantine if step.action == Quarantine.kind else self.access).apply(step)
+
+    def undo(self, record: ActionRecord) -> Any:
+        """Reverse an action with the target that did it."""
+        return (self.quarantine if record.action == Quarantine.kind else self.access).undo(record)
+
+    def close(self) -> None:
+        """Close the connections (the two targets share one connector)."""
+        self.quarantine.close()

@@ -1,4 +1,5 @@
-"""Quarantine on this machine's file system (a local folder or a mounted share).
+"""Remediation on this machine's file system (a local folder or a mounted share): broad grants taken
+off a file's mode and POSIX ACL (:mod:`dlp.remediate.acl`), or quarantine.
 
 The quarantine folder is ``[remediate] local_quarantine`` (default ``<data home>/quarantine``), one
 sub-folder per source, created 0700 for the account that runs ``remediate``: the files keep their own
@@ -14,8 +15,12 @@ import os
 import shutil
 from pathlib import Path
 
+from connectors.local import LocalConnector
+from dlp.access.exposure import BroadGroups
 from dlp.config import Settings, data_home
-from dlp.remediate.files import FileSystem, Quarantine
+from dlp.remediate.acl import AccessRemoval
+from dlp.remediate.files import FileRemediation, FileSystem, Quarantine
+from dlp.types import ItemRef
 
 
 class LocalFileSystem(FileSystem):
@@ -105,7 +110,15 @@ def quarantine_folder(settings: Settings, source: str) -> str:
     return str(base / hashlib.sha256(source.encode()).hexdigest()[:12])
 
 
-def target(settings: Settings, source: str) -> Quarantine:
-    """The quarantine target of a local source (``local:/real/root``)."""
-    return Quarantine(LocalFileSystem(source.removeprefix("local:"), quarantine_folder(settings, source)),
-                      settings.remediate.contact)
+def target(settings: Settings, source: str) -> FileRemediation:
+    """The target of a local source (``local:/real/root``): broad grants removed, or quarantine."""
+    root = source.removeprefix("local:")
+    fs = LocalFileSystem(root, quarantine_folder(settings, source))
+    connector = LocalConnector(root, root, settings.scan)
+
+    def locate(rel: str) -> ItemRef:
+        path = fs.source_path(rel)
+        return ItemRef(source=source, item_id=rel, uri=path, local_path=path)
+
+    access = AccessRemoval(connector, BroadGroups.from_config(settings.access.broad_groups), locate)
+    return FileRemediation(Quarantine(fs, settings.remediate.contact), access, settings.remediate.file_action)

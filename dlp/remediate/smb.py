@@ -1,4 +1,5 @@
-"""Quarantine on an SMB share, through the SMB connector's pooled, retrying connections.
+"""Remediation on an SMB share, through the SMB connector's pooled, retrying connections: broad ACEs
+taken off a file's DACL (:mod:`dlp.remediate.acl`, the connector's ``acl_state``), or quarantine.
 
 The quarantine folder is ``[remediate] smb_quarantine`` (default ``.dlp-quarantine``) under the source's
 folder on the same share, so that a quarantine is a server-side rename: the file keeps its content, times
@@ -17,8 +18,11 @@ import smbclient
 from smbprotocol.exceptions import SMBOSError
 
 from connectors.smb import SmbConnector
+from dlp.access.exposure import BroadGroups
 from dlp.config import Settings
-from dlp.remediate.files import FileSystem, Quarantine
+from dlp.remediate.acl import AccessRemoval
+from dlp.remediate.files import FileRemediation, FileSystem, Quarantine
+from dlp.types import ItemRef
 
 T = TypeVar("T")
 
@@ -112,6 +116,13 @@ class SmbFileSystem(FileSystem):
         self.connector.close()
 
 
-def target(settings: Settings, connector: SmbConnector) -> Quarantine:
-    """The quarantine target of an SMB source."""
-    return Quarantine(SmbFileSystem(connector, settings.remediate.smb_quarantine), settings.remediate.contact)
+def target(settings: Settings, connector: SmbConnector) -> FileRemediation:
+    """The target of an SMB source: broad ACEs removed from a file's DACL, or quarantine."""
+    fs = SmbFileSystem(connector, settings.remediate.smb_quarantine)
+
+    def locate(rel: str) -> ItemRef:
+        return ItemRef(source=connector.source_key, item_id=rel, uri=fs.source_path(rel))
+
+    access = AccessRemoval(connector, BroadGroups.from_config(settings.access.broad_groups), locate,
+                           resolve=connector.sid_name)
+    return FileRemediation(Quarantine(fs, settings.remediate.contact), access, settings.remediate.file_action)

@@ -85,9 +85,11 @@ def run(args: argparse.Namespace) -> int:
             out.write(json.dumps(result, indent=2, sort_keys=True) + "\n" if args.json else render_text(result))
             return EXIT_OK
         from dlp import review
+        from dlp.access.exposure import BroadGroups
         from dlp.report import summary
 
-        report = summary.build(store, settings.report.retention_years)
+        report = summary.build(store, settings.report.retention_years,
+                               broad=BroadGroups.from_config(settings.access.broad_groups))
         if args.format == "html":
             from dlp.report.html import render
 

@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from typing import Any
 
+from dlp.access.exposure import BUILT_IN, BroadGroups
 from dlp.report.data import (
     PI_LABELS,
     Item,
@@ -54,14 +55,14 @@ def exposure_rows(current: list[Item]) -> list[dict[str, Any]]:
     return rows
 
 
-def access_rows(store: Store, current: list[Item]) -> dict[str, Any]:
+def access_rows(store: Store, current: list[Item], broad: BroadGroups) -> dict[str, Any]:
     """Issue 17's sections: PI readable by everyone, PI reachable by former staff, remediated / pending.
 
     "Remediated" lists the applied actions still in force (not undone); "pending" the items a remediation
     rule flags that no applied action covers yet (a dry run's plan counts as pending).
     """
     from dlp.remediate.select import (
-        broad_exposure,
+        everyone_exposure,
         former_staff,
         reachable_by_former_staff,
         readable_by_everyone,
@@ -78,13 +79,13 @@ def access_rows(store: Store, current: list[Item]) -> dict[str, Any]:
                    "by": a.by, "at": a.at} for acts in states.values() for a in acts]
     pending = []
     for item in current:
-        flagged = sorted(set(rules_of(item)) & {"broad-access", "former-staff-access", "public-link"})
+        flagged = sorted(set(rules_of(item, broad)) & {"broad-access", "former-staff-access", "public-link"})
         container = (item.source, item.item_id.split("!/", 1)[0])
         if flagged and not states.get((item.source, item.item_id)) and not states.get(container):
             pending.append(row(item, rules=flagged))
     return {
-        "readable_by_everyone": [row(i, exposure=broad_exposure(i.exposure)) for i in current
-                                 if readable_by_everyone(i)],
+        "readable_by_everyone": [row(i, exposure=everyone_exposure(i.exposure, broad)) for i in current
+                                 if readable_by_everyone(i, broad)],
         "former_staff": [row(i, accounts=former_staff(i.exposure)) for i in current if reachable_by_former_staff(i)],
         "remediated": remediated,
         "pending": pending,
@@ -109,8 +110,11 @@ def _group(current: list[Item], key: str) -> list[dict[str, Any]]:
     return sorted(groups.values(), key=lambda g: (-g["with_pi"], -g["findings"], g["name"]))
 
 
-def build(store: Store, retention_years: int, now: float | None = None) -> dict[str, Any]:
-    """Everything the reports show: totals, trend, groups, exposures, coverage, people, retention."""
+def build(store: Store, retention_years: int, now: float | None = None,
+          broad: BroadGroups | None = None) -> dict[str, Any]:
+    """Everything the reports show: totals, trend, groups, exposures, coverage, people, retention.
+
+    ``broad`` is ``[access] broad_groups`` (the built-in audiences when not given)."""
     now = now if now is not None else time.time()
     current = load_items(store)
     runs = load_runs(store, limit=20)
@@ -136,7 +140,7 @@ def build(store: Store, retention_years: int, now: float | None = None) -> dict[
         "by_folder": _group([i for i in current if i.has_pi], "folder")[:50],
         "by_owner": _group([i for i in current if i.has_pi], "owner")[:50],
         "exposures": exposure_rows(current),
-        "access": access_rows(store, current),
+        "access": access_rows(store, current, broad or BroadGroups.from_config(BUILT_IN)),
         "coverage": {
             "by_reason": dict(counter_top(by_reason, 100)),
             "items": [{"uri": i.uri, "status": i.status, "reason": i.reason, "detail": i.detail} for i in current

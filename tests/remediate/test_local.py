@@ -38,7 +38,9 @@ def share(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     (root / "menu.txt").write_text("Tuesday: tacos.\n")
     quarantine = tmp_path / "quarantine"
     config = tmp_path / "dlp.toml"
-    config.write_text(f'[remediate]\ncontact = "security@example.org"\nlocal_quarantine = "{quarantine}"\n')
+    config.write_text(f'[remediate]\ncontact = "security@example.org"\nlocal_quarantine = "{quarantine}"\n'
+                      'file_action = "quarantine"\n'
+                      '[access]\nbroad_groups = ["everyone", "other_readable", "staff"]\n')
     monkeypatch.setenv("DLP_HOME", str(tmp_path / "home"))
     db = tmp_path / "dlp.sqlite"
     key = f"local:{os.path.realpath(root)}"

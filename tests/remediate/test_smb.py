@@ -32,6 +32,7 @@ def smb_share(samba: SambaServer, password: None, tmp_path: Path,  # noqa: F811 
     config.write_text(f"""
 [remediate]
 contact = "security@example.org"
+file_action = "quarantine"
 
 [sources.staff]
 type = "smb"

@@ -29,7 +29,8 @@ def test_access_and_remediation_sections(tmp_path: Path, monkeypatch: pytest.Mon
         Stored(key, "menu.csv", f"{root}/menu.csv", exposure=("everyone",), classifications=()),
     ])
     args = ["--db", str(db)]
-    code, done = remediate(capsys, "--rule", "broad-access", "--apply", "--source", str(root), *args)
+    code, done = remediate(capsys, "--rule", "broad-access", "--apply", "--file-action", "quarantine",
+                             "--source", str(root), *args)
     assert code == 0 and len(done["actions"]) == 2
 
     out = tmp_path / "report.json"
