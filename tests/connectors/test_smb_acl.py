@@ -221,3 +221,77 @@ def test_a_scan_reports_acl_exposure_for_pi_items_only(acl_samba: SambaServer, t
                                              for r in memo["verdict_reasons"])
     assert records["everyone.txt"]["exposure"] == []  # no PI: its ACL was not read
     assert PASSWORD not in res.stdout + res.stderr
+
+
+def test_remediate_removes_broad_aces_and_its_undo_leaves_the_share_as_it_was(
+        acl_samba: SambaServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``remediate --rule broad-access --apply`` (default file_action remove_ace) on a real share, then
+    ``--undo``: names, contents and every NT ACL (samba-tool's SDDL) compared with the share before."""
+    from connectors.base import for_source
+    from dlp.config import load
+    from tests.remediate.conftest import Stored, remediate, store_items
+    from tests.remediate.test_local import snapshot
+
+    base = acl_samba.share / "remediate-acl"
+    base.mkdir()
+    uid, gid = pwd.getpwnam(USER).pw_uid, pwd.getpwnam(USER).pw_gid
+    os.chown(base, uid, gid)
+    ntacl_set(acl_samba, base, f"AI(A;OICI;FA;;;{_owner()})(A;OICI;FR;;;{DOMAIN_USERS})")
+    me = f"(A;;FA;;;{_owner()})"
+    for name, dacl in {"everyone.csv": me + "(A;;FR;;;WD)", "staff.csv": me + f"(A;;FR;;;{_staff()})",
+                       "mixed.csv": f"{me}(A;;FR;;;AU)(A;;0x1200a9;;;{_staff()})", "private.csv": me}.items():
+        (base / name).write_text(MEMO)
+        os.chown(base / name, uid, gid)
+        ntacl_set(acl_samba, base / name, dacl)
+    _write_over_smb(acl_samba, "remediate-acl\\inherited.csv", MEMO)  # Domain Users through the folder
+
+    def state() -> tuple[dict[str, object], dict[str, str]]:
+        paths = [base, *sorted(base.rglob("*"))]
+        return snapshot(base, 100), {p.relative_to(base).as_posix(): ntacl_get(acl_samba, p) for p in paths}
+
+    config = tmp_path / "dlp.toml"
+    config.write_text(f'[access]\nbroad_groups = ["everyone", "authenticated_users", "domain_users", "{GROUP}"]\n'
+                      f'[sources.staff]\ntype = "smb"\nhost = "127.0.0.1"\nport = {acl_samba.port}\n'
+                      f'share = "share"\npath = "remediate-acl"\nusername = "{USER}"\n')
+    monkeypatch.setenv("DLP_SMB_PASSWORD", PASSWORD)
+    monkeypatch.setenv("DLP_HOME", str(tmp_path / "home"))
+    key = for_source("staff", load(config)).source_key
+    db = tmp_path / "dlp.sqlite"
+    scanned = {"everyone.csv": ("everyone",), "staff.csv": (f"group:{GROUP}",),
+               "mixed.csv": ("authenticated_users", f"group:{GROUP}"), "inherited.csv": ("domain_users(inherited)",),
+               "private.csv": ("everyone",)}  # stale: the file's ACL no longer lets everyone in
+    store_items(db, [Stored(key, name, f"{acl_samba.uri}/remediate-acl/{name}", exposure=exposure)
+                     for name, exposure in scanned.items()])
+    args = ["--config", str(config), "--db", str(db)]
+    before = state()
+    try:
+        code, plan = remediate(capsys, "--rule", "broad-access", "--source", "staff", *args)
+        assert code == 0 and state() == before
+        planned = {a["uri"].rsplit("/", 1)[-1]: (a["action"], a["detail"]) for a in plan["actions"]}
+        assert planned == {
+            "everyone.csv": ("remove_ace", "takes read from everyone"),
+            "staff.csv": ("remove_ace", f"takes read from group:{GROUP}"),
+            "mixed.csv": ("remove_ace", f"takes read from authenticated_users, group:{GROUP}"),
+            "inherited.csv": ("remove_ace", "takes read from domain_users"),
+            "private.csv": ("report_only", "no broad grant left on the file (changed since the scan)")}
+
+        code, done = remediate(capsys, "--rule", "broad-access", "--apply", *args)
+        assert code == 0 and sorted(a["status"] for a in done["actions"]) == ["done"] * 4 + ["skipped"], done
+        broad = BroadGroups.from_config([*BUILT_IN, GROUP])
+        conn = SmbConnector.from_uri(f"{acl_samba.uri}/remediate-acl", Settings())
+        try:
+            assert {r.item_id: conn.access(r, broad) for r in conn.enumerate()} == {
+                name: () for name in ("everyone.csv", "staff.csv", "mixed.csv", "inherited.csv", "private.csv")}
+        finally:
+            conn.close()
+        after = state()
+        assert after[0] == before[0]  # names, contents and times: only access changed
+        assert after[1]["."] == before[1]["."]  # the folder keeps its DACL; the inherited grant is cut per file
+        assert after[1]["private.csv"] == before[1]["private.csv"]
+
+        code, undone = remediate(capsys, "--undo", str(done["run_id"]), *args)
+        assert code == 0 and [a["status"] for a in undone["actions"]] == ["done"] * 4, undone
+        assert state() == before
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
