@@ -155,3 +155,29 @@ def _rwx(perm: int) -> str:
 
 def _getfacl(path: Path) -> str:
     return subprocess.run(["getfacl", "-n", str(path)], capture_output=True, text=True, check=True).stdout
+
+
+def test_a_pi_file_owned_by_a_departed_account_is_former_staff(tmp_path: Path) -> None:
+    from dlp import staff
+
+    home = tmp_path / "home"
+    share = tmp_path / "share"
+    share.mkdir()
+    share.chmod(0o755)
+    for name, text in (("left-memo.txt", MEMO), ("left-menu.txt", "Tuesday: tacos.\n"), ("my-memo.txt", MEMO)):
+        (share / name).write_text(text)
+        (share / name).chmod(0o600)
+    for name in ("left-memo.txt", "left-menu.txt"):
+        os.chown(share / name, pwd.getpwnam("nobody").pw_uid, -1)
+    # The HR roster says nobody@example.org left; a POSIX owner matches an address by its local part.
+    staff.record("hr", [staff.Account("nobody@example.org", "terminated")], home / "staff.json")
+    proc = subprocess.run([sys.executable, str(ROOT / "run_scan.py"), "scan", str(share), "--format", "jsonl",
+                           "--no-progress", "--workers", "1"], capture_output=True, text=True, timeout=300,
+                          cwd=ROOT, env={**os.environ, "DLP_HOME": str(home)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    records = {Path(r["uri"]).name: r for r in map(json.loads, proc.stdout.splitlines()) if "uri" in r}
+    left = records["left-memo.txt"]
+    assert left["exposure"] == ["former_staff:nobody@example.org"] and left["verdict"] == "block"
+    assert [r.split(":", 1)[0] for r in left["verdict_reasons"]] == ["former-staff-access"]
+    assert records["left-menu.txt"]["exposure"] == []  # no PI: its owner was not looked up
+    assert records["my-memo.txt"]["exposure"] == [] and records["my-memo.txt"].get("verdict") is None

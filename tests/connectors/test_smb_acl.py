@@ -295,3 +295,21 @@ def test_remediate_removes_broad_aces_and_its_undo_leaves_the_share_as_it_was(
         assert state() == before
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_a_scan_names_the_owner_sid_and_marks_a_departed_owner(acl_samba: SambaServer, tmp_path: Path) -> None:
+    """The owner SID of a PI file is named over LSARPC (``Unix User\\\\NAME``) and matched against the staff
+    directory by its local part: ``former_staff:ACCOUNT`` beside the ACL's exposure."""
+    from dlp import staff
+
+    home = tmp_path / "home"
+    staff.record("hr", [staff.Account(f"{USER}@example.org", "resigned")], home / "staff.json")
+    res = run_cli("scan", acl_samba.uri, "--format", "jsonl", "--workers", "1", "--no-progress",
+                  env={"DLP_SMB_PASSWORD": PASSWORD}, home=home)
+    assert res.returncode == 0, res.stderr[-2000:]
+    records = {r["uri"].removeprefix(acl_samba.uri + "/"): r for r in map(json.loads, res.stdout.splitlines())
+               if "uri" in r}
+    memo = records["memo-everyone.txt"]
+    assert memo["exposure"] == ["everyone", f"former_staff:{USER}@example.org"]
+    assert [r.split(":", 1)[0] for r in memo["verdict_reasons"]] == ["former-staff-access", "broad-access"]
+    assert records["everyone.txt"]["exposure"] == []  # no PI: neither ACL nor owner looked up
