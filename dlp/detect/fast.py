@@ -161,7 +161,8 @@ class _Prefilter:
             mine = [(hs_expression(regex), flags(re_flags), _GATED if gated else _CANDIDATE)
                     for regex, re_flags, gated in patterns]
             if any(kind == _GATED for _, _, kind in mine):
-                mine += [(hs_expression(regex, tail=False), flags(re_flags), _TERM) for regex, re_flags in terms]
+                mine += [(hs_expression(regex, boundary_after=False), flags(re_flags), _TERM)
+                         for regex, re_flags in terms]
                 if gate is not None:
                     self.gates[index] = gate
             candidates.append((index, mine))

@@ -68,14 +68,14 @@ def _negated(cls: str) -> str:
     return "[^" + cls[1:] if cls.startswith("[") else "\\" + cls[1].swapcase()
 
 
-def hs_expression(regex: str, *, tail: bool = True) -> bytes:
+def hs_expression(regex: str, *, boundary_after: bool = True) -> bytes:
     """A Hyperscan expression that matches wherever ``regex`` does (a superset), keeping its shape.
 
     The numeric boundaries and a single-class negative lookbehind at the start or lookahead at the end
     become consumed characters (``(?:^|[^\\w-])``), so a candidate is a run of the pattern's own length
     and not every substring of a longer one; other lookarounds are dropped and back-references inlined
     (wider, never narrower). The reported match end may lie up to two characters past the real one.
-    ``tail=False`` drops the final lookahead instead: a context word is searched with an ``endpos`` at the
+    ``boundary_after=False`` drops the final lookahead instead: a context word is searched with an ``endpos`` at the
     candidate's start, where the lookahead sees the end of the string ("emp#E40022").
     Non-ASCII characters become ``?``, as the scanned text's do (see :meth:`TermMatcher.spans`).
     """
@@ -85,7 +85,7 @@ def hs_expression(regex: str, *, tail: bool = True) -> bytes:
         head, expr = _NUM_START_HS, expr[len(_NUM_START):]
     elif (lead := _LEAD.match(expr)) is not None:
         head, expr = "(?:^|" + _negated(lead.group(1)) + ")", expr[lead.end():]
-    if not tail:
+    if not boundary_after:
         pass
     elif expr.endswith(_NUM_END):
         expr, tail = expr[:-len(_NUM_END)], _NUM_END_HS

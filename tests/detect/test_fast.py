@@ -116,3 +116,62 @@ def test_a_pattern_hyperscan_refuses_leaves_only_its_recognizer_uncovered() -> N
     prefilter = _Prefilter([good, refused])
     assert prefilter.covered == {0}  # the refused one runs over whole texts instead
     assert prefilter.candidates("SSN 523-47-1186 and abc1") == {0: [(0, 24)]}
+
+
+def test_stage_one_keeps_the_shape_of_a_candidate(engine: DetectionEngine) -> None:
+    """A run of 16 digits is one card candidate, not eight 9-digit SSN candidates; 9 digits are one."""
+    pytest.importorskip("hyperscan")
+    fast = engine._fast
+    assert fast is not None
+    names = {type(r).__name__: i for i, (r, _) in enumerate(fast.recognizers)}
+    fast.prefilter.candidates("req=4556737586899855 done")
+    assert names["SsnRecognizer"] not in fast.prefilter.hits
+    assert fast.prefilter.hits[names["PaymentCardRecognizer"]] == 1
+    fast.prefilter.candidates("id 524713390 and 3.524713390 and 524713390-1")
+    assert fast.prefilter.hits[names["SsnRecognizer"]] == 1  # a decimal part and a dashed run are no SSNs
+
+
+def test_a_gated_candidate_needs_a_context_word_in_the_same_pass(engine: DetectionEngine) -> None:
+    """Bare nine digits need an SSN word: without one, stage 1 drops them before any Python runs."""
+    pytest.importorskip("hyperscan")
+    fast = engine._fast
+    assert fast is not None
+    ssn = next(i for i, (r, _) in enumerate(fast.recognizers) if type(r).__name__ == "SsnRecognizer")
+    log = "\n".join(f"2025-03-03 gw id={524713390 + i} bytes={i}" for i in range(200))
+    assert ssn not in fast.prefilter.candidates(log)
+    assert fast.prefilter.hits[ssn] == 200 and fast.prefilter.passed[ssn] == 0
+    labelled = log + "\nemployee SSN 524713390 on file"
+    windows = fast.prefilter.candidates(labelled)
+    assert 1 <= fast.prefilter.passed[ssn] <= 3  # the labelled one, and log lines just before the word
+    recognizer = fast.recognizers[ssn][0]
+    quick = sorted((r.start, r.end, r.score) for r in recognizer.analyze_windows(labelled, windows[ssn]))
+    assert quick == sorted((r.start, r.end, r.score) for r in recognizer.analyze(labelled, ["US_SSN"], None))
+    assert "524713390" in {labelled[s:e] for s, e, _ in quick}
+    # In a text that introduces a list, the list's label decides from farther away (detectors/base.py).
+    listed = "Staff moving to payroll B (name, SSN):\n" + "\n".join(
+        f"Dana Whitfield{i} {524713390 + i}" for i in range(1, 400))
+    fast.prefilter.candidates(listed)
+    assert fast.prefilter.passed[ssn] == 399
+
+
+def test_hs_expression_turns_boundaries_into_characters() -> None:
+    from dlp.detect.terms import hs_expression
+
+    assert hs_expression(r"(?<![\w-])S\d{8}(?![\w-])") == rb"(?:^|[^\w-])S\d{8}(?:[^\w-]|$)"
+    term = hs_expression(r"(?<![0-9a-z])(?:ssn|emp\#)(?![0-9a-z])", boundary_after=False)
+    assert term == rb"(?:^|[^0-9a-z])(?:(?:ssn|emp\#))"  # "emp#E40022": the word may touch the value
+    assert hs_expression(r"\bab|cd\b") == rb"(?:\bab|cd\b)"
+    assert hs_expression("caf\u00e9") == rb"caf\?"
+
+
+def test_the_summary_counts_candidates_validated_and_kept(engine: DetectionEngine) -> None:
+    """Per recognizer, the engine's counters move with each text (the scan summary sums them per item)."""
+    before = engine.recognizer_counts()
+    list(engine.detect_text("SSN 524-71-3390; order 524-71-3391 shipped; ref 4556737586899855", "body"))
+    after = engine.recognizer_counts()
+    name = "SsnRecognizer"
+    moved = tuple(a - b for a, b in zip(after[name], before.get(name, (0, 0, 0)), strict=True))
+    if engine._fast is not None and engine._fast.prefilter.db is not None:
+        assert moved == (2, 1, 1)  # two candidates, one refused by its "order" word, one kept
+    else:
+        assert moved[1:] == (1, 1)
