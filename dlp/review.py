@@ -29,6 +29,7 @@ from sqlalchemy import func, insert, select, update
 
 from dlp.errors import ConfigError
 from dlp.store.db import Store
+from dlp.store.findings import Located, decode_locations, first_locators
 from dlp.store.schema import findings, items, reviews, runs
 
 DECISIONS = ("false_positive", "remediated", "accepted")
@@ -48,20 +49,22 @@ def current_findings(store: Store) -> dict[str, dict[str, Any]]:
     states = item_states(store)
     out: dict[str, dict[str, Any]] = {}
     query = (select(items.c.source, items.c.item_id, items.c.uri, findings.c.entity, findings.c.value_hash,
-                    findings.c.preview, findings.c.locator, findings.c.score)
+                    findings.c.preview, findings.c.locations, findings.c.score, findings.c.occurrences)
              .select_from(findings.join(items, findings.c.item == items.c.id))
              .where(items.c.removed.is_(False)).order_by(items.c.uri, findings.c.id))
+    places: dict[str, list[Located]] = {}
     with store.engine.connect() as conn:
-        for source, item_id, uri, entity, value_hash, preview, locator, score in conn.execute(query):
+        for source, item_id, uri, entity, value_hash, preview, locations, score, occurrences in conn.execute(query):
             key = finding_key(source, item_id, entity, value_hash)
             acts = states.get((source, item_id)) or states.get((source, item_id.split("!/", 1)[0])) or []
             remediation = ", ".join(sorted({f"{a.action} run {a.run_id}" for a in acts})) or None
             f = out.setdefault(key, {"key": key, "uri": uri, "entity": entity, "preview": preview, "count": 0,
                                      "locations": [], "score": 0.0, "remediation": remediation})
-            f["count"] += 1
+            f["count"] += occurrences
             f["score"] = max(f["score"], float(score))
-            if locator not in f["locations"] and len(f["locations"]) < 5:
-                f["locations"].append(locator)
+            places.setdefault(key, []).extend(decode_locations(locations))
+    for key, found in places.items():
+        out[key]["locations"] = first_locators(found, 5)
     return out
 
 

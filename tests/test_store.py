@@ -6,19 +6,23 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
 
 from dlp.store import migrations
 from dlp.store.db import Store
 from dlp.types import Finding, ItemRef, ItemResult, Status
+from tests.store.legacy import baseline
 
 
 def test_a_store_from_an_older_version_gains_the_new_columns(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite"
-    Store(f"sqlite:///{path}").close()
+    # What a scanner from before migrations left: the baseline's tables without alembic_version, columns
+    # added since missing, and an index that came with the shared-store issue missing.
+    engine = create_engine(f"sqlite:///{path}")
+    baseline().baseline.create_all(engine)
+    engine.dispose()
+    path.chmod(0o600)
     con = sqlite3.connect(path)
-    # What a scanner from before migrations left: no alembic_version, columns added since missing, and
-    # an index that came with the shared-store issue missing.
-    con.execute("DROP TABLE alembic_version")
     con.execute("DROP INDEX ix_runs_status")
     con.execute("ALTER TABLE findings DROP COLUMN subject")
     con.execute("ALTER TABLE items DROP COLUMN data_categories")

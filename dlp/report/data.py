@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from dlp.policy.encryption import strong
 from dlp.policy.labels import EMPLOYEE_IDS_RANKED, MA_PI_ELEMENTS_RANKED, PI_LABELS, STUDENT_IDS_RANKED
 from dlp.store.db import Store, process_gone
+from dlp.store.findings import decode_locations
 from dlp.store.schema import findings, items, runs
 
 # The policy's entity groups, ranked: a table row counts once, by its first identifier in this order.
@@ -118,7 +119,7 @@ def load_items(store: Store, sources: Iterable[str] | None = None, include_remov
             )
             out.append(item)
             by_id[item.id] = item
-        counts = select(findings.c.item, findings.c.entity, func.count()).select_from(
+        counts = select(findings.c.item, findings.c.entity, func.sum(findings.c.occurrences)).select_from(
             findings.join(items, findings.c.item == items.c.id)
         )
         if not include_removed:
@@ -201,10 +202,14 @@ def person_findings(store: Store, item_ids: Iterable[int], entities: Iterable[st
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             rows = conn.execute(
-                select(findings.c.item, findings.c.entity, findings.c.locator, findings.c.value_hash,
+                select(findings.c.item, findings.c.entity, findings.c.locations, findings.c.value_hash,
                        findings.c.subject).where(findings.c.item.in_(chunk), findings.c.entity.in_(wanted))
             )
-            out += [PersonFinding(int(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
+            # One per distinct place of a value (people are counted per place), in the order they occur:
+            # distinct_people keeps the first of a row's equally ranked values.
+            placed = sorted(((int(r[0]), place.position, PersonFinding(int(r[0]), r[1], place.locator, r[3], r[4]))
+                             for r in rows for place in decode_locations(r[2])), key=lambda p: p[:2])
+            out += [p[2] for p in placed]
     return out
 
 

@@ -35,8 +35,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from dlp.store import schema
+from dlp.store.findings import COLUMNS as FINDING_COLUMNS
+from dlp.store.findings import expand, value_rows
 from dlp.store.schema import errors, findings, items, runs, source_claims
-from dlp.types import Finding, ItemRef, ItemResult, Reason, Status
+from dlp.types import ItemRef, ItemResult, Reason, Status
 
 # A claim is refreshed this often by the run that holds it (Scanner's heartbeat thread) ...
 HEARTBEAT_SECONDS = 30.0
@@ -425,7 +427,8 @@ class Store:
             rows = [top, *self._descendants(conn, row_id)]
             out: list[ItemResult] = []
             for row in rows:
-                fnd = conn.execute(select(findings).where(findings.c.item == row["id"])).mappings().all()
+                fnd = conn.execute(select(findings).where(findings.c.item == row["id"])
+                                   .order_by(findings.c.id)).mappings().all()
                 suffix = row["item_id"][len(top["item_id"]):]
                 child_ref = ref if not suffix else ItemRef(
                     source=ref.source, item_id=ref.item_id + suffix, uri=ref.uri + row["uri"][len(top["uri"]):],
@@ -514,69 +517,94 @@ class Store:
         self.check_file()
         with self.engine.begin() as conn:
             self._check_owner(conn, run_id, {group[0].ref.source for group in results if group})
-            for group in results:
-                self._write_group(conn, run_id, engine_version, group)
+            for part in _without_repeats(results):
+                self._write_groups(conn, run_id, engine_version, part)
 
-    def _write_group(self, conn: Connection, run_id: int, engine_version: str, group: Sequence[ItemResult]) -> None:
-        ids_by_uri: dict[str, int] = {}
-        for index, result in enumerate(group):
-            ref = result.ref
-            values = {
-                "uri": ref.uri,
-                "size": result.size if result.size is not None else ref.size,
-                "modified": ref.modified,
-                "etag": ref.etag,
-                "content_hash": result.content_hash,
-                "media_type": result.media_type,
-                "status": result.status.value,
-                "reason": result.reason.value if result.reason else None,
-                "detail": result.detail,
-                "classifications": json.dumps(list(result.classifications)),
-                "subjects": result.subjects,
-                "data_categories": json.dumps(list(result.data_categories)),
-                "verdict": result.verdict,
-                "verdict_reasons": json.dumps(list(result.verdict_reasons)),
-                "owner": ref.owner,
-                "exposure": json.dumps(list(ref.exposure)),
-                "recipients": json.dumps(list(ref.recipients)),
-                "encrypted": result.encrypted,
-                "cipher": result.cipher,
-                "key_bits": result.key_bits,
-                "untexted_pages": result.untexted_pages,
-                "engine_version": engine_version,
-                "last_seen_run": run_id,
-                "last_scanned_run": run_id,
-                "removed": False,
-                "parent_id": ids_by_uri.get(result.parent_uri or "") if index else None,
-            }
-            existing = conn.execute(
-                select(items.c.id).where(items.c.source == ref.source, items.c.item_id == ref.item_id)
-            ).first()
-            # Statements without inline values compile once and come from SQLAlchemy's cache; values()
-            # with literals built and compiled a new statement for every item.
-            if existing is None:
-                row_id = int(conn.execute(insert(items), {"source": ref.source, "item_id": ref.item_id,
-                                                          "first_seen_run": run_id, **values})
-                              .inserted_primary_key[0])  # type: ignore[index]
-            else:
-                row_id = int(existing[0])
-                if index == 0:
-                    self._delete_descendants(conn, row_id)
-                conn.execute(delete(findings).where(findings.c.item == row_id))
-                conn.execute(update(items).where(items.c.id == bindparam("row_id")), {"row_id": row_id, **values})
-            ids_by_uri[ref.uri] = row_id
+    def _write_groups(self, conn: Connection, run_id: int, engine_version: str,
+                      groups: Sequence[Sequence[ItemResult]]) -> None:
+        """Write groups whose items are all distinct, in statements per batch rather than per item.
+
+        A 100,000-file share is millions of findings and a hundred thousand items: one statement per
+        item and one row per occurrence took half of such a scan (issue 15). Here the batch's items are
+        looked up in one query and the new ones inserted with one multi-row statement, in the order of
+        the batch (row ids keep it: reports and ``--all-items`` list in that order); members then get
+        their parent's id with one more statement. The findings, one row per distinct value
+        (dlp/store/findings.py), go in with one bulk load.
+        """
+        flat = [(g, index, result) for g, group in enumerate(groups) for index, result in enumerate(group)]
+        row_ids = self._existing_ids(conn, [r.ref for _, _, r in flat])
+        # A stored container's members are replaced: drop them, and forget their ids, with its findings.
+        replaced: list[int] = []
+        for _, index, result in flat:
+            row_id = row_ids.get((result.ref.source, result.ref.item_id))
+            if row_id is None:
+                continue
+            if index == 0:
+                gone = self._delete_descendants(conn, row_id)
+                if gone:
+                    row_ids = {key: value for key, value in row_ids.items() if value not in gone}
+            replaced.append(row_id)
+        for start in range(0, len(replaced), 500):
+            conn.execute(delete(findings).where(findings.c.item.in_(replaced[start:start + 500])))
+        new: list[dict[str, Any]] = []
+        new_at: list[int] = []
+        for position, (_, _, result) in enumerate(flat):
+            if (result.ref.source, result.ref.item_id) not in row_ids:
+                new.append({"source": result.ref.source, "item_id": result.ref.item_id, "first_seen_run": run_id,
+                            **_item_values(result, engine_version, run_id, None)})
+                new_at.append(position)
+        ids = [row_ids.get((r.ref.source, r.ref.item_id)) for _, _, r in flat]
+        if new:
+            inserted = conn.execute(insert(items).returning(items.c.id, sort_by_parameter_order=True), new)
+            for position, row_id in zip(new_at, inserted.scalars().all(), strict=True):
+                ids[position] = int(row_id)
+        # A member's parent is the result of its group before it with the URI it names (none if absent).
+        parents: list[int | None] = []
+        seen: dict[tuple[int, str], int] = {}
+        for position, (g, index, result) in enumerate(flat):
+            parents.append(seen.get((g, result.parent_uri or "")) if index else None)
+            seen[(g, result.ref.uri)] = ids[position]  # type: ignore[assignment]
+        new_set = set(new_at)
+        linked = [{"row_id": ids[p], "parent": parents[p]} for p in new_at if parents[p] is not None]
+        if linked:
+            conn.execute(update(items).where(items.c.id == bindparam("row_id")).values(parent_id=bindparam("parent")),
+                         linked)
+        changed = [{"row_id": ids[p], **_item_values(r, engine_version, run_id, parents[p])}
+                   for p, (_, _, r) in enumerate(flat) if p not in new_set]
+        if changed:
+            conn.execute(update(items).where(items.c.id == bindparam("row_id")), changed)
+        rows: list[tuple[Any, ...]] = []
+        now = time.time()
+        failed: list[dict[str, Any]] = []
+        for position, (_, _, result) in enumerate(flat):
             if result.findings:
-                _insert_findings(conn, [
-                    (row_id, f.entity, f.score, f.locator, f.start, f.end, f.preview, f.value_hash, f.recognizer,
-                     f.subject, run_id)
-                    for f in result.findings
-                ])
+                row_id = ids[position]
+                rows += [(row_id, *value, run_id) for value in value_rows(result.findings)]
             if result.status is Status.ERROR:
-                conn.execute(insert(errors).values(run_id=run_id, uri=ref.uri, stage="item",
-                                                   reason=result.reason.value if result.reason else "internal",
-                                                   detail=result.detail, at=time.time()))
+                failed.append({"run_id": run_id, "uri": result.ref.uri, "stage": "item",
+                               "reason": result.reason.value if result.reason else "internal",
+                               "detail": result.detail, "at": now})
+        if rows:
+            _load_findings(conn, rows)
+        if failed:
+            conn.execute(insert(errors), failed)
 
-    def _delete_descendants(self, conn: Connection, row_id: int) -> None:
+    def _existing_ids(self, conn: Connection, refs: Sequence[ItemRef]) -> dict[tuple[str, str], int]:
+        """The row ids of those of ``refs`` already stored, by (source, item id)."""
+        by_source: dict[str, list[str]] = {}
+        for ref in refs:
+            by_source.setdefault(ref.source, []).append(ref.item_id)
+        found: dict[tuple[str, str], int] = {}
+        for source, ids in by_source.items():
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                for row_id, item_id in conn.execute(select(items.c.id, items.c.item_id)
+                                                    .where(items.c.source == source, items.c.item_id.in_(chunk))):
+                    found[(source, item_id)] = int(row_id)
+        return found
+
+    def _delete_descendants(self, conn: Connection, row_id: int) -> set[int]:
+        """Delete the members of item ``row_id`` (at every depth) and their findings; return their ids."""
         ids = [r["id"] for r in self._descendants(conn, row_id)]
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
@@ -584,6 +612,7 @@ class Store:
         # Children before parents, so foreign keys hold without relying on cascades.
         for start in range(len(ids), 0, -500):
             conn.execute(delete(items).where(items.c.id.in_(ids[max(0, start - 500) : start])))
+        return set(ids)
 
     def mark_removed(self, run_id: int, source: str) -> int:
         """Items of a fully enumerated source that this run did not see are marked removed."""
@@ -663,12 +692,7 @@ def _row_result(row: Any, ref: ItemRef, parent_uri: str | None, fnd: Sequence[An
         classifications=tuple(json.loads(row["classifications"])),
         subjects=row["subjects"],
         data_categories=tuple(json.loads(row["data_categories"] or "[]")),
-        findings=tuple(
-            Finding(entity=f["entity"], score=f["score"], locator=f["locator"], start=f["start"], end=f["end"],
-                    preview=f["preview"], value_hash=f["value_hash"], recognizer=f["recognizer"],
-                    subject=f["subject"])
-            for f in fnd
-        ),
+        findings=expand(fnd),
         encrypted=row["encrypted"],
         cipher=row["cipher"],
         key_bits=row["key_bits"],
@@ -696,23 +720,80 @@ def _alive(pid: int | None) -> bool:
     return True
 
 
-_FINDING_COLUMNS = ("item", "entity", "score", "locator", "start", "end", "preview", "value_hash", "recognizer",
-                    "subject", "run_id")
+def _item_values(result: ItemResult, engine_version: str, run_id: int, parent: int | None) -> dict[str, Any]:
+    """The columns of an item row that a write sets (all but its source, item id and first run)."""
+    ref = result.ref
+    return {
+        "uri": ref.uri,
+        "size": result.size if result.size is not None else ref.size,
+        "modified": ref.modified,
+        "etag": ref.etag,
+        "content_hash": result.content_hash,
+        "media_type": result.media_type,
+        "status": result.status.value,
+        "reason": result.reason.value if result.reason else None,
+        "detail": result.detail,
+        "classifications": json.dumps(list(result.classifications)),
+        "subjects": result.subjects,
+        "data_categories": json.dumps(list(result.data_categories)),
+        "verdict": result.verdict,
+        "verdict_reasons": json.dumps(list(result.verdict_reasons)),
+        "owner": ref.owner,
+        "exposure": json.dumps(list(ref.exposure)),
+        "recipients": json.dumps(list(ref.recipients)),
+        "encrypted": result.encrypted,
+        "cipher": result.cipher,
+        "key_bits": result.key_bits,
+        "untexted_pages": result.untexted_pages,
+        "engine_version": engine_version,
+        "last_seen_run": run_id,
+        "last_scanned_run": run_id,
+        "removed": False,
+        "parent_id": parent,
+    }
+
+
+def _without_repeats(groups: Sequence[Sequence[ItemResult]]) -> Iterator[Sequence[Sequence[ItemResult]]]:
+    """The batch cut, in order, into runs of groups that name no item twice.
+
+    An item stored twice in one batch is written as if by two batches (the second replaces the first);
+    one batched insert would insert it twice. Within a group names are distinct: members are named
+    under their container's id, each once (dlp.walk).
+    """
+    start = 0
+    names: set[tuple[str, str]] = set()
+    for end, group in enumerate(groups):
+        keys = {(r.ref.source, r.ref.item_id) for r in group}
+        if not names.isdisjoint(keys):
+            yield groups[start:end]
+            start, names = end, set()
+        names |= keys
+    if start < len(groups):
+        yield groups[start:]
+
+
 _PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
-def _insert_findings(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
-    """Insert finding rows (in ``_FINDING_COLUMNS`` order) with the driver's own executemany.
+def _load_findings(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Bulk-load finding rows (in :data:`dlp.store.findings.COLUMNS` order).
 
-    A roster gives a finding per cell, a hundred thousand per file; SQLAlchemy's per-row parameter
-    processing cost more than SQLite's inserts. The SQL is built once per dialect with quoted names
-    ("end" is reserved in PostgreSQL).
+    PostgreSQL: ``COPY ... FROM STDIN`` through psycopg's copy API, on the transaction's own
+    connection. Elsewhere the driver's own ``executemany`` (SQLAlchemy's per-row parameter processing
+    cost more than SQLite's inserts). Column names are quoted ("end" is reserved in PostgreSQL).
     """
+    quote = conn.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(c) for c in FINDING_COLUMNS)
+    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
+        driver = conn.connection.driver_connection
+        assert driver is not None  # a connection in a transaction always has its driver's
+        with driver.cursor() as cursor, cursor.copy(f"COPY {quote(findings.name)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
     placeholder = _PLACEHOLDERS.get(conn.dialect.paramstyle)
     if placeholder is None:  # a driver with named or numbered parameters: the generic path
-        conn.execute(insert(findings), [dict(zip(_FINDING_COLUMNS, row, strict=True)) for row in rows])
+        conn.execute(insert(findings), [dict(zip(FINDING_COLUMNS, row, strict=True)) for row in rows])
         return
-    quote = conn.dialect.identifier_preparer.quote
-    sql = (f"INSERT INTO {quote(findings.name)} ({', '.join(quote(c) for c in _FINDING_COLUMNS)}) "
-           f"VALUES ({', '.join([placeholder] * len(_FINDING_COLUMNS))})")
+    sql = f"INSERT INTO {quote(findings.name)} ({columns}) VALUES ({', '.join([placeholder] * len(FINDING_COLUMNS))})"
     conn.exec_driver_sql(sql, rows)

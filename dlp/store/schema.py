@@ -1,8 +1,9 @@
 """The store's tables (SQLAlchemy Core), the same on SQLite and PostgreSQL.
 
-No column holds a raw value: findings keep the entity, score, where it was, a masked preview and the
-keyed hash. ``items`` carries the incremental state (size, modified time, etag, content hash and the
-engine version that judged the item) and which runs saw and examined it.
+No column holds a raw value: findings keep, per distinct value in an item, the entity, its count, score,
+where it was, a masked preview and the keyed hash. ``items`` carries the incremental state (size,
+modified time, etag, content hash and the engine version that judged the item) and which runs saw and
+examined it.
 """
 
 from __future__ import annotations
@@ -109,26 +110,32 @@ Index("ix_items_content_hash", items.c.content_hash)
 Index("ix_items_parent", items.c.parent_id)
 Index("ix_items_last_seen", items.c.source, items.c.last_seen_run)
 
+# One row per distinct value of an entity in an item (and roster subject), not one per occurrence: its
+# number of occurrences, highest score, the first occurrence's preview, recognizer and offsets, and every
+# distinct locator with the position of its first occurrence among the item's findings (JSON; see
+# dlp/store/findings.py, which also says why every locator is kept).
 findings = Table(
     "findings",
     metadata,
     Column("id", RowId, primary_key=True, autoincrement=True),
     Column("item", RowId, ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
     Column("entity", String(64), nullable=False),
-    Column("score", Float, nullable=False),
-    Column("locator", String(512), nullable=False),
-    # Character offsets: a streamed multi-GiB file passes 2**31. "end" is reserved in PostgreSQL;
-    # SQLAlchemy quotes it, so raw SQL must too.
+    Column("value_hash", String(64), nullable=False),
+    Column("subject", String(64)),
+    Column("occurrences", Integer, nullable=False),
+    Column("score", Float, nullable=False),  # the highest
+    Column("preview", String(255), nullable=False),
+    Column("recognizer", String(128), nullable=False, default=""),
+    # Character offsets of the first occurrence: a streamed multi-GiB file passes 2**31. "end" is
+    # reserved in PostgreSQL; SQLAlchemy quotes it, so raw SQL must too.
     Column("start", BigInteger, nullable=False),
     Column("end", BigInteger, nullable=False),
-    Column("preview", String(255), nullable=False),
-    Column("value_hash", String(64), nullable=False),
-    Column("recognizer", String(128), nullable=False, default=""),
-    Column("subject", String(64)),
+    Column("locations", Text, nullable=False),  # JSON [[position, locator], ...]
     Column("run_id", Integer, nullable=False),
 )
 Index("ix_findings_item", findings.c.item)
-Index("ix_findings_hash", findings.c.value_hash)
+# No index on value_hash: no query looks findings up by value (reports read them by item), and its
+# random inserts were most of the store's time at millions of rows (migration 0005 says how much).
 
 errors = Table(
     "errors",

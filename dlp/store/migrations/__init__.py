@@ -11,6 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 # The newest revision in versions/.
-HEAD = "0004_remediations"
+HEAD = "0005_findings_by_value"
 
 LOCATION = Path(__file__).resolve().parent

@@ -1,0 +1,135 @@
+"""How findings are kept: one row per distinct value of an entity in an item, not one per occurrence.
+
+A roster-heavy share yields millions of findings, most of them the same value again (a school's phone
+number on every page, a teacher's name on every row). The store keeps, per item, entity, value hash and
+roster subject, one row with the number of occurrences, the highest score, the first occurrence's
+preview, recognizer and offsets, and its locations: every distinct locator (``row 3``, ``page 2``) with
+the position of its first occurrence among the item's findings. That is all the outputs read:
+
+* the scan's JSON lists per entity its count, highest score and first 20 distinct locations in the
+  order they occur (CONTRACT.md section 2);
+* review lists per value its count, highest score, first 5 distinct locations and first preview;
+* reports count people per table row (dlp/report/data.py), which is why every distinct locator is
+  kept, not only the first few: a repeated value's later rows can hold a person no other value names.
+
+Positions make the merge of several values' locations into an entity's list exact: an entity's first
+N distinct locators are each among the first N distinct locators of the value they first occur with,
+and their first positions order them. A value repeated in one place (a log naming one account on every
+line of one page) keeps one locator however many times it occurs.
+
+No raw value is kept here either: the hash is the keyed hash of the finding, the preview is masked.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from json.encoder import encode_basestring as _quoted
+from typing import Any
+
+from dlp.types import Finding
+
+# The columns of a finding row in the order the bulk loaders write them (``item`` and ``run_id`` are
+# the writer's; the rest come from :func:`value_rows`).
+COLUMNS = ("item", "entity", "value_hash", "subject", "occurrences", "score", "preview", "recognizer", "start",
+           "end", "locations", "run_id")
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """One distinct place of a stored value: its locator and where among the item's findings it came first."""
+
+    position: int
+    locator: str
+
+
+def value_rows(findings: Sequence[Finding]) -> list[tuple[Any, ...]]:
+    """The findings of one item as value rows, in the order their values first occur.
+
+    Each row is ``(entity, value_hash, subject, occurrences, score, preview, recognizer, start, end,
+    locations)``, the middle of :data:`COLUMNS`; ``locations`` is already encoded.
+    """
+    # One pass, a dict lookup per finding: this runs for every finding of a scan in the main process.
+    groups: dict[tuple[str, str, str | None], list[Any]] = {}
+    for position, f in enumerate(findings):
+        key = (f.entity, f.value_hash, f.subject)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [f, 1, f.score, {f.locator: position}]
+            continue
+        group[1] += 1
+        if f.score > group[2]:
+            group[2] = f.score
+        places = group[3]
+        if f.locator not in places:
+            places[f.locator] = position
+    return [(first.entity, first.value_hash, first.subject, count, score, first.preview, first.recognizer,
+             first.start, first.end, encode_locations(places))
+            for first, count, score, places in groups.values()]
+
+
+def encode_locations(places: Mapping[str, int]) -> str:
+    """``{locator: first position}`` (in first-occurrence order) as the stored JSON text,
+    ``[[0,"body"],[7,"row 3"]]``."""
+    # Assembled around the C string encoder json.dumps itself uses: json.dumps of a list cost more than
+    # the rest of writing a finding row (one call per distinct value of a scan).
+    if len(places) == 1:  # most values: a table cell, a line
+        for locator, position in places.items():
+            return f"[[{position},{_quoted(locator)}]]"
+    return "[" + ",".join(f"[{position},{_quoted(locator)}]" for locator, position in places.items()) + "]"
+
+
+def decode_locations(text: str | None) -> list[Located]:
+    """The stored locations of a value row, in the order they first occur."""
+    return [Located(int(position), str(locator)) for position, locator in json.loads(text or "[]")]
+
+
+def first_locators(located: Iterable[Located], limit: int) -> list[str]:
+    """The first ``limit`` distinct locators of several value rows of one item, in the order they occur."""
+    out: list[str] = []
+    for place in sorted(located, key=lambda p: p.position):
+        if place.locator not in out:
+            out.append(place.locator)
+            if len(out) >= limit:
+                break
+    return out
+
+
+def expand(rows: Iterable[Mapping[str, Any]]) -> tuple[Finding, ...]:
+    """One item's value rows back as findings, for results read from the store (deduplicated copies,
+    ``--all-items``): ``occurrences`` findings per row, each distinct locator at its first position and the
+    other occurrences at the value's own first locator, every one with the value's highest score.
+
+    Counted, scored and listed per entity (dlp/output.py), these give what the original findings gave;
+    written again, they give the same rows.
+    """
+    placed = [_row_findings(order, row) for order, row in enumerate(rows)]
+    # Each row's findings come in position order; merging keeps the item's order across values.
+    return tuple(f for *_, f in heapq.merge(*placed))
+
+
+def _row_findings(order: int, row: Mapping[str, Any]) -> Iterator[tuple[int, int, int, Finding]]:
+    """A row's findings keyed for the merge: (position, row, n-th of the row, finding)."""
+    places = decode_locations(row["locations"])
+    if not places:  # never written so; a row from elsewhere still counts
+        places = [Located(0, "")]
+
+    def make(locator: str) -> Finding:
+        return Finding(entity=row["entity"], score=row["score"], locator=locator, start=row["start"],
+                       end=row["end"], preview=row["preview"], value_hash=row["value_hash"],
+                       recognizer=row["recognizer"], subject=row["subject"])
+
+    first = places[0]
+    repeats = int(row["occurrences"]) - len(places)
+    # The repeats sit right after the first occurrence: they add no locator, so where exactly they
+    # occurred does not matter to any output.
+    for n in range(repeats + 1):
+        yield first.position, order, n, make(first.locator)
+    for n, place in enumerate(places[1:], start=repeats + 1):
+        yield place.position, order, n, make(place.locator)
+
+
+__all__ = ["COLUMNS", "Located", "decode_locations", "encode_locations", "expand", "first_locators",
+           "value_rows"]
