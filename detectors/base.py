@@ -237,6 +237,8 @@ class DistrictPatternRecognizer(PatternRecognizer):
         chosen = list(self.PATTERNS if patterns is None else patterns)
         terms = list(self.CONTEXT if context is None else context)
         self.context_window = context_window
+        # Matches that passed validate_result/invalidate_result so far (the fast engine's counters).
+        self.validated_count = 0
         # Presidio leaves ``name`` untyped; keep a typed copy for results and explanations.
         self._name: str = name or type(self).__name__
         self._compiled: list[tuple[Pattern, re.Pattern[str]]] = []
@@ -440,6 +442,7 @@ class DistrictPatternRecognizer(PatternRecognizer):
         validated = self.validate_result(value)
         if validated is False or self.invalidate_result(value):
             return None
+        self.validated_count += 1
         hit = self.context_hit(text, start, end)
         if hit is not None and hit.negative:
             return None

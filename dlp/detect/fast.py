@@ -305,6 +305,7 @@ class FastAnalyzer:
         for index, count in self.prefilter.hits.items():
             self.counts.add(self.recognizers[index][0].name, candidates=count)
         for recognizer, spans in todo:
+            checked = getattr(recognizer, "validated_count", None)
             if spans is None and id(recognizer) in self._email_only:
                 found = []
                 for lo, hi in _at_runs(text):
@@ -320,7 +321,9 @@ class FastAnalyzer:
                 if res.recognition_metadata is None:
                     res.recognition_metadata = {}
                 res.recognition_metadata.setdefault("recognizer_name", recognizer.name)
-            self.counts.add(recognizer.name, validated=len(found),
+            # Validated: matches that passed the recognizer's checks (checksum, structure) before context decided.
+            validated = len(found) if checked is None else recognizer.validated_count - checked
+            self.counts.add(recognizer.name, validated=validated,
                             kept=sum(1 for r in found if r.score >= self.threshold))
             results.extend(found)
         t2 = time.perf_counter()
