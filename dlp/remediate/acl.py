@@ -15,11 +15,13 @@ between is never overwritten (the action fails, naming why).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 from dlp.access.exposure import BroadGroups, Resolver
 from dlp.access.remove import AclTarget, remove_broad_access, restore_access
+from dlp.errors import ItemError
 from dlp.remediate import Flagged, RemediationError, Step, Target
 from dlp.store.remediations import ActionRecord
 from dlp.types import ItemRef
@@ -50,7 +52,8 @@ class AccessRemoval(Target):
         """One ``remove_ace`` step with the file's access now and without its broad grants, or a report-only
         step when the file has no broad grant left (changed since the scan)."""
         ref = self.locate(container(item.item_id))
-        removal = remove_broad_access(self.connector, ref, self.broad, resolve=self.resolve)
+        with _named_failure():
+            removal = remove_broad_access(self.connector, ref, self.broad, resolve=self.resolve)
         if removal is None:
             return [Step(item=item, action="report_only", target=ref.uri, before=None, after=None,
                          detail="no broad grant left on the file (changed since the scan)")]
@@ -62,15 +65,26 @@ class AccessRemoval(Target):
         if step.action != ACTION:
             return None
         ref = self.locate(container(step.item.item_id))
-        if self.connector.acl_state(ref) != step.before:
-            raise RemediationError("the file's access changed since the plan; nothing written (plan again)")
-        self.connector.set_acl_state(ref, step.after)
-        return self.connector.acl_state(ref)
+        with _named_failure():
+            if self.connector.acl_state(ref) != step.before:
+                raise RemediationError("the file's access changed since the plan; nothing written (plan again)")
+            self.connector.set_acl_state(ref, step.after)
+            return self.connector.acl_state(ref)
 
     def undo(self, record: ActionRecord) -> Any:
         """Write the recorded "before" back, if the file still has the "after"; returns the state now."""
         ref = self.locate(container(record.item_id))
-        if self.connector.acl_state(ref) != record.after:
-            raise RemediationError(f"the file's access was changed after run {record.run_id}; not overwritten")
-        restore_access(self.connector, ref, record.before)
-        return self.connector.acl_state(ref)
+        with _named_failure():
+            if self.connector.acl_state(ref) != record.after:
+                raise RemediationError(f"the file's access was changed after run {record.run_id}; not overwritten")
+            restore_access(self.connector, ref, record.before)
+            return self.connector.acl_state(ref)
+
+
+@contextlib.contextmanager
+def _named_failure() -> Iterator[None]:
+    """A connector's refusal (gone, no right to change the DACL, server away) as the action's failure in words."""
+    try:
+        yield
+    except ItemError as exc:
+        raise RemediationError(exc.detail or str(exc)) from None

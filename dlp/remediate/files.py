@@ -128,7 +128,11 @@ class Quarantine(Target):
         step.before["folder_mtime_ns"] = self.fs.mtime_ns(self.fs.parent(src))
         # A quarantine folder an administrator prepared (with its restricted access) is never removed.
         step.before["quarantine_existed"] = self.fs.exists(self.fs.quarantine_root())
-        self.fs.make_folder(self.fs.parent(dst))
+        try:
+            self.fs.make_folder(self.fs.parent(dst))
+        except OSError as exc:
+            raise RemediationError(f"the quarantine folder {self.fs.quarantine_root()} could not be made "
+                                   f"({exc.strerror or type(exc).__name__})") from None
         self.fs.rename(src, dst)
         try:
             self.fs.write_text(stub, stub_text(step.item, dst, self.contact, step.after["run"]))
