@@ -37,9 +37,10 @@ def exposure_rows(current: list[Item]) -> list[dict[str, Any]]:
         rules = [r.split(":", 1)[0].strip() for r in item.verdict_reasons]
         if "anyone_with_link" in item.exposure and "public-link" not in rules:
             rules.append("public-link")
-        if "MA_PI" in item.classifications and not item.strongly_encrypted and not rules:
+        if "MA_PI" in item.classifications and not item.strongly_encrypted and not set(rules) & set(SEVERITY):
             # Not shared out, but 93H data at rest without encryption (201 CMR 17.04 asks for it on
-            # portable devices and in transit; a share is where it is copied from).
+            # portable devices and in transit; a share is where it is copied from). Who inside may read
+            # it (broad-access, former-staff-access) is beside the point here: it is still at rest.
             rules.append(AT_REST_MA_PI)
         if not rules:
             continue
