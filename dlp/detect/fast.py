@@ -107,7 +107,12 @@ class RecognizerCounts:
 
 
 # Kinds of stage-1 patterns: a candidate, a candidate that needs a context word, a context word.
-_CANDIDATE, _GATED, _TERM = 0, 1, 2
+# A context word is compiled twice: whole (followed by no letter or digit), and as a prefix that may only touch
+# the candidate right after it ("emp#E40022": the word's own lookahead sees the search's end there).
+_CANDIDATE, _GATED, _TERM, _TOUCH = 0, 1, 2, 3
+# How far a touching context word may end before a candidate's end: the candidate is right after it, and no
+# gated pattern matches more than this many characters (dates with month names, 19-digit cards, local IDs).
+_TOUCH_REACH = 40
 # The longest candidate with its consumed boundaries: a gated candidate's start lies no farther before its end.
 _LONGEST_CANDIDATE = 64
 
@@ -161,8 +166,9 @@ class _Prefilter:
             mine = [(hs_expression(regex), flags(re_flags), _GATED if gated else _CANDIDATE)
                     for regex, re_flags, gated in patterns]
             if any(kind == _GATED for _, _, kind in mine):
-                mine += [(hs_expression(regex, boundary_after=False), flags(re_flags), _TERM)
-                         for regex, re_flags in terms]
+                for regex, re_flags in terms:
+                    mine += [(hs_expression(regex), flags(re_flags), _TERM),
+                             (hs_expression(regex, boundary_after=False), flags(re_flags), _TOUCH)]
                 if gate is not None:
                     self.gates[index] = gate
             candidates.append((index, mine))
@@ -208,7 +214,7 @@ class _Prefilter:
         at = np.array(ends, dtype=np.int64)
         pattern = np.array(ids, dtype=np.int32)
         owner, kind = self._owner[pattern], self._kind[pattern]
-        nominated = kind != _TERM
+        nominated = kind <= _GATED
         out: dict[int, list[tuple[int, int]]] = {}
         for index in np.unique(owner[nominated]).tolist():
             mine = owner == index
@@ -216,25 +222,30 @@ class _Prefilter:
             self.hits[index] = len(found)
             gated = kind[mine & nominated] == _GATED
             if gated.any():
-                found = np.concatenate([found[~gated], self._gated(text, index, found[gated], at[mine & ~nominated])])
+                found = np.concatenate([found[~gated], self._gated(
+                    text, index, found[gated], at[mine & (kind == _TERM)], at[mine & (kind == _TOUCH)])])
             self.passed[index] = len(found)
             if len(found):
                 out[index] = self._windows(text, np.unique(found).tolist())
         return out
 
-    def _gated(self, text: str, index: int, found: Any, terms: Any) -> Any:
+    def _gated(self, text: str, index: int, found: Any, terms: Any, touching: Any) -> Any:
         """The gated candidates (match ends) with a context word of their recognizer within reach."""
-        if not len(terms):
+        if not len(touching):  # (every whole word is a prefix too)
             return found[:0]
         import numpy as np
 
         gate = self.gates[index]
-        # A term may decide from farther before when the text introduces a list (detectors/base.py).
-        before = gate.list_reach if gate.lists is not None and gate.lists(text) else gate.reach
-        terms = np.sort(terms)
-        lo = np.searchsorted(terms, found - _LONGEST_CANDIDATE - before)
-        hi = np.searchsorted(terms, found + gate.reach, side="right")
-        return found[hi > lo]
+        keep = np.zeros(len(found), dtype=bool)
+        if len(terms):
+            # A term may decide from farther before when the text introduces a list (detectors/base.py).
+            before = gate.list_reach if gate.lists is not None and gate.lists(text) else gate.reach
+            terms = np.sort(terms)
+            keep |= np.searchsorted(terms, found + gate.reach, side="right") > np.searchsorted(
+                terms, found - _LONGEST_CANDIDATE - before)
+        touching = np.sort(touching)
+        keep |= np.searchsorted(touching, found, side="right") > np.searchsorted(touching, found - _TOUCH_REACH)
+        return found[keep]
 
     @staticmethod
     def _windows(text: str, positions: list[int]) -> list[tuple[int, int]]:

@@ -628,18 +628,47 @@ def text_tables(text: str) -> tuple[TextTable, ...]:
                 tables.append(table)
                 end_of_last = _line_end(text, table.starts[-1][0])
     # Then runs of lines without a header: identifier-shaped cells, and "Name (ID)" lists.
-    spans = [(t.starts[0][0], _line_end(text, t.starts[-1][0])) for t in tables]
+    covered = _Covered()
+    for t in tables:
+        covered.add(t.starts[0][0], _line_end(text, t.starts[-1][0]))
     for candidates, build in ((gate.values, _table_from_run), (gate.listed, _id_list)):
         for lo, hi in _shape_runs(text, candidates):
-            if any(first <= lo <= last for first, last in spans):
+            if covered.contains(lo):
                 continue
             table = build(text, lo, hi)
             if table is not None:
                 tables.append(table)
-                spans.append((table.starts[0][0], _line_end(text, table.starts[-1][0])))
+                covered.add(table.starts[0][0], _line_end(text, table.starts[-1][0]))
     tables.sort(key=lambda t: t.lines[0])
     return tuple(dataclasses.replace(t, titles=tuple(_titles_above(text, _line_at(text, t.starts[0][0])[0])))
                  for t in tables)
+
+
+class _Covered:
+    """The union of closed intervals, asked whether it holds a point in O(log n) (a long export holds
+    thousands of tables, and every run of ID-shaped lines asks)."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def contains(self, point: int) -> bool:
+        """Whether ``point`` lies in one of the intervals (ends included)."""
+        i = bisect.bisect_right(self.starts, point) - 1
+        return i >= 0 and point <= self.ends[i]
+
+    def add(self, lo: int, hi: int) -> None:
+        """Add ``[lo, hi]``, merged with the intervals it touches."""
+        i = bisect.bisect_left(self.starts, lo)
+        if i > 0 and self.ends[i - 1] >= lo:
+            i -= 1
+            lo = self.starts[i]
+        j = i
+        while j < len(self.starts) and self.starts[j] <= hi:
+            hi = max(hi, self.ends[j])
+            j += 1
+        self.starts[i:j] = [lo]
+        self.ends[i:j] = [max(hi, lo)]
 
 
 _LISTED = re.compile(r"^[ \t>*•\-–\d.)]*(?P<name>[^\W\d_][\w'’.\-]*(?:,? [^\W\d_][\w'’.\-]*){1,4}) ?\("
@@ -925,9 +954,18 @@ def _header_above(text: str, lo: int, delim: str | None, width: int) -> tuple[li
     return cells, [g[1] for g in got]
 
 
+# The newline offsets of the last text asked about: an export read as thousands of tables asks once per table.
+_NEWLINES: list[tuple[str, list[int]]] = []
+
+
 def _line_number(text: str, pos: int) -> int:
-    """1-based line number of an offset (counted once per table found, never per candidate)."""
-    return text.count("\n", 0, pos) + 1
+    """1-based line number of an offset (a binary search in the text's newline offsets, found once)."""
+    if not _NEWLINES or _NEWLINES[0][0] is not text:
+        _NEWLINES[:] = [(text, [m.start() for m in _NEWLINE.finditer(text)])]
+    return bisect.bisect_left(_NEWLINES[0][1], pos) + 1
+
+
+_NEWLINE = re.compile("\n")
 
 
 def _split_quoted(line: str, delim: str) -> list[tuple[int, int]]:
