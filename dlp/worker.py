@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import gc
 import hashlib
+import logging
 import os
 import time
 from dataclasses import dataclass, replace
@@ -47,6 +48,7 @@ class _Judged:
 
 
 _STATE: _WorkerState | None = None
+log = logging.getLogger(__name__)
 
 
 def preload_engine(settings: Settings, key: bytes, show_values: bool) -> bool:
@@ -76,7 +78,8 @@ def init_worker(settings: Settings, key: bytes, show_values: bool) -> None:
         soft = limit_mb * 1024 * 1024
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         resource.setrlimit(resource.RLIMIT_AS, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
-    _build(settings, key, show_values)
+    inherited = _build(settings, key, show_values)
+    log.debug("worker ready: %s", "engine inherited from the scanning process" if inherited else "engine built")
     freeze_long_lived()
 
 
@@ -88,14 +91,15 @@ def _one_blas_thread() -> None:
         os.environ.setdefault(variable, "1")
 
 
-def _build(settings: Settings, key: bytes, show_values: bool) -> None:
-    """Build this process's engine, unless one built with the same arguments is here already."""
+def _build(settings: Settings, key: bytes, show_values: bool) -> bool:
+    """Build this process's engine, unless one built with the same arguments is here already (True then)."""
     global _STATE
     if _STATE is not None and _STATE.built_with == (settings, key, show_values):
-        return
+        return True
     engine = DetectionEngine(settings.detect, key, show_values=show_values, preview=settings.store.preview)
     limits = Limits(settings.extract, settings.extract.all_passwords(), settings.scan.max_item_bytes)
     _STATE = _WorkerState(settings=settings, engine=engine, limits=limits, built_with=(settings, key, show_values))
+    return False
 
 
 def freeze_long_lived() -> None:

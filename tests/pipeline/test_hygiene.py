@@ -46,8 +46,9 @@ def test_raw_values_never_reach_the_store_the_log_or_the_default_outputs(share: 
     for path in dlp_home.rglob("*"):  # the SQLite file with its WAL, the key and the scan's lock file
         if path.is_file():
             blobs[str(path.relative_to(dlp_home))] = path.read_bytes().decode("latin-1")
-    # Worker processes log into the one log (multiprocessing-logging), under their own process names.
-    worker_lines = [line for line in blobs["log"].splitlines() if "detection engine:" in line]
+    # Worker processes log into the one log (multiprocessing-logging), under their own process names (their
+    # engine is built once by the scanning process and inherited by fork, so each says it is ready).
+    worker_lines = [line for line in blobs["log"].splitlines() if "worker ready:" in line]
     assert worker_lines and all("MainProcess" not in line for line in worker_lines)
     for where, text in blobs.items():
         for value in _raw_values():
