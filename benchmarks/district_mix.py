@@ -218,7 +218,7 @@ def _is_pi_free(rel: str) -> bool:
 
 def measure_worker(root: Path) -> dict[str, Any]:
     """Judge every file in this process after building the engine; CPU seconds throughout."""
-    from dlp.bench.flood import counters_delta, engine_counters
+    from dlp.bench.flood import counters_delta, engine_counters, fast_analyzer
     from dlp.config import Settings
     from dlp.types import Item, ItemRef
     from dlp.worker import init_worker, process_item
@@ -256,6 +256,9 @@ def measure_worker(root: Path) -> dict[str, Any]:
         out[name] = {"files": int(g["files"]), "mb": round(g["bytes"] / MB, 2), "cpu_s": round(g["cpu_s"], 2),
                      "mb_per_s": round(g["bytes"] / MB / g["cpu_s"], 3)}
     out["large_files"] = per_file
+    fast = fast_analyzer()
+    if fast is not None and hasattr(fast, "ner_windows"):
+        out["ner_windows"] = {"asked": fast.ner_windows, "read_by_the_model": fast.ner_read}
     counts = counters_delta(before, engine_counters())
     cpu_all = groups["all"]["cpu_s"]
     out["recognizers"] = {name: {**c, "candidates_per_s": round(c["candidates"] / cpu_all), "kept_per_s":

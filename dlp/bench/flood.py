@@ -16,7 +16,7 @@ from typing import Any
 MB = 1e6
 
 
-def _fast_analyzer() -> Any:
+def fast_analyzer() -> Any:
     """The fast analyzer of this process's worker engine (after ``init_worker``), or None."""
     from dlp import worker
 
@@ -27,7 +27,7 @@ def _fast_analyzer() -> Any:
 
 def engine_counters() -> dict[str, dict[str, int]]:
     """Per recognizer: candidates, validated and kept so far in this process (empty before ``init_worker``)."""
-    fast = _fast_analyzer()
+    fast = fast_analyzer()
     counts = getattr(fast, "counts", None)
     return {} if counts is None else counts.snapshot()
 
@@ -47,7 +47,7 @@ def hyperscan_limit(root: Path) -> dict[str, Any]:
     from dlp.types import Item, ItemRef
     from dlp.walk import Limits, walk
 
-    fast = _fast_analyzer()
+    fast = fast_analyzer()
     if fast is None or fast.prefilter.db is None:
         return {"skipped": "no Hyperscan database (hyperscan missing or engine not built)"}
     texts: list[str] = []

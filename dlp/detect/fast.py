@@ -43,6 +43,9 @@ RECORD_ANCHORS = TermMatcher(re.compile(
     re.IGNORECASE,
 ))  # characters either side of an anchor that NER reads
 NER_BATCH = 64
+# NER answers per window text kept by a process (windows are at most a few hundred characters).
+NER_MEMO = 4096
+NER_MEMO_CHARS = 2 * NER_WINDOW + 400
 # A full name the name lists are unsure of ("Will Brown", "Lincoln Park": both parts are words too) is
 # reported only when NER, run on this many characters either side of it, calls it a person. The number of
 # such checks per text is capped, so that a text full of title-case phrases costs little NER.
@@ -294,6 +297,9 @@ class FastAnalyzer:
         self._email_only = {id(r) for r, _ in self.recognizers if set(r.supported_entities) <= {"EMAIL_ADDRESS"}}
         self.times = StageTimes()
         self.counts = RecognizerCounts()
+        self._ner_memo: dict[str, tuple[tuple[int, int, str], ...]] = {}
+        self.ner_windows = 0  # NER windows asked for, and those the model read (the rest were remembered)
+        self.ner_read = 0
         self.prefilter = _Prefilter([r for r, _ in self.recognizers])
         self.name_anchors = name_anchors(recognizers)
         # The name-list recognizer (detectors/person_name.py) also vets NER's PERSON spans, where present.
@@ -374,19 +380,14 @@ class FastAnalyzer:
 
         out: list[RecognizerResult] = []
         windows = spans + checks
-        # nlp.pipe costs about 2 ms per call on top of the work (measured: 6.9 ms for one short window
-        # through pipe, 5.0 ms through a plain call); most texts have a single window.
-        docs = ([self.nlp(text[windows[0][0]:windows[0][1]])] if len(windows) == 1
-                else self.nlp.pipe((text[s:e] for s, e in windows), batch_size=NER_BATCH))
-        for index, ((start, _), doc) in enumerate(zip(windows, docs, strict=True)):
+        persons = self._persons([text[s:e] for s, e in windows])
+        for index, ((start, _), found) in enumerate(zip(windows, persons, strict=True)):
             anchored = index < len(spans)
-            for ent in doc.ents:
-                if ent.label_ not in ("PERSON", "PER"):
-                    continue
-                lo, hi = start + ent.start_char, start + ent.end_char
+            for ent_start, ent_end, ent_text in found:
+                lo, hi = start + ent_start, start + ent_end
                 if sure.overlaps(lo, hi):
                     continue  # the name lists already gave this name its span
-                if self._ner_span_ok is not None and not self._ner_span_ok(ent.text):
+                if self._ner_span_ok is not None and not self._ner_span_ok(ent_text):
                     continue  # a first name alone, or a span with a label, title or place word in it
                 if anchored:
                     out.append(RecognizerResult("PERSON", lo, hi, 0.85,
@@ -398,6 +399,32 @@ class FastAnalyzer:
                         out.append(RecognizerResult("PERSON", s, e, 0.8, recognition_metadata={
                             "recognizer_name": "PersonNameRecognizer+SpacyRecognizer"}))
         return out
+
+
+    def _persons(self, windows: list[str]) -> list[tuple[tuple[int, int, str], ...]]:
+        """NER's PERSON spans (start, end, text) in each window; a window seen before is not read again.
+
+        Mail threads quote the same paragraphs, forms repeat the same lines, and every page of a report its
+        header: the same window text gives the same entities, so this process remembers the last
+        NER_MEMO windows' answers, and only the rest go through the model, in one batch.
+        """
+        memo = self._ner_memo
+        todo = list(dict.fromkeys(w for w in windows if w not in memo))
+        read: dict[str, tuple[tuple[int, int, str], ...]] = {}
+        if todo:
+            # nlp.pipe costs about 2 ms per call on top of the work (measured: 6.9 ms for one short window
+            # through pipe, 5.0 ms through a plain call); most texts have a single window.
+            docs = [self.nlp(todo[0])] if len(todo) == 1 else self.nlp.pipe(todo, batch_size=NER_BATCH)
+            for window, doc in zip(todo, docs, strict=True):
+                read[window] = tuple((ent.start_char, ent.end_char, ent.text) for ent in doc.ents
+                                     if ent.label_ in ("PERSON", "PER"))
+            if len(memo) + len(read) > NER_MEMO:
+                memo.clear()
+            # (Only windows of a few lines: ner = "full" reads whole texts, which are not worth keeping.)
+            memo.update((w, ents) for w, ents in read.items() if len(w) <= NER_MEMO_CHARS)
+        self.ner_windows += len(windows)
+        self.ner_read += len(todo)
+        return [read[w] if w in read else memo[w] for w in windows]
 
 
 def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:

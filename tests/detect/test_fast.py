@@ -175,3 +175,16 @@ def test_the_summary_counts_candidates_validated_and_kept(engine: DetectionEngin
         assert moved == (2, 2, 1)  # two candidates, both valid SSNs, one refused by its "order" word
     else:
         assert moved[1:] == (2, 1)
+
+
+def test_a_window_ner_read_before_is_answered_from_memory() -> None:
+    """The same window text (a quoted paragraph, a repeated form line) goes through the model once."""
+    engine = DetectionEngine(DetectSettings(), b"k" * 32)
+    fast = engine._fast
+    assert fast is not None
+    text = "Student: Marisol Quintero-Baptiste, DOB 04/11/2012, was referred by Dr. Alan Whitcombe."
+    first = sorted((f.entity, f.start, f.end) for f in engine.detect_text(text, "body"))
+    read = fast.ner_read
+    again = sorted((f.entity, f.start, f.end) for f in engine.detect_text(text, "body"))
+    assert again == first and ("PERSON", 9, 34) in first
+    assert fast.ner_read == read and fast.ner_windows > read
