@@ -41,7 +41,6 @@ class LocalConnector(Connector):
 
     name: ClassVar[str] = "local"
     schemes: ClassVar[tuple[str, ...]] = ("local", "file")
-    abstract: ClassVar[bool] = False
 
     def __init__(self, root: str, display: str, scan: ScanSettings) -> None:
         self.root = Path(root)

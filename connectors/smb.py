@@ -185,7 +185,6 @@ class SmbConnector(Connector):
 
     name: ClassVar[str] = "smb"
     schemes: ClassVar[tuple[str, ...]] = ("smb",)
-    abstract: ClassVar[bool] = False
 
     def __init__(self, *, host: str, port: int, share: str, path: str, username: str | None,
                  password: str | None, display: str, scan: ScanSettings, auth: str = "negotiate",
