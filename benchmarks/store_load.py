@@ -57,6 +57,13 @@ def capture(store_path: Path, out: Path) -> int:
     return len(groups)
 
 
+def _current(result: ItemResult) -> ItemResult:
+    """A result unpickled from a capture by another version of the scanner, rebuilt with this version's
+    fields (those it lacks take their defaults)."""
+    fields = dataclasses.fields(ItemResult)
+    return ItemResult(**{f.name: getattr(result, f.name) for f in fields if hasattr(result, f.name)})
+
+
 def _copy(group: list[ItemResult], n: int) -> list[ItemResult]:
     """The group's results under copy ``n``'s item ids and URIs (members keep their place)."""
     prefix = f"copy-{n:03}/"
@@ -129,7 +136,7 @@ def main() -> None:
         print(f"{capture(args.store, args.out)} top-level items in {args.out}")
         return
     with args.results.open("rb") as f:
-        groups = pickle.load(f)  # noqa: S301 - our own capture file
+        groups = [[_current(r) for r in group] for group in pickle.load(f)]  # noqa: S301 - our own capture
     with tempfile.TemporaryDirectory(prefix="dlp-store-load-") as tmp:
         url = args.db or f"sqlite:///{Path(tmp) / 'dlp.sqlite'}"
         figures = replay(groups, url, args.copies, args.batch)

@@ -27,14 +27,17 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from json.encoder import encode_basestring as _quoted
+from operator import attrgetter
 from typing import Any
 
 from dlp.types import Finding
 
-# The columns of a finding row in the order the bulk loaders write them (``item`` and ``run_id`` are
-# the writer's; the rest come from :func:`value_rows`).
+# The columns of a finding row, in the order of :func:`value_rows` and the bulk loaders.
 COLUMNS = ("item", "entity", "value_hash", "subject", "occurrences", "score", "preview", "recognizer", "start",
            "end", "locations", "run_id")
+
+
+_key = attrgetter("entity", "value_hash", "subject")  # what makes a value row, as one C call
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,29 +48,34 @@ class Located:
     locator: str
 
 
-def value_rows(findings: Sequence[Finding]) -> list[tuple[Any, ...]]:
-    """The findings of one item as value rows, in the order their values first occur.
-
-    Each row is ``(entity, value_hash, subject, occurrences, score, preview, recognizer, start, end,
-    locations)``, the middle of :data:`COLUMNS`; ``locations`` is already encoded.
-    """
-    # One pass, a dict lookup per finding: this runs for every finding of a scan in the main process.
-    groups: dict[tuple[str, str, str | None], list[Any]] = {}
-    for position, f in enumerate(findings):
-        key = (f.entity, f.value_hash, f.subject)
-        group = groups.get(key)
-        if group is None:
-            groups[key] = [f, 1, f.score, {f.locator: position}]
+def value_rows(findings: Sequence[Finding], item: int, run_id: int) -> list[list[Any]]:
+    """The findings of item row ``item`` as value rows in :data:`COLUMNS` order (``locations`` encoded),
+    in the order their values first occur."""
+    # This runs for every finding of a scan, in the main process: one dict lookup per finding, and the
+    # row itself is the group (most values occur once, in one place: no second structure for them).
+    rows: dict[tuple[str, str, str | None], list[Any]] = {}
+    places: dict[tuple[str, str, str | None], dict[str, int]] = {}  # values found in more than one place
+    for position, (key, f) in enumerate(zip(map(_key, findings), findings, strict=True)):
+        row = rows.get(key)
+        if row is None:
+            # The first occurrence's position and locator sit in the locations column until encoded.
+            rows[key] = [item, f.entity, f.value_hash, f.subject, 1, f.score, f.preview, f.recognizer, f.start,
+                         f.end, (position, f.locator), run_id]
             continue
-        group[1] += 1
-        if f.score > group[2]:
-            group[2] = f.score
-        places = group[3]
-        if f.locator not in places:
-            places[f.locator] = position
-    return [(first.entity, first.value_hash, first.subject, count, score, first.preview, first.recognizer,
-             first.start, first.end, encode_locations(places))
-            for first, count, score, places in groups.values()]
+        row[4] += 1
+        if f.score > row[5]:
+            row[5] = f.score
+        first = row[10]
+        if f.locator != first[1]:
+            seen = places.get(key)
+            if seen is None:
+                places[key] = {first[1]: first[0], f.locator: position}
+            elif f.locator not in seen:
+                seen[f.locator] = position
+    for key, row in rows.items():
+        seen = places.get(key)
+        row[10] = encode_locations(seen) if seen else f"[[{row[10][0]},{_quoted(row[10][1])}]]"
+    return list(rows.values())
 
 
 def encode_locations(places: Mapping[str, int]) -> str:
@@ -75,9 +83,6 @@ def encode_locations(places: Mapping[str, int]) -> str:
     ``[[0,"body"],[7,"row 3"]]``."""
     # Assembled around the C string encoder json.dumps itself uses: json.dumps of a list cost more than
     # the rest of writing a finding row (one call per distinct value of a scan).
-    if len(places) == 1:  # most values: a table cell, a line
-        for locator, position in places.items():
-            return f"[[{position},{_quoted(locator)}]]"
     return "[" + ",".join(f"[{position},{_quoted(locator)}]" for locator, position in places.items()) + "]"
 
 

@@ -30,7 +30,7 @@ from dlp.report.data import (
 from dlp.review import current_findings, finding_key
 from dlp.store import migrations
 from dlp.store.db import Store, normalize_url
-from dlp.store.findings import decode_locations, expand, value_rows
+from dlp.store.findings import COLUMNS, decode_locations, expand, value_rows
 from dlp.store.schema import findings as findings_table
 from dlp.types import Finding, ItemRef, ItemResult, Status
 from tests.store.legacy import create_at, write_legacy
@@ -172,7 +172,7 @@ def test_values_are_stored_once_and_read_back_as_every_output_showed_them(store_
         _check_reads(store, run, groups)
     finally:
         store.close()
-    distinct = sum(len(value_rows(r.findings)) for g in groups for r in g)
+    distinct = sum(len(value_rows(r.findings, 0, 0)) for g in groups for r in g)
     assert _row_count(store_url) == distinct < sum(len(r.findings) for g in groups for r in g)
 
 
@@ -194,7 +194,7 @@ def test_a_store_of_one_row_per_occurrence_is_converted_on_open(store_url: str) 
         assert {i.uri: i.entity_counts for i in load_items(store)}["/srv/share/hr/roster.csv"]["PERSON"] == names
     finally:
         store.close()
-    assert _row_count(store_url) == sum(len(value_rows(r.findings)) for g in groups for r in g)
+    assert _row_count(store_url) == sum(len(value_rows(r.findings, 0, 0)) for g in groups for r in g)
 
 
 def test_the_conversion_goes_back_down_to_one_row_per_occurrence(tmp_path: Path) -> None:
@@ -223,8 +223,7 @@ def test_the_conversion_goes_back_down_to_one_row_per_occurrence(tmp_path: Path)
 
 def test_expand_gives_back_counts_scores_and_the_order_of_locations() -> None:
     roster = _roster()
-    rows = [dict(zip(("entity", "value_hash", "subject", "occurrences", "score", "preview", "recognizer", "start",
-                      "end", "locations"), v, strict=True)) for v in value_rows(roster)]
+    rows = [dict(zip(COLUMNS, v, strict=True)) for v in value_rows(roster, 1, 1)]
     again = expand(rows)
     assert len(again) == len(roster)
     result = ItemResult(ref=ItemRef(source=SOURCE, item_id="x", uri="x"), status=Status.SCANNED, findings=roster)
@@ -233,7 +232,7 @@ def test_expand_gives_back_counts_scores_and_the_order_of_locations() -> None:
     # Written again (a deduplicated copy), the rows are the same but for positions, which keep their order.
 
     def places(found: tuple[Finding, ...]) -> list[tuple[Any, ...]]:
-        return [(*v[:9], [p.locator for p in decode_locations(v[9])]) for v in value_rows(found)]
+        return [(*v[:10], [p.locator for p in decode_locations(v[10])]) for v in value_rows(found, 1, 1)]
 
     assert places(again) == places(roster)
 

@@ -120,8 +120,8 @@ def upgrade() -> None:
             occurrences = [Finding(entity=r["entity"], score=r["score"], locator=r["locator"], start=r["start"],
                                    end=r["end"], preview=r["preview"], value_hash=r["value_hash"],
                                    recognizer=r["recognizer"] or "", subject=r["subject"]) for r in found]
-            rows += [dict(zip(COLUMNS, (item, *value, found[0]["run_id"]), strict=True))
-                     for value in value_rows(occurrences)]
+            rows += [dict(zip(COLUMNS, row, strict=True))
+                     for row in value_rows(occurrences, item, found[0]["run_id"])]
         if rows:
             bind.execute(insert(by_value), rows)
     _replace("findings", by_value, "findings")
