@@ -99,6 +99,9 @@ def _build(settings: Settings, key: bytes, show_values: bool) -> bool:
     engine = DetectionEngine(settings.detect, key, show_values=show_values, preview=settings.store.preview)
     limits = Limits(settings.extract, settings.extract.all_passwords(), settings.scan.max_item_bytes)
     _STATE = _WorkerState(settings=settings, engine=engine, limits=limits, built_with=(settings, key, show_values))
+    # The extractors are discovered on the first sniff (a quarter of a second of imports): here, so that a
+    # forked worker's first item does not pay for them.
+    sniff("engine-ready.txt", b"")
     return False
 
 
