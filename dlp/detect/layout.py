@@ -13,6 +13,8 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
+import itertools
+import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -739,8 +741,33 @@ def _fields(line: str, delim: str | None) -> list[tuple[str, int]]:
     if delim is None:
         return [(m.group(), m.start()) for m in _ALIGNED_CELL.finditer(line, skip)]
     body = line[skip:]
+    plain = _plain_cells(body, delim, skip)
+    if plain is not None:
+        return list(zip(*plain, strict=True))
     spans = _split_quoted(body, delim) if '"' in body and len(delim) == 1 else _split_plain(body, delim)
     return [(value, offset + skip) for value, offset in (_cell(body, a, b) for a, b in spans)]
+
+
+@functools.lru_cache(maxsize=16)
+def _padding(delim: str) -> re.Pattern[str]:
+    """Whitespace at either end of a cell of a ``delim``-delimited line (a tab's own empty cells are no padding)."""
+    d = re.escape(delim)
+    ws = rf"[^\S{d}]" if len(delim) == 1 else r"\s"
+    return re.compile(rf"^{ws}|{ws}$|{d}{ws}|{ws}{d}")
+
+
+def _plain_cells(body: str, delim: str, base: int) -> tuple[list[str], list[int]] | None:
+    """The cells of a line and their offsets (from ``base``) when no cell is quoted or padded, else None.
+
+    Most lines of an export are such lines: one split and running sums at C level, no Python per cell.
+    """
+    if '"' in body or _padding(delim).search(body):
+        return None
+    cells = body.split(delim)
+    step = len(delim)
+    # Cell i starts after the i cells and i delimiters before it (map stops at the shorter range).
+    return cells, list(map(operator.add, itertools.accumulate(map(len, cells), initial=base),
+                            range(0, len(cells) * step, step)))
 
 
 def _text_header(cells: list[str], *, one_known: bool = False) -> bool:
@@ -928,12 +955,48 @@ def _table_from_run(text: str, lo: int, hi: int) -> TextTable | None:
     header = _header_above(text, lo, delim, len(rows[0]))
     if header is not None:
         # The line above splits as the rows do and reads as column names ("Pupil ^ SIMS # ^ Born"), known
-        # or not: it is the header, and the typing reads what it can of it.
+        # or not: it is the header, and the typing reads what it can of it. The table is the header's:
+        # it goes on below the run for as long as the lines keep its columns, as a table found by its
+        # header line does (an export whose ID-shaped cells break off now and then, an ISBN-10 ending in
+        # X, is one table typed once by its header, not hundreds of headerless runs typed by values).
+        if delim is not None:
+            more_rows, more_starts = _rows_below(text, hi + 1, delim, len(rows[0]), _MAX_ROWS - len(rows))
+            rows.extend(more_rows)
+            starts.extend(more_starts)
         cells, offsets = header
         plo = _line_at(text, lo - 1)[0]
         return TextTable((tuple(cells), *rows), (tuple(plo + o for o in offsets), *starts),
                          tuple(range(line_no - 1, line_no + len(rows))), header=True)
     return TextTable(tuple(rows), tuple(starts), tuple(range(line_no, line_no + len(rows))))
+
+
+def _rows_below(text: str, pos: int, delim: str, width: int, limit: int
+                ) -> tuple[list[tuple[str, ...]], list[tuple[int, ...]]]:
+    """The cells and cell offsets of the lines from ``pos`` on that split into ``width`` fields by ``delim``.
+
+    Stops at the first line that does not (a blank line, a total, prose) or after ``limit`` lines.
+    """
+    rows: list[tuple[str, ...]] = []
+    starts: list[tuple[int, ...]] = []
+    n = len(text)
+    while pos < n and len(rows) < limit:
+        end = _line_end(text, pos)
+        # The count of delimiters first (C level): most lines that end a table fail it.
+        if text.count(delim, pos, end) < width - 1:
+            break
+        line = text[pos:end]
+        plain = None if line.startswith((">", " >")) else _plain_cells(line, delim, pos)
+        if plain is not None:
+            cells, offsets = plain
+        else:
+            got = _fields(line, delim)
+            cells, offsets = [g[0] for g in got], [pos + g[1] for g in got]
+        if len(cells) != width or _FOOTER.match(line):
+            break
+        rows.append(tuple(cells))
+        starts.append(tuple(offsets))
+        pos = end + 1
+    return rows, starts
 
 
 def _header_above(text: str, lo: int, delim: str | None, width: int) -> tuple[list[str], list[int]] | None:

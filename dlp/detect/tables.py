@@ -206,12 +206,20 @@ def _type_rows(rows: Sequence[Sequence[str]], starts: Sequence[Sequence[int]], n
                data: Sequence[int], columns: dict[int, str], validate: Callable[[str, str], bool],
                cells: list[Cell], covered: list[tuple[int, int]]) -> None:
     # How each column is judged is decided once, not per cell: a roster has tens of thousands of rows.
-    plan = [(col, kind, _SKIP if kind in (INDICATOR, NOT_PI) else _PART if kind in (FIRST, LAST, MIDDLE)
-             else _WHOLE_NAME if kind in (FULL, "PERSON") else _VALUE) for col, kind in columns.items()]
+    plan = [(col, kind, _PART if kind in (FIRST, LAST, MIDDLE) else _WHOLE_NAME if kind in (FULL, "PERSON")
+             else _VALUE) for col, kind in columns.items() if kind not in (INDICATOR, NOT_PI)]
+    skipped = _adjacent_runs(sorted(col for col, kind in columns.items() if kind in (INDICATOR, NOT_PI)))
     append_cell, append_span = cells.append, covered.append
     for r in data:
         row, offsets = rows[r], starts[r]
         width = len(row)
+        # Columns the header says hold no PI (ISBN, Author, Serial...) are judged by that alone: a run of
+        # them side by side is one span of the row (delimiters included), not one span per cell.
+        for first, last in skipped:
+            if last < width:
+                append_span((offsets[first], offsets[last] + len(row[last])))
+            elif first < width:
+                append_span((offsets[first], offsets[width - 1] + len(row[width - 1])))
         name_parts: dict[str, tuple[str, int, int]] = {}
         for col, kind, how in plan:
             if col >= width:
@@ -221,9 +229,6 @@ def _type_rows(rows: Sequence[Sequence[str]], starts: Sequence[Sequence[int]], n
             value = raw.strip()
             if not value:
                 append_span((begin, begin + len(raw)))  # judged here: the text engine need not read it
-                continue
-            if how is _SKIP:
-                append_span((begin, begin + len(raw)))
                 continue
             start = begin if raw[0] == value[0] else begin + len(raw) - len(raw.lstrip())
             if how is _PART:
@@ -251,7 +256,18 @@ def _type_rows(rows: Sequence[Sequence[str]], starts: Sequence[Sequence[int]], n
 
 
 # How _type_rows judges a column's cells.
-_SKIP, _PART, _WHOLE_NAME, _VALUE = "skip", "part", "whole name", "value"
+_PART, _WHOLE_NAME, _VALUE = "part", "whole name", "value"
+
+
+def _adjacent_runs(cols: Sequence[int]) -> list[tuple[int, int]]:
+    """(first, last) of each run of consecutive column indexes in a sorted list: [0, 1, 2, 5] -> (0, 2), (5, 5)."""
+    runs: list[tuple[int, int]] = []
+    for col in cols:
+        if runs and runs[-1][1] == col - 1:
+            runs[-1] = (runs[-1][0], col)
+        else:
+            runs.append((col, col))
+    return runs
 
 
 # "29-Dec-2006" (an SIS export's date): the date recognizer reads it as "29 Dec 2006".
