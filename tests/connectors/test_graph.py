@@ -184,7 +184,10 @@ def test_retry_after_is_honoured(e2e: dict[str, Any]) -> None:
     retry = next(r for r in graph.requests("mime") if r.path == throttled.path and r.time > throttled.time)
     assert retry.retry_attempt == "1"
     assert retry.time - throttled.time >= 0.95
-    assert retry.status == 200
+    # The retry itself may meet the emulator's token expiry (the next test's subject) on a slow machine and
+    # be retried once more after a new token: what must hold is that the throttled content is then served.
+    assert retry.status == 200 or any(r.status == 200 for r in graph.requests("mime")
+                                      if r.path == throttled.path and r.time > retry.time)
 
 
 def test_a_500_and_an_expired_token_are_recovered(e2e: dict[str, Any]) -> None:
