@@ -207,6 +207,14 @@ def test_small_real_bench_through_the_cli(tmp_path: Path) -> None:
     assert run["peak_rss_total_mb"] >= run["peak_rss_worker_mb"] > 0
     assert run["by_status"] == {"scanned": run["items"]}  # _labels.json is excluded by the default config
     assert res["recommendations"]
+    # The flood and the limit: per-recognizer counts of the run, and the stage-1 database alone.
+    # (Recognizers outside stage 1, such as e-mail, keep findings without stage-1 candidates.)
+    counts = run["recognizers"].values()
+    assert counts and all(min(c["candidates"], c["validated"], c["kept"]) >= 0 for c in counts)
+    assert any(c["candidates"] >= c["kept"] > 0 for c in counts) and "per recognizer (--workers 1" in out
+    stage1 = res["hyperscan_stage1"]
+    assert stage1.get("skipped") or (stage1["patterns"] > 0 and stage1["matches"] > 0 and
+                                     "stage-1 Hyperscan database alone" in out)
 
     # The same seed and count give the same corpus: none of its planted values may appear in any output.
     values = corpus.generate(tmp_path / "same", 20, 7).values

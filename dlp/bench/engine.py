@@ -34,6 +34,7 @@ prints counts only.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -52,9 +53,12 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dlp.testdata.corpus import LABELS_NAME
+
+if TYPE_CHECKING:
+    from dlp.config import Settings
 
 # The folder that holds the ``dlp`` package this process runs: the scans run the same code.
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]
@@ -238,6 +242,8 @@ def run_scan(corpus: Path, workers: int, config: Path | None, work: Path, files:
         "by_format": {k: sum(v.values()) for k, v in (summary.get("by_format") or {}).items()},
         "stage_seconds": {k: round(float(stage.get(k, 0.0)), 3) for k in STAGES},
         "untexted_pages": summary.get("untexted_pages"),
+        # Per recognizer: stage-1 candidates, those that passed its checks, those kept (the flood in numbers).
+        "recognizers": summary.get("recognizers") or {},
     })
     return result
 
@@ -554,6 +560,20 @@ def format_table(results: Mapping[str, Any]) -> str:
                      f"{rg['mb_per_s_per_core']} MB/s on 1 thread" + (f", {rest}" if rest else ""))
     else:
         lines.append(f"ripgrep: skipped ({rg.get('skipped', 'not run')})")
+    hs = results.get("hyperscan_stage1") or {}
+    if hs.get("mb_per_s"):
+        lines.append(f"stage-1 Hyperscan database alone ({hs['patterns']} patterns): {hs['mb_per_s']} MB/s of text "
+                     f"per CPU second, {hs['matches']} matches")
+    best = max((r for r in results.get("runs", ()) if r.get("recognizers") and r.get("scan_s")),
+               key=lambda r: r["workers"], default=None)
+    if best is not None:
+        seconds = float(best["scan_s"])
+        lines.append(f"per recognizer (--workers {best['workers']}, per second of the scan): candidates/s, "
+                     "validated/s, kept/s; the largest floods first")
+        flood = sorted(best["recognizers"].items(), key=lambda kv: -kv[1].get("candidates", 0))
+        for name, c in flood[:8]:
+            lines.append(f"  {name:<32} {c.get('candidates', 0) / seconds:>10.0f} "
+                         f"{c.get('validated', 0) / seconds:>9.0f} {c.get('kept', 0) / seconds:>8.1f}")
     lines.append("")
     lines.append("recommendations:")
     lines.extend(f"- {line}" for line in results.get("recommendations", ()))
@@ -625,8 +645,21 @@ def bench(corpus: Path, origin: str, workers: list[int], config: Path | None, wo
         results["presidio"] = {"skipped": "--no-presidio"}
     results["ripgrep"] = (ripgrep_reference(corpus, enum["bytes"], info["cpus"]) if ripgrep
                           else {"skipped": "--no-ripgrep"})
+    print("[bench] the stage-1 Hyperscan database alone ...", flush=True)
+    results["hyperscan_stage1"] = _stage1_limit(corpus, settings)
     results["recommendations"] = recommend(results)
     return results
+
+
+def _stage1_limit(corpus: Path, settings: Settings) -> dict[str, Any]:
+    """The engine's own stage-1 database over the corpus's texts (:func:`dlp.bench.flood.hyperscan_limit`),
+    with a worker engine built in this process (no memory limit: this is the bench, not a worker)."""
+    from dlp.bench.flood import hyperscan_limit
+    from dlp.worker import init_worker
+
+    unlimited = dataclasses.replace(settings, scan=dataclasses.replace(settings.scan, max_worker_memory_mb=0))
+    init_worker(unlimited, b"\0" * 32, False)  # a throwaway key: nothing is stored, only matches counted
+    return hyperscan_limit(corpus)
 
 
 def run_from_args(args: argparse.Namespace) -> int:
