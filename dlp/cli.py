@@ -10,6 +10,7 @@ went away (``| head``; the run is recorded as interrupted).
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import logging
 import os
@@ -191,6 +192,26 @@ def _setup_logging(verbose: int, log_file: str | None) -> None:
     import multiprocessing_logging
 
     multiprocessing_logging.install_mp_handler()
+    global _drain_registered
+    if not _drain_registered:
+        # Records reach the real handlers through a queue and a daemon thread; at exit multiprocessing's own
+        # clean-up can close that queue before logging's shutdown drains it, and the last lines (a check's
+        # verdict, a warning) were lost in about half of short runs. Registered after multiprocessing's
+        # exit hook, so it runs first (atexit is last in, first out).
+        atexit.register(_drain_log_queues)
+        _drain_registered = True
+
+
+_drain_registered = False
+
+
+def _drain_log_queues() -> None:
+    """Close the root logger's queue handlers: each waits until its queue is empty, then closes its handler."""
+    import multiprocessing_logging
+
+    for handler in list(logging.getLogger().handlers):
+        if isinstance(handler, multiprocessing_logging.MultiProcessingHandler):
+            handler.close()
 
 
 def _scan_scheduled(args: argparse.Namespace) -> int:
