@@ -77,7 +77,6 @@ class AccessReader:
             return results
         return [_with(r, values) if _PI.intersection(r.classifications) else r for r in results]
 
-
     def _former_staff(self, source: AccessSource, owner: str | None) -> tuple[str, ...]:
         """``former_staff:ACCOUNT`` when the owner is a departed account (nothing to look up otherwise)."""
         if not self.gone or not owner:

@@ -18,9 +18,10 @@ from collections.abc import Iterable
 
 from dlp.access.exposure import BroadGroups, bare, is_access
 from dlp.policy.exposure import LINK_EXPOSURE
+from dlp.policy.labels import PI_LABELS
 from dlp.policy.rules.broad_access import FLAGGED
 from dlp.policy.rules.former_staff_access import recipient as former_recipient
-from dlp.report.data import PI_LABELS, Item
+from dlp.report.data import Item
 
 RULES = ("broad-access", "former-staff-access", "public-link")
 
