@@ -183,7 +183,9 @@ def _term_regex(terms: Sequence[str]) -> re.Pattern[str] | None:
     if not terms:
         return None
     parts = []
-    for term in sorted({t.lower() for t in terms}, key=len, reverse=True):
+    # Longest first, then alphabetical: the same terms give the same regex in every process (a set's
+    # order follows the string hash, which differs per process, and the Hyperscan cache is keyed by it).
+    for term in sorted({t.lower() for t in terms}, key=lambda t: (-len(t), t)):
         words = [re.escape(w).replace("'", "['’]?") for w in term.split()]
         parts.append(r"[\s_\-]*".join(words))
     # Letters and digits on either side make it part of a longer word; '_' and '-' do not, so that
