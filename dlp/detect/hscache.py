@@ -3,10 +3,13 @@
 Compiling the prefilter's and the layout gate's pattern sets costs more than a second of every worker
 process's start (and of every pre-send service restart); loading the serialized database takes
 milliseconds. The cache lives in ``<data home>/cache/hyperscan`` (the data home holds the store and the
-key and is private to the scanner's account), one file per pattern set named by a digest of the
-patterns, their flags, the Hyperscan version and this machine's CPU, so a changed pattern or another
-host never loads a stale database. It is only a cache: when the folder cannot be used, or a file does
-not load, the database is compiled as before.
+key and is private to the scanner's account); on a host without a data home (a Dask worker on another
+machine, whose store and key are elsewhere) in the account's cache folder, ``$XDG_CACHE_HOME/dlp/hyperscan``
+(``~/.cache/dlp/hyperscan``). One file per pattern set, named by a digest of the patterns, their flags,
+the Hyperscan version and this machine's CPU, so a changed pattern or another host never loads a stale
+database; the least recently used files beyond the newest few are removed when one is added, so pattern
+changes over the years do not fill the disk. It is only a cache: when the folder cannot be used, or a
+file does not load, the database is compiled as before.
 """
 
 from __future__ import annotations
@@ -26,6 +29,10 @@ log = logging.getLogger(__name__)
 
 _FORMAT = b"dlp-hyperscan-cache 1"
 
+# Files kept in the folder: every pattern set in use (the prefilter's, the layout gate's, a pre-send
+# service's with other settings) and room for the sets of the previous version during an upgrade.
+_KEEP = 12
+
 
 @functools.lru_cache(maxsize=1)
 def _host() -> bytes:
@@ -40,13 +47,22 @@ def _host() -> bytes:
 
 
 def _folder() -> Path | None:
-    """The cache folder, created private inside an existing data home; None when there is none."""
+    """The cache folder, created private: inside the data home where there is one, else in the account's
+    cache folder; None when neither can be used."""
     from dlp.config import data_home
 
     home = data_home()
-    if not home.is_dir():
-        return None  # never create the data home itself: that is the store's business
-    folder = home / "cache" / "hyperscan"
+    if home.is_dir():
+        folder = home / "cache" / "hyperscan"
+    else:
+        # Never create the data home itself (that is the store's business): a worker on a host without
+        # one caches where the platform keeps per-account caches.
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        try:
+            base = Path(xdg) if xdg else Path.home() / ".cache"
+        except RuntimeError:  # no home directory known for this account
+            return None
+        folder = base / "dlp" / "hyperscan"
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:
@@ -72,6 +88,8 @@ def compile_database(hyperscan: Any, expressions: Sequence[bytes], flags: Sequen
             # A deserialized database has no scratch space: scanning it fails (InvalidError) until one
             # is allocated, which Database.compile does by itself.
             loaded.scratch = hyperscan.Scratch(loaded)
+            with contextlib.suppress(OSError):
+                os.utime(path)  # recently used: kept when older files are pruned
             return loaded
         except (OSError, hyperscan.error) as exc:
             log.debug("hyperscan cache: %s did not load (%s); compiling", path.name, type(exc).__name__)
@@ -96,3 +114,17 @@ def _store(path: Path, data: bytes) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        return
+    _prune(path.parent)
+
+
+def _prune(folder: Path) -> None:
+    """Remove all but the ``_KEEP`` most recently used databases (another process may remove them first)."""
+    dated: list[tuple[float, Path]] = []
+    for file in folder.glob("*.hsdb"):
+        with contextlib.suppress(OSError):
+            dated.append((file.stat().st_mtime, file))
+    dated.sort(reverse=True)
+    for _, stale in dated[_KEEP:]:
+        with contextlib.suppress(OSError):
+            stale.unlink()
