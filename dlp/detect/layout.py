@@ -16,7 +16,7 @@ import functools
 import itertools
 import operator
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from dlp.detect.headers import NON_ENTITY_KINDS, header_kind, header_terms, is_label
@@ -53,7 +53,7 @@ class Segment:
 
 
 def _filled(row: Sequence[str]) -> list[str]:
-    return [c for c in map(str.strip, row) if c]
+    return list(filter(None, map(str.strip, row)))
 
 
 def _value_like(cell: str) -> bool:
@@ -133,8 +133,15 @@ def _find_segments(rows: Sequence[Sequence[str]], first_is_header: bool) -> list
     if header is None and first_is_header and _filled(rows[0]):
         header = 0
     if header is None:
-        every = tuple(i for i, r in enumerate(rows) if not _skip_row(_filled(r), width))
-        return [Segment(None, (), (), every)] if every else []
+        every: list[int] = []
+        i, special = 0, _Special(rows, frozenset())
+        while i < len(rows):
+            j = special.next(i)
+            every.extend(range(i, j))  # rows that plainly are data
+            if j < len(rows) and not _skip_row(_filled(rows[j]), width):
+                every.append(j)
+            i = j + 1
+        return [Segment(None, (), (), tuple(every))] if every else []
     segments: list[Segment] = []
     while header is not None:
         names, header_rows = _names(rows, header)
@@ -145,8 +152,17 @@ def _find_segments(rows: Sequence[Sequence[str]], first_is_header: bool) -> list
         data: list[int] = []
         next_header = None
         after_gap = False
-        for i in range(header + 1, len(rows)):
+        special = _Special(rows, frozenset(firsts))
+        i = header + 1
+        while i < len(rows):
+            if not after_gap:
+                j = special.next(i)
+                data.extend(range(i, j))  # rows that plainly are data, taken in one step
+                i = j
+                if i >= len(rows):
+                    break
             row = rows[i]
+            i += 1
             cells = _filled(row)
             if _skip_row(cells, width):
                 after_gap = True
@@ -157,13 +173,56 @@ def _find_segments(rows: Sequence[Sequence[str]], first_is_header: bool) -> list
             if after_gap and len(cells) == 1 and width > 2:
                 continue  # a title line between two tables ("Staff")
             if after_gap and _header_strength(cells, width) >= 2 and _typed(cells) >= 2:
-                next_header = i  # a second table below the first one
+                next_header = i - 1  # a second table below the first one
                 break
             after_gap = False
-            data.append(i)
+            data.append(i - 1)
         segments.append(Segment(header, names, header_rows, tuple(data)))
         header = next_header
     return segments
+
+
+class _Special:
+    """Finds the rows of a grid that the segmentation must read one at a time.
+
+    Any other row is plainly data: its first cell is filled and is no comment, footer, decoration line
+    or header cell (``firsts``, lower case), so it is neither skipped nor a repeated header. The rows are
+    judged a window at a time (windows doubling in size) with C-level passes over their first cells: a
+    100,000-row sheet costs no Python per row, and a short segment reads little past its end.
+    """
+
+    def __init__(self, rows: Sequence[Sequence[str]], firsts: frozenset[str]) -> None:
+        self.rows = rows
+        self.firsts = firsts
+        self.found: list[int] = []  # special rows of the windows judged so far, in order
+        self.end = 0  # the rows before this are judged
+        self.size = 64
+
+    def next(self, i: int) -> int:
+        """The first special row at or after ``i`` (the number of rows when there is none)."""
+        n = len(self.rows)
+        while True:
+            k = bisect.bisect_left(self.found, i)
+            if k < len(self.found):
+                return self.found[k]
+            if self.end >= n:
+                return n
+            self._judge(max(i, self.end))
+
+    def _judge(self, lo: int) -> None:
+        hi = min(len(self.rows), lo + self.size)
+        self.size *= 2
+        window = self.rows[lo:hi]
+        if all(window):
+            firsts = list(map(str.strip, map(operator.itemgetter(0), window)))
+        else:  # an empty row (a sheet's blank line): its first cell is no cell at all
+            firsts = [r[0].strip() if r else "" for r in window]
+        special: set[int] = set(itertools.compress(itertools.count(lo), map(operator.not_, firsts)))
+        for flags in (map(_COMMENT.match, firsts), map(_FOOTER.match, firsts), map(_DECORATION.match, firsts),
+                      map(self.firsts.__contains__, map(str.lower, firsts))):
+            special.update(itertools.compress(itertools.count(lo), flags))
+        self.found = sorted(special)  # earlier windows are behind the caller: only this one is kept
+        self.end = hi
 
 
 def _first_header(rows: Sequence[Sequence[str]], start: int, width: int) -> int | None:
@@ -761,9 +820,16 @@ def _plain_cells(body: str, delim: str, base: int) -> tuple[list[str], list[int]
 
     Most lines of an export are such lines: one split and running sums at C level, no Python per cell.
     """
-    if '"' in body or _padding(delim).search(body):
+    if '"' in body:
         return None
     cells = body.split(delim)
+    if len(delim) == 1:
+        # A cell holds no delimiter, so a padded cell is one that strip() changes (strip() and the
+        # regex's \s agree on what is whitespace): a C-level comparison instead of a regex scan.
+        if list(map(str.strip, cells)) != cells:
+            return None
+    elif _padding(delim).search(body):
+        return None  # " - " in "a -  - b": the split hides whitespace the regex sees
     step = len(delim)
     # Cell i starts after the i cells and i delimiters before it (map stops at the shorter range).
     return cells, list(map(operator.add, itertools.accumulate(map(len, cells), initial=base),
@@ -979,7 +1045,17 @@ def _rows_below(text: str, pos: int, delim: str, width: int, limit: int
     rows: list[tuple[str, ...]] = []
     starts: list[tuple[int, ...]] = []
     n = len(text)
+    chunk = _FIRST_CHUNK
     while pos < n and len(rows) < limit:
+        if len(delim) == 1:
+            start = pos
+            pos, whole = _plain_lines(text, pos, delim, width, limit - len(rows), chunk, rows, starts)
+            # A block read whole asks for a larger one; one cut short by a line that is not plain asks
+            # for one about twice as long as what it gave (a quoted CSV reads a few lines at a time).
+            chunk = chunk * 2 if whole else max(_MIN_CHUNK, 2 * (pos - start))
+            if pos >= n or len(rows) >= limit:
+                break
+        # One line the block reading left: a quoted or padded line, a footer, or the table's end.
         end = _line_end(text, pos)
         # The count of delimiters first (C level): most lines that end a table fail it.
         if text.count(delim, pos, end) < width - 1:
@@ -997,6 +1073,56 @@ def _rows_below(text: str, pos: int, delim: str, width: int, limit: int
         starts.append(tuple(offsets))
         pos = end + 1
     return rows, starts
+
+
+_FIRST_CHUNK = 4096
+_MIN_CHUNK = 256
+
+
+def _plain_lines(text: str, pos: int, delim: str, width: int, limit: int, chunk: int,
+                 rows: list[tuple[str, ...]], starts: list[tuple[int, ...]]) -> tuple[int, bool]:
+    """Read the plain lines from ``pos`` on, within about ``chunk`` characters, as one block; return where
+    reading stopped (the first line that is not plain, or the end of the block) and whether every line
+    of the block was read.
+
+    A plain line has ``width`` cells split by the one-character ``delim``, no quotes, no padding, no
+    reply marks and is no footer: what :func:`_rows_below` would take line by line, taken here with a
+    few C-level passes over the block (the cells of all lines in one list, the rows zipped from it).
+    """
+    n = len(text)
+    stop = pos + chunk
+    if stop >= n:
+        block = text[pos:]
+    else:
+        cut = text.rfind("\n", pos, stop)
+        if cut < 0:
+            return pos, False  # one line longer than the block: read alone
+        block = text[pos:cut]
+    lines = block.split("\n")
+    if stop >= n and text.endswith("\n"):
+        lines.pop()  # no line starts at the end of the text
+    total = len(lines)
+    first = _first_true(map(operator.ne, map(str.count, lines, itertools.repeat(delim)),
+                            itertools.repeat(width - 1)), min(len(lines), limit))
+    del lines[first:]
+    first = min(_first_true(map(operator.contains, lines, itertools.repeat('"')), first),
+                _first_true(map(str.startswith, lines, itertools.repeat((">", " >"))), first),
+                _first_true(map(_FOOTER.match, lines), first))
+    del lines[first:]
+    cells = list(itertools.chain.from_iterable(map(str.split, lines, itertools.repeat(delim))))
+    padded = _first_true(map(operator.ne, map(str.strip, cells), cells), len(cells))
+    if padded < len(cells):
+        del cells[padded - padded % width:]
+    # Cell j starts after the j cells before it and one separator (the delimiter or a newline) each.
+    offsets = list(map(operator.add, itertools.accumulate(map(len, cells), initial=pos), itertools.count()))
+    rows.extend(zip(*[iter(cells)] * width, strict=False))
+    starts.extend(zip(*[iter(offsets[:-1])] * width, strict=False))
+    return offsets[-1], len(cells) == total * width
+
+
+def _first_true(flags: Iterable[object], default: int) -> int:
+    """The index of the first true flag, at most ``default`` (the flags are read no further)."""
+    return next(itertools.compress(itertools.count(), itertools.islice(flags, default)), default)
 
 
 def _header_above(text: str, lo: int, delim: str | None, width: int) -> tuple[list[str], list[int]] | None:
