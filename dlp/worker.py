@@ -23,6 +23,7 @@ from dlp.detect.engine import WINDOW_OVERLAP, DetectionEngine
 from dlp.extract._common import detect_encoding
 from dlp.extract.base import name_mismatch, sniff
 from dlp.policy.classify import Classification, classify
+from dlp.store.findings import with_grouped
 from dlp.types import Document, Finding, Item, ItemResult, Part, Reason, Status
 from dlp.walk import SNIFF_HEAD, Extracted, Limits, Node, joined, read_failure, walk
 
@@ -64,7 +65,7 @@ def preload_engine(settings: Settings, key: bytes, show_values: bool) -> bool:
     if multiprocessing.get_start_method() != "fork":
         return False
     _one_blas_thread()
-    _build(settings, key, show_values)
+    _build(settings, key, show_values, fresh=False)
     return True
 
 
@@ -78,7 +79,7 @@ def init_worker(settings: Settings, key: bytes, show_values: bool) -> None:
         soft = limit_mb * 1024 * 1024
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         resource.setrlimit(resource.RLIMIT_AS, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
-    inherited = _build(settings, key, show_values)
+    inherited = _build(settings, key, show_values, fresh=True)
     log.debug("worker ready: %s", "engine inherited from the scanning process" if inherited else "engine built")
     freeze_long_lived()
 
@@ -91,12 +92,18 @@ def _one_blas_thread() -> None:
         os.environ.setdefault(variable, "1")
 
 
-def _build(settings: Settings, key: bytes, show_values: bool) -> bool:
-    """Build this process's engine, unless one built with the same arguments is here already (True then)."""
+def _build(settings: Settings, key: bytes, show_values: bool, *, fresh: bool) -> bool:
+    """Build this process's engine, unless one built with the same arguments is here already (True then).
+
+    ``fresh``: for this process alone (a spawned or remote worker, or a forked one that found no engine).
+    Its spaCy model then loads on the first text that needs NER, and is exempted from cycle collection
+    then; a process building the engine for workers it forks next loads the model now, so they share it.
+    """
     global _STATE
     if _STATE is not None and _STATE.built_with == (settings, key, show_values):
         return True
-    engine = DetectionEngine(settings.detect, key, show_values=show_values, preview=settings.store.preview)
+    engine = DetectionEngine(settings.detect, key, show_values=show_values, preview=settings.store.preview,
+                             defer_model=fresh, model_loaded=freeze_long_lived if fresh else None)
     limits = Limits(settings.extract, settings.extract.all_passwords(), settings.scan.max_item_bytes)
     _STATE = _WorkerState(settings=settings, engine=engine, limits=limits, built_with=(settings, key, show_values))
     # The extractors are discovered on the first sniff (a quarter of a second of imports): here, so that a
@@ -146,6 +153,20 @@ def process_batch(items: list[Item]) -> list[list[ItemResult]]:
     the pipeline runs each of its items again on its own, so the culprit is found and the rest judged.
     """
     return [process_item(item) for item in items]
+
+
+def process_item_grouped(item: Item) -> list[ItemResult]:
+    """:func:`process_item` for the pipeline's workers: the results with their findings grouped.
+
+    What crosses back to the scanning process is what it reads: one row per distinct value and one
+    summary per entity (:class:`~dlp.types.GroupedFindings`), not an object per occurrence.
+    """
+    return [with_grouped(result) for result in process_item(item)]
+
+
+def process_batch_grouped(items: list[Item]) -> list[list[ItemResult]]:
+    """:func:`process_batch` for the pipeline's workers, the findings grouped as by :func:`process_item_grouped`."""
+    return [[with_grouped(result) for result in results] for results in process_batch(items)]
 
 
 def _stream_text(state: _WorkerState, item: Item, started: float) -> list[ItemResult] | None:

@@ -16,7 +16,9 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import logging
+import operator
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -119,11 +121,19 @@ class DetectionEngine:
     """Finds personal information in a document's text parts and returns value-free findings."""
 
     def __init__(self, settings: DetectSettings, key: bytes, *, show_values: bool = False,
-                 preview: str = "last4") -> None:
+                 preview: str = "last4", defer_model: bool = False,
+                 model_loaded: Callable[[], None] | None = None) -> None:
+        """Build the recognizers and the analyzer.
+
+        ``defer_model``: the fast engine loads the spaCy model on the first text that needs NER instead of
+        now (half a second of CPU), and calls ``model_loaded`` then. For a process that builds its own
+        engine (a spawned or remote worker); a process that forks workers loads it now, so they share it.
+        """
         self.settings = settings
         self._key = key
         self._show_values = show_values
         self._preview = preview  # [store] preview: what a finding keeps of its value besides the digest
+        self._model = _Model(settings, fast=settings.engine == "fast", loaded=model_loaded)
         self._analyzer = self._build()
         self._plans: dict[str, list[tuple[Any, Callable[[str], float | None] | None, bool]]] = {}
         # Answers of validate() per (entity, value): table columns repeat values (dates, e-mail addresses,
@@ -144,31 +154,19 @@ class DetectionEngine:
             entity: tuple(re.compile(p) for p in patterns)
             for entity, patterns in (("STUDENT_ID", settings.student_id_patterns),
                                      ("EMPLOYEE_ID", settings.employee_id_patterns)) if patterns}
+        # Plain Presidio runs the model on every text: only the fast engine's may wait for its first use, and
+        # only an installed model's, so that a missing one still fails here and not on some later item.
+        deferred = defer_model and settings.engine == "fast" and self._model.installed()
+        nlp = self._model if deferred else self._model.load()
         if settings.engine == "fast":
-            nlp = self._analyzer.nlp_engine.nlp[settings.language]  # type: ignore[attr-defined]
-            # NER is all the fast path asks of spaCy; the parser and lemmatizer only cost time. The small
-            # English models give "ner" its own embedding layer (only the tagger and parser listen to the
-            # shared "tok2vec"), so tok2vec is left out too: the same entities, a third less time.
-            ner_only = ["ner"] if not _listens_to_tok2vec(nlp, "ner") else ["tok2vec", "ner"]
-            nlp.select_pipes(enable=[p for p in nlp.pipe_names if p in ner_only])
             self._fast = FastAnalyzer(list(self._analyzer.registry.recognizers), nlp, self.entities,
                                       settings.score_threshold, settings.ner)
 
     def _build(self) -> AnalyzerEngine:
         make_tldextract_offline()
         from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-        from presidio_analyzer.nlp_engine import NlpEngineProvider
 
-        provider = NlpEngineProvider(
-            nlp_configuration={
-                "nlp_engine_name": "spacy",
-                "models": [{"lang_code": self.settings.language, "model_name": self.settings.model}],
-                # spaCy labels that are no personal information; Presidio warns once per text about
-                # each label it does not map, which floods the log otherwise.
-                "ner_model_configuration": {"labels_to_ignore": list(_IGNORED_NER_LABELS)},
-            }
-        )
-        nlp_engine = provider.create_engine()
+        nlp_engine = self._model.nlp_engine
         registry = RecognizerRegistry(supported_languages=[self.settings.language])
         registry.load_predefined_recognizers(languages=[self.settings.language], nlp_engine=nlp_engine)
         district, replaced, self._canonical = _district_recognizers(self.settings)
@@ -308,19 +306,29 @@ class DetectionEngine:
     def _typed_findings(self, part: Part, cells: Sequence[Cell], covered: list[tuple[int, int]],
                         locate: Callable[[int], str], *, ner: bool) -> Iterator[Finding]:
         """Findings of typed cells, then the text engine's over the text with those cells blanked."""
+        # A roster gives a finding per cell, tens of thousands per file: the row locator is made once per
+        # row and the (preview, digest) once per distinct value, and nothing else is looked up per cell.
+        locators: dict[tuple[int, int | None], str] = {}
+        digests, digest = self._digests, self._digest
+        roster, show = self._roster, self._show_values
         for cell in cells:
-            yield self._finding(cell.entity, 1.0 if cell.entity != "PERSON" else 0.9,
-                                f"{part.locator} {cell.where}", cell.start, cell.end, cell.value, "column")
+            entity, value = cell.entity, cell.value
+            where = (cell.row, cell.last)
+            locator = locators.get(where)
+            if locator is None:
+                locator = locators[where] = f"{part.locator} {cell.where}"
+            preview, value_hash = digests.get((entity, value)) or digest(entity, value)
+            subject = roster.index.subject_for(entity, value) if roster is not None else None
+            yield Finding(entity, 0.9 if entity == "PERSON" else 1.0, locator, cell.start, cell.end, preview,
+                          value_hash, "column", subject, value if show else None)
         covered = _merged(covered)
         starts = [c[0] for c in covered]
         # Typed cells were judged above: blank them (same length, so offsets and rows hold) so that the text
         # engine spends its time only on the other columns.
-        pieces, last = [], 0
-        for lo, hi in covered:
-            pieces.append(part.text[last:lo])
-            pieces.append(" " * (hi - lo))
-            last = hi
-        pieces.append(part.text[last:])
+        text = part.text
+        ends = [0, *(hi for _, hi in covered)]
+        pieces = [f"{text[last:lo]}{' ' * (hi - lo)}" for last, (lo, hi) in zip(ends, covered, strict=False)]
+        pieces.append(text[ends[-1]:])
         residual = "".join(pieces)
         for f in self.detect_text(residual, part.locator, ner=ner):
             i = bisect.bisect_right(starts, f.start) - 1
@@ -391,16 +399,18 @@ class DetectionEngine:
         if subject is None and self._roster is not None:
             # Another recognizer's value (spaCy's PERSON, a SASID column) may still be a rostered person.
             subject = self._roster.index.subject_for(entity, value)
-        key = (entity, value)
-        digested = self._digests.get(key)
-        if digested is None:
-            digested = (mask(entity, value, self._preview), keyed_hash(self._key, entity, value))
-            if len(self._digests) >= _VALIDATE_MEMO:
-                self._digests.clear()
-            self._digests[key] = digested
-        return Finding(entity=entity, score=round(score, 3), locator=locator, start=start, end=end,
-                       preview=digested[0], value_hash=digested[1],
-                       recognizer=recognizer, subject=subject, value=value if self._show_values else None)
+        preview, value_hash = self._digests.get((entity, value)) or self._digest(entity, value)
+        # Positional: a frozen dataclass's constructor takes keywords at twice the cost.
+        return Finding(entity, round(score, 3), locator, start, end, preview, value_hash, recognizer, subject,
+                       value if self._show_values else None)
+
+    def _digest(self, entity: str, value: str) -> tuple[str, str]:
+        """(preview, keyed hash) of a value, remembered: a roster's dates and names recur across its files."""
+        digested = (mask(entity, value, self._preview), keyed_hash(self._key, entity, value))
+        if len(self._digests) >= _VALIDATE_MEMO:
+            self._digests.clear()
+        self._digests[(entity, value)] = digested
+        return digested
 
     def detect_text(self, text: str, locator: str, ner: bool = True) -> Iterator[Finding]:
         """Findings in one text, analysed in overlapping windows; each span is reported once."""
@@ -478,14 +488,80 @@ def _row_locator(row: int, forms: list[tuple[int, int]]) -> str:
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Sorted spans with overlapping ones merged (a header cell may also be a form label)."""
+    ordered = sorted(spans)
+    if len(ordered) < 2 or all(map(operator.lt, [hi for _, hi in ordered[:-1]], [lo for lo, _ in ordered[1:]])):
+        return ordered  # the usual case, a typed table's cells: none overlaps or touches another
     out: list[tuple[int, int]] = []
-    for lo, hi in sorted(spans):
+    for lo, hi in ordered:
         if out and lo <= out[-1][1]:
             if hi > out[-1][1]:
                 out[-1] = (out[-1][0], hi)
         else:
             out.append((lo, hi))
     return out
+
+
+class _Model:
+    """The spaCy model of an engine, loaded now (:meth:`load`) or on its first use.
+
+    Presidio's NLP engine is made without loading the model; until it is loaded, the NLP engine holds
+    this object in its place, which loads the model on the first call (or attribute) anyone asks of it
+    and forwards everything to it afterwards. The fast engine keeps only what NER needs of the pipeline.
+    """
+
+    def __init__(self, settings: DetectSettings, *, fast: bool, loaded: Callable[[], None] | None) -> None:
+        from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+
+        self._language = settings.language
+        self._name = settings.model
+        self._fast = fast
+        self._loaded = loaded
+        self._nlp: Any = None
+        self._lock = threading.Lock()
+        self.nlp_engine = SpacyNlpEngine(
+            models=[{"lang_code": settings.language, "model_name": settings.model}],
+            # spaCy labels that are no personal information; Presidio warns once per text about each
+            # label it does not map, which floods the log otherwise.
+            ner_model_configuration=NerModelConfiguration.from_dict(
+                {"labels_to_ignore": list(_IGNORED_NER_LABELS)}),
+        )
+        # Presidio's AnalyzerEngine loads an NLP engine that is not loaded yet: this stands in for the model.
+        self.nlp_engine.nlp = {settings.language: self}
+
+    def installed(self) -> bool:
+        """Whether the model is there to load (Presidio would try to download a missing one)."""
+        import spacy.util
+
+        return bool(spacy.util.is_package(self._name)) or Path(self._name).exists()
+
+    def load(self) -> Any:
+        """The model, loaded once (the first of several threads asking loads it, the others wait)."""
+        if self._nlp is None:
+            with self._lock:
+                if self._nlp is None:
+                    self.nlp_engine.load()  # replaces this stand-in in the NLP engine with the model
+                    nlp = self.nlp_engine.nlp[self._language]
+                    if self._fast:
+                        # NER is all the fast path asks of spaCy; the parser and lemmatizer only cost time.
+                        # The small English models give "ner" its own embedding layer (only the tagger and
+                        # parser listen to the shared "tok2vec"), so tok2vec is left out too: the same
+                        # entities, a third less time.
+                        ner_only = ["ner"] if not _listens_to_tok2vec(nlp, "ner") else ["tok2vec", "ner"]
+                        nlp.select_pipes(enable=[p for p in nlp.pipe_names if p in ner_only])
+                    self._nlp = nlp
+                    if self._loaded is not None:
+                        self._loaded()
+        return self._nlp
+
+    def __call__(self, text: str) -> Any:
+        return self.load()(text)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only attributes this class does not have (``pipe``, ``pipe_names``, ``vocab`` ...) come here; a
+        # private or special one asked before __init__ ran (copying, unpickling) is not the model's.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.load(), name)
 
 
 def _listens_to_tok2vec(nlp: Any, component: str) -> bool:
