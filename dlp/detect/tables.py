@@ -10,6 +10,8 @@ Findings are located by row ("table row 14"), so "near" for the 93H rule means "
 from __future__ import annotations
 
 import bisect
+import itertools
+import operator
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -119,15 +121,13 @@ def row_offsets(rows: Sequence[Sequence[str]]) -> list[list[int]]:
     """Start offset of every cell in the part text that ``rows_to_text`` makes of these rows."""
     offsets: list[list[int]] = []
     pos = 0
+    step = len(_SEPARATOR)
     for row in rows:
-        starts = []
-        for cell in row:
-            starts.append(pos)
-            pos += len(cell) + len(_SEPARATOR)
-        if row:
-            pos -= len(_SEPARATOR)
+        # Cell i starts after the i cells and i separators before it: running sums at C level.
+        starts = list(map(operator.add, itertools.accumulate(map(len, row), initial=pos),
+                          range(0, len(row) * step, step)))
         offsets.append(starts)
-        pos += 1  # the newline
+        pos = (starts[-1] + len(row[-1]) if row else pos) + 1  # the newline
     return offsets
 
 
@@ -343,6 +343,15 @@ def _names_another_number(seg: Segment, col: int) -> bool:
     return bool(words & _NUMBER_WORDS) and not words & {"student", "sasid", "state"}
 
 
+def _sample(rows: Sequence[Sequence[str]], seg: Segment, col: int) -> list[str]:
+    """The first filled cells of a column (stripped), at most ``_BY_VALUE_SAMPLE``.
+
+    Only as many rows are read as the sample needs: a 100,000-row table is not read whole for 40 cells.
+    """
+    column = (rows[r][col].strip() for r in seg.rows if col < len(rows[r]))
+    return list(itertools.islice(filter(None, column), _BY_VALUE_SAMPLE))
+
+
 def _type_by_values(rows: Sequence[Sequence[str]], seg: Segment, columns: dict[int, str],
                     validate: Callable[[str, str], bool], heading: str = "") -> dict[int, str]:
     """Columns with no known header typed by their values: most cells valid for one recognizer.
@@ -358,7 +367,7 @@ def _type_by_values(rows: Sequence[Sequence[str]], seg: Segment, columns: dict[i
     for col in range(width):
         if col in columns:
             continue
-        sample = [v for v in (rows[r][col].strip() for r in seg.rows if col < len(rows[r])) if v][:_BY_VALUE_SAMPLE]
+        sample = _sample(rows, seg, col)
         if len(sample) < _BY_VALUE_MIN:
             continue
         need = max(_BY_VALUE_MIN, int(len(sample) * _BY_VALUE_SHARE + 0.999))
@@ -409,7 +418,7 @@ def _type_by_district(rows: Sequence[Sequence[str]], seg: Segment, columns: dict
     for col in range(width):
         if columns.get(col) not in _DISTRICT_KINDS:
             continue
-        sample = [v for v in (rows[r][col].strip() for r in seg.rows if col < len(rows[r])) if v][:_BY_VALUE_SAMPLE]
+        sample = _sample(rows, seg, col)
         if len(sample) < _BY_VALUE_MIN:
             continue
         need = max(_BY_VALUE_MIN, int(len(sample) * _BY_VALUE_SHARE + 0.999))
