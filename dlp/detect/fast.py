@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from presidio_analyzer import RecognizerResult
 
 from dlp.detect.hscache import compile_database
-from dlp.detect.terms import TermMatcher, hs_expression
+from dlp.detect.terms import TermMatcher, hs_expression, numeric_body
 from dlp.policy.labels import MA_PI_ELEMENTS, SENSITIVE_TERMS
 
 NER_WINDOW = 150
@@ -136,8 +136,12 @@ class _Prefilter:
     keep their shape (:func:`dlp.detect.terms.hs_expression`: a 9-digit candidate is a run of nine digits,
     not any nine digits of a longer run), and a candidate of a pattern that needs a context word is dropped
     here, in compiled code, unless one of its recognizer's context words was found within reach in the same
-    pass. Where the hyperscan wheel is missing, or a pattern will not compile for it, that recognizer simply
-    runs over the whole text (the result is the same, only slower).
+    pass. A candidate of a recognizer with a checksum or structure rule (:mod:`dlp.detect.checksums`: SSN,
+    ITIN, routing, card and bank numbers) whose value can be cut out of the text by its end alone (a fixed
+    width, or a whole run of digits) is then checked with all the others of the text in one numpy pass, and
+    dropped when it fails: the recognizer's own validation would refuse it. Where the hyperscan wheel is
+    missing, or a pattern will not compile for it, that recognizer simply runs over the whole text (the
+    result is the same, only slower).
     """
 
     def __init__(self, recognizers: Sequence[Any]) -> None:
@@ -146,6 +150,8 @@ class _Prefilter:
         self.size = 0  # patterns in the database
         self.hits: dict[int, int] = {}  # recognizer index -> candidates nominated in the last text
         self.passed: dict[int, int] = {}  # recognizer index -> candidates through the context gate
+        self.checked: dict[int, int] = {}  # recognizer index -> those through the bulk checks as well
+        self.checks: dict[int, str] = {}  # recognizer index -> its entity, where a bulk check applies
         self.gates: dict[int, _Gate] = {}
         self._owner: Any = None
         self._kind: Any = None
@@ -154,6 +160,7 @@ class _Prefilter:
         except ImportError:
             return
         candidates: list[tuple[int, list[tuple[bytes, int, int]]]] = []
+        regexes: dict[int, list[str]] = {}  # the candidate patterns' own regexes, first in each recognizer's list
         for index, recognizer in enumerate(recognizers):
             listed = _stage_one(recognizer)
             if listed is None:
@@ -168,6 +175,7 @@ class _Prefilter:
 
             mine = [(hs_expression(regex), flags(re_flags), _GATED if gated else _CANDIDATE)
                     for regex, re_flags, gated in patterns]
+            regexes[index] = [regex for regex, _, _ in patterns]
             if any(kind == _GATED for _, _, kind in mine):
                 for regex, re_flags in terms:
                     mine += [(hs_expression(regex), flags(re_flags), _TERM),
@@ -186,17 +194,25 @@ class _Prefilter:
 
         owner: list[int] = []
         kind: list[int] = []
+        extent: list[int] = []
         for index, mine in candidates:
             self.covered.add(index)
             owner.extend(index for _ in mine)
             kind.extend(k for _, _, k in mine)
+            extent.extend(_extent(recognizers[index], regex) for regex in regexes[index])
+            extent.extend(0 for _ in range(len(mine) - len(regexes[index])))  # the context words
+            entity = _bulk_entity(recognizers[index])
+            if entity is not None and any(extent[-len(mine):]):
+                self.checks[index] = entity
         self.size = len(owner)
         self._owner = np.array(owner, dtype=np.int32)
         self._kind = np.array(kind, dtype=np.int8)
+        # Per pattern: how its candidate's value lies before the match end (see _extent).
+        self._extent = np.array(extent, dtype=np.int32)
 
     def candidates(self, text: str) -> dict[int, list[tuple[int, int]]]:
         """Recognizer index -> merged windows of the text worth running its real patterns on."""
-        self.hits, self.passed = {}, {}
+        self.hits, self.passed, self.checked = {}, {}, {}
         if self.db is None:
             return {}
         import numpy as np
@@ -219,24 +235,33 @@ class _Prefilter:
         owner, kind = self._owner[pattern], self._kind[pattern]
         nominated = kind <= _GATED
         out: dict[int, list[tuple[int, int]]] = {}
+        codes: Any = None
         for index in np.unique(owner[nominated]).tolist():
             mine = owner == index
-            found = at[mine & nominated]
+            found, which = at[mine & nominated], pattern[mine & nominated]
             self.hits[index] = len(found)
-            gated = kind[mine & nominated] == _GATED
+            gated = self._kind[which] == _GATED
             if gated.any():
-                found = np.concatenate([found[~gated], self._gated(
-                    text, index, found[gated], at[mine & (kind == _TERM)], at[mine & (kind == _TOUCH)])])
+                keep = np.ones(len(found), dtype=bool)
+                keep[gated] = self._gated(text, index, found[gated], at[mine & (kind == _TERM)],
+                                          at[mine & (kind == _TOUCH)])
+                found, which = found[keep], which[keep]
             self.passed[index] = len(found)
+            if index in self.checks and len(found):
+                if codes is None:
+                    codes = np.frombuffer(data, dtype=np.uint8)
+                found = found[_bulk_checked(self.checks[index], codes, found, self._extent[which])]
+            self.checked[index] = len(found)
             if len(found):
                 out[index] = self._windows(text, np.unique(found).tolist())
         return out
 
     def _gated(self, text: str, index: int, found: Any, terms: Any, touching: Any) -> Any:
-        """The gated candidates (match ends) with a context word of their recognizer within reach."""
-        if not len(touching):  # (every whole word is a prefix too)
-            return found[:0]
+        """Which gated candidates (match ends) have a context word of their recognizer within reach."""
         import numpy as np
+
+        if not len(touching):  # (every whole word is a prefix too)
+            return np.zeros(len(found), dtype=bool)
 
         gate = self.gates[index]
         keep = np.zeros(len(found), dtype=bool)
@@ -248,7 +273,7 @@ class _Prefilter:
                 terms, found - _LONGEST_CANDIDATE - before)
         touching = np.sort(touching)
         keep |= np.searchsorted(touching, found, side="right") > np.searchsorted(touching, found - _TOUCH_REACH)
-        return found[keep]
+        return keep
 
     @staticmethod
     def _windows(text: str, positions: list[int]) -> list[tuple[int, int]]:
@@ -266,6 +291,84 @@ class _Prefilter:
             spans.append((max(0, end - _WINDOW_BEFORE), hi))
             last_hi = hi
         return _merge(spans)
+
+
+def _bulk_entity(recognizer: Any) -> str | None:
+    """The entity whose bulk check (dlp.detect.checksums) stands for the recognizer's validation, or None.
+
+    Only the district's own recognizers (``detectors``): the checks restate their ``validate_result``, and a
+    recognizer from elsewhere for the same entity may validate differently.
+    """
+    from dlp.detect.checksums import CHECKS
+
+    entity = getattr(recognizer, "ENTITY", None)
+    own = type(recognizer).__module__.startswith("detectors.")
+    return entity if own and entity in CHECKS and type(recognizer).locate is _base_locate() else None
+
+
+def _base_locate() -> Any:
+    """``DistrictPatternRecognizer.locate``: a recognizer that overrides it reports another span than the match."""
+    from detectors.base import DistrictPatternRecognizer
+
+    return DistrictPatternRecognizer.locate
+
+
+# A numeric pattern's value ends with a digit (``\d``, ``\d{4}``, ``\d{6,17}``).
+_ENDS_WITH_DIGIT = re.compile(r"\\d(?:\{\d+(?:,\d+)?\})?$")
+_DIGIT_RUN = re.compile(r"\\d\{\d+,(\d+)\}")
+
+
+def _extent(recognizer: Any, regex: str) -> int:
+    """How a candidate's value lies before its end: a fixed width (> 0), a whole run of at most -n digits
+    (< 0), or 0 (not known from the end alone: no bulk check).
+
+    Only numeric patterns (the boundaries of detectors/base.py, a last digit) without a ``value`` group:
+    their match is the value. Their end is found from stage 1's by :func:`dlp.detect.checksums.last_digit_end`.
+    """
+    body = numeric_body(regex)
+    if body is None or _bulk_entity(recognizer) is None or not _ENDS_WITH_DIGIT.search(body):
+        return 0
+    try:
+        compiled = re.compile(regex)
+    except re.error:
+        return 0
+    if "value" in compiled.groupindex:
+        return 0
+    run = _DIGIT_RUN.fullmatch(body)
+    if run is not None:
+        return -int(run.group(1))
+    import re._parser as sre  # the width of a regex (lookarounds have none); no public API gives it
+
+    low, high = sre.parse(regex).getwidth()
+    return low if low == high and low < 64 else 0
+
+
+def _bulk_checked(entity: str, codes: Any, ends: Any, extent: Any) -> Any:
+    """Which candidates (stage-1 match ends, with their patterns' extents) may pass the entity's validation.
+
+    False only where the value the real pattern would match there fails the recognizer's checksum or
+    structure rule; candidates whose value is not known from their end alone are kept.
+    """
+    import numpy as np
+
+    from dlp.detect import checksums
+
+    keep = np.ones(len(ends), dtype=bool)
+    real = checksums.last_digit_end(codes, ends)
+    for size in np.unique(extent[extent != 0]).tolist():
+        rows = np.flatnonzero((extent == size) & (real >= 0))
+        if not len(rows):
+            continue
+        if size > 0:
+            rows = rows[real[rows] >= size]
+            chars, lengths = checksums.cut(codes, real[rows], size)
+        else:
+            chars, lengths = checksums.digit_run_before(codes, real[rows], -size)
+            rows, chars, lengths = rows[lengths <= -size], chars[lengths <= -size], lengths[lengths <= -size]
+        mask = checksums.check_matrix(entity, chars, lengths)
+        if mask is not None:
+            keep[rows] = mask
+    return keep
 
 
 def _stage_one(recognizer: Any) -> tuple[list[tuple[str, int, bool]], list[tuple[str, int]], _Gate | None] | None:

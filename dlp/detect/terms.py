@@ -63,6 +63,14 @@ _LEAD = re.compile(rf"^(?:\(\?<[!=][^()]*\))*\(\?<!({_CLASS})\)")
 _TAIL = re.compile(rf"\(\?!({_CLASS})\)(?:\(\?[!=][^()]*\))*$")
 
 
+def numeric_body(regex: str) -> str | None:
+    """What a numeric pattern matches between the numeric boundaries of detectors/base.py, or None when the
+    pattern does not start with ``NUM_START`` and end with ``NUM_END``."""
+    if regex.startswith(_NUM_START) and regex.endswith(_NUM_END) and len(regex) > len(_NUM_START) + len(_NUM_END):
+        return regex[len(_NUM_START):-len(_NUM_END)]
+    return None
+
+
 def _negated(cls: str) -> str:
     """The complement of a character class or class escape: ``[\\w-]`` -> ``[^\\w-]``, ``\\w`` -> ``\\W``."""
     return "[^" + cls[1:] if cls.startswith("[") else "\\" + cls[1].swapcase()

@@ -188,3 +188,22 @@ def test_a_window_ner_read_before_is_answered_from_memory() -> None:
     again = sorted((f.entity, f.start, f.end) for f in engine.detect_text(text, "body"))
     assert again == first and ("PERSON", 9, 34) in first
     assert fast.ner_read == read and fast.ner_windows > read
+
+
+def test_stage_one_drops_candidates_that_fail_their_checksum_in_bulk(engine: DetectionEngine) -> None:
+    """SSNs with a void area and cards that fail Luhn never reach the recognizers' Python; valid ones do."""
+    pytest.importorskip("hyperscan")
+    fast = engine._fast
+    assert fast is not None
+    names = {type(r).__name__: i for i, (r, _) in enumerate(fast.recognizers)}
+    ssn, card = names["SsnRecognizer"], names["PaymentCardRecognizer"]
+    lines = [f"row {i} 666-{10 + i % 80:02d}-{1000 + i:04d} card 455673758689985{'012346789'[i % 9]}" for i in range(300)]
+    text = "\n".join([*lines, "SSN 524-71-3390, Visa 4556737586899855"])
+    windows = fast.prefilter.candidates(text)
+    assert fast.prefilter.passed[ssn] == 301 and fast.prefilter.checked[ssn] == 1
+    assert fast.prefilter.passed[card] == 301 and fast.prefilter.checked[card] == 1
+    for index, entity in ((ssn, "US_SSN"), (card, "CREDIT_CARD")):
+        recognizer = fast.recognizers[index][0]
+        quick = sorted((r.start, r.end, r.score) for r in recognizer.analyze_windows(text, windows[index]))
+        assert quick == sorted((r.start, r.end, r.score) for r in recognizer.analyze(text, [entity], None))
+        assert len(quick) == 1
