@@ -526,7 +526,8 @@ class _Model:
                 {"labels_to_ignore": list(_IGNORED_NER_LABELS)}),
         )
         # Presidio's AnalyzerEngine loads an NLP engine that is not loaded yet: this stands in for the model.
-        self.nlp_engine.nlp = {settings.language: self}
+        # (Presidio declares the attribute None, the type it has before loading.)
+        self.nlp_engine.nlp = {settings.language: self}  # type: ignore[assignment]
 
     def installed(self) -> bool:
         """Whether the model is there to load (Presidio would try to download a missing one)."""
@@ -540,7 +541,7 @@ class _Model:
             with self._lock:
                 if self._nlp is None:
                     self.nlp_engine.load()  # replaces this stand-in in the NLP engine with the model
-                    nlp = self.nlp_engine.nlp[self._language]
+                    nlp = self.nlp_engine.nlp[self._language]  # type: ignore[index]
                     if self._fast:
                         # NER is all the fast path asks of spaCy; the parser and lemmatizer only cost time.
                         # The small English models give "ner" its own embedding layer (only the tagger and
