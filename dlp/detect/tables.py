@@ -10,11 +10,13 @@ Findings are located by row ("table row 14"), so "near" for the 93H rule means "
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import operator
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from dlp.detect.headers import (
     ALTERNATIVES,
@@ -122,6 +124,15 @@ def row_offsets(rows: Sequence[Sequence[str]]) -> list[list[int]]:
     offsets: list[list[int]] = []
     pos = 0
     step = len(_SEPARATOR)
+    width = len(rows[0]) if rows else 0
+    if width and len(set(map(len, rows))) == 1:
+        # Every row as wide: the cells of all rows in one stream, each followed by a separator or, last
+        # in its row, the newline; the starts are the running sums, cut into rows.
+        gaps = itertools.cycle((step,) * (width - 1) + (1,))
+        flat = list(itertools.accumulate(map(operator.add, map(len, itertools.chain.from_iterable(rows)), gaps),
+                                         initial=0))
+        flat.pop()  # where a cell after the last would start
+        return list(map(list, zip(*[iter(flat)] * width, strict=False)))
     for row in rows:
         # Cell i starts after the i cells and i separators before it: running sums at C level.
         starts = list(map(operator.add, itertools.accumulate(map(len, row), initial=pos),
@@ -205,58 +216,129 @@ def type_grid(rows: Sequence[Sequence[str]], starts: Sequence[Sequence[int]], nu
 def _type_rows(rows: Sequence[Sequence[str]], starts: Sequence[Sequence[int]], numbers: Sequence[int],
                data: Sequence[int], columns: dict[int, str], validate: Callable[[str, str], bool],
                cells: list[Cell], covered: list[tuple[int, int]]) -> None:
-    # How each column is judged is decided once, not per cell: a roster has tens of thousands of rows.
+    """Judge a segment's data rows column by column; their cells come out row by row, as a reader meets them.
+
+    A roster has tens of thousands of rows: how a column is judged is decided once, each distinct text of a
+    column (its dates, grades, a family's phone) is judged once, and a row's cells are then taken in the
+    columns' order, the person its name parts make last.
+    """
     plan = [(col, kind, _PART if kind in (FIRST, LAST, MIDDLE) else _WHOLE_NAME if kind in (FULL, "PERSON")
              else _VALUE) for col, kind in columns.items() if kind not in (INDICATOR, NOT_PI)]
     skipped = _adjacent_runs(sorted(col for col, kind in columns.items() if kind in (INDICATOR, NOT_PI)))
-    append_cell, append_span = cells.append, covered.append
-    for r in data:
-        row, offsets = rows[r], starts[r]
-        width = len(row)
-        # Columns the header says hold no PI (ISBN, Author, Serial...) are judged by that alone: a run of
-        # them side by side is one span of the row (delimiters included), not one span per cell.
-        for first, last in skipped:
+    append_span = covered.append
+    # Columns the header says hold no PI (ISBN, Author, Serial...) are judged by that alone: a run of them
+    # side by side is one span of the row (delimiters included), not one span per cell.
+    for first, last in skipped:
+        for r in data:
+            row, width = rows[r], len(rows[r])
             if last < width:
-                append_span((offsets[first], offsets[last] + len(row[last])))
+                append_span((starts[r][first], starts[r][last] + len(row[last])))
             elif first < width:
-                append_span((offsets[first], offsets[width - 1] + len(row[width - 1])))
-        name_parts: dict[str, tuple[str, int, int]] = {}
-        for col, kind, how in plan:
-            if col >= width:
-                continue
-            raw = row[col]
-            begin = offsets[col]
-            value = raw.strip()
-            if not value:
-                append_span((begin, begin + len(raw)))  # judged here: the text engine need not read it
-                continue
-            start = begin if raw[0] == value[0] else begin + len(raw) - len(raw.lstrip())
-            if how is _PART:
-                append_span((begin, begin + len(raw)))
-                if _NAME_VALUE.match(value) and not names_a_column(value):
-                    name_parts[kind] = (value, start, start + len(value))
-            elif how is _WHOLE_NAME:
-                append_span((begin, begin + len(raw)))
-                # "Student: Patrick Callahan" in a Name column: the label is not part of the name.
-                label = _CELL_LABEL.match(value)
-                if label:
-                    start += label.end()
-                    value = value[label.end():]
-                if _NAME_VALUE.match(value) and any(ch.isalpha() for ch in value) and not names_a_column(value):
-                    append_cell(Cell(numbers[r], "PERSON", value, start, start + len(value)))
-            else:
-                entity = _validated(kind, value, validate)
-                if entity is not None:
-                    append_cell(Cell(numbers[r], entity, value, start, start + len(value)))
-                    append_span((begin, begin + len(raw)))
-                # A value its column's recognizer refuses stays for the text engine: a column typed wrong
-                # (cells shifted in a pasted table) must not hide what the cells hold.
-        if LAST in name_parts and FIRST in name_parts:  # what _person_from_parts needs, checked inline
-            cells.extend(_person_from_parts(numbers[r], name_parts))
+                append_span((starts[r][first], starts[r][width - 1] + len(row[width - 1])))
+    found: list[list[Any]] = []
+    parts: dict[str, list[Any]] = {}
+    for col, kind, how in plan:
+        if how is _PART:
+            column = _judge_column(rows, starts, numbers, data, col, _judge_name_part, covered, parts=True)
+            earlier = parts.get(kind)  # two columns of one part: the later one's value wins, as it did per row
+            parts[kind] = column if earlier is None else [
+                now if now is not None else was for now, was in zip(column, earlier, strict=True)]
+        else:
+            judge = _judge_whole_name if how is _WHOLE_NAME else functools.partial(_judge_value, kind, validate)
+            found.append(_judge_column(rows, starts, numbers, data, col, judge, covered, parts=False))
+    if FIRST in parts and LAST in parts:  # a surname alone is not a name under 93H
+        found.append(_people(numbers, data, [parts[k] for k in (FIRST, MIDDLE, LAST) if k in parts]))
+    if found:
+        cells.extend(filter(None, itertools.chain.from_iterable(zip(*found, strict=True))))
 
 
 # How _type_rows judges a column's cells.
 _PART, _WHOLE_NAME, _VALUE = "part", "whole name", "value"
+
+# A column judge's verdict on one cell text: (the cell is covered, the entity or None, the value, where the
+# value starts in the text). Blank cells are covered: the text engine need not read them.
+_Verdict = tuple[bool, str | None, str, int]
+_BLANK: _Verdict = (True, None, "", 0)
+_REFUSED: _Verdict = (False, None, "", 0)
+
+
+def _judge_column(rows: Sequence[Sequence[str]], starts: Sequence[Sequence[int]], numbers: Sequence[int],
+                  data: Sequence[int], col: int, judge: Callable[[str], _Verdict], covered: list[tuple[int, int]],
+                  *, parts: bool) -> list[Any]:
+    """One column's verdicts, one per data row: a Cell (a name part's (value, start, end)) or None."""
+    memo: dict[str, _Verdict] = {}
+    out: list[Any] = []
+    append, append_span = out.append, covered.append
+    for r in data:
+        row = rows[r]
+        if col >= len(row):
+            append(None)
+            continue
+        raw = row[col]
+        verdict = memo.get(raw)
+        if verdict is None:
+            verdict = memo[raw] = judge(raw)
+        covers, entity, value, lead = verdict
+        begin = starts[r][col]
+        if covers:
+            append_span((begin, begin + len(raw)))
+        if entity is None:
+            append(None)
+        elif parts:
+            append((value, begin + lead, begin + lead + len(value)))
+        else:
+            append(Cell(numbers[r], entity, value, begin + lead, begin + lead + len(value)))
+    return out
+
+
+def _judge_name_part(raw: str) -> _Verdict:
+    """A first, middle or last name cell: covered whatever it holds, a part when it looks like a name."""
+    value = raw.strip()
+    if not value or not _NAME_VALUE.match(value) or names_a_column(value):
+        return _BLANK
+    return True, "part", value, len(raw) - len(raw.lstrip())
+
+
+def _judge_whole_name(raw: str) -> _Verdict:
+    """A full-name cell: covered whatever it holds, a PERSON when it looks like a name."""
+    value = raw.strip()
+    if not value:
+        return _BLANK
+    lead = len(raw) - len(raw.lstrip())
+    # "Student: Patrick Callahan" in a Name column: the label is not part of the name.
+    label = _CELL_LABEL.match(value)
+    if label:
+        lead += label.end()
+        value = value[label.end():]
+    if _NAME_VALUE.match(value) and any(ch.isalpha() for ch in value) and not names_a_column(value):
+        return True, "PERSON", value, lead
+    return _BLANK
+
+
+def _judge_value(kind: str, validate: Callable[[str, str], bool], raw: str) -> _Verdict:
+    """A typed value's cell: covered when its recognizer accepts it, or when blank.
+
+    A value its column's recognizer refuses stays for the text engine: a column typed wrong (cells shifted
+    in a pasted table) must not hide what the cells hold.
+    """
+    value = raw.strip()
+    if not value:
+        return _BLANK
+    entity = _validated(kind, value, validate)
+    return _REFUSED if entity is None else (True, entity, value, len(raw) - len(raw.lstrip()))
+
+
+def _people(numbers: Sequence[int], data: Sequence[int], parts: list[list[Any]]) -> list[Cell | None]:
+    """The PERSON each data row's name parts make ((first, [middle,] last) columns of (value, start, end))."""
+    out: list[Cell | None] = []
+    for r, pieces in zip(data, zip(*parts, strict=True), strict=True):
+        if pieces[0] is None or pieces[-1] is None:
+            out.append(None)
+            continue
+        pieces = tuple(p for p in pieces if p is not None)
+        out.append(Cell(numbers[r], "PERSON", " ".join(p[0] for p in pieces), min(p[1] for p in pieces),
+                        max(p[2] for p in pieces)))
+    return out
 
 
 def _adjacent_runs(cols: Sequence[int]) -> list[tuple[int, int]]:
