@@ -330,15 +330,8 @@ def _judge_value(kind: str, validate: Callable[[str, str], bool], raw: str) -> _
 
 def _people(numbers: Sequence[int], data: Sequence[int], parts: list[list[Any]]) -> list[Cell | None]:
     """The PERSON each data row's name parts make ((first, [middle,] last) columns of (value, start, end))."""
-    out: list[Cell | None] = []
-    for r, pieces in zip(data, zip(*parts, strict=True), strict=True):
-        if pieces[0] is None or pieces[-1] is None:
-            out.append(None)
-            continue
-        pieces = tuple(p for p in pieces if p is not None)
-        out.append(Cell(numbers[r], "PERSON", " ".join(p[0] for p in pieces), min(p[1] for p in pieces),
-                        max(p[2] for p in pieces)))
-    return out
+    return [None if pieces[0] is None or pieces[-1] is None else _person(numbers[r], [p for p in pieces if p])
+            for r, pieces in zip(data, zip(*parts, strict=True), strict=True)]
 
 
 def _adjacent_runs(cols: Sequence[int]) -> list[tuple[int, int]]:
@@ -600,15 +593,14 @@ _NOT_NAME_WORDS = frozenset({"grade", "see", "attached", "n/a", "none", "unknown
 
 
 def _person_from_parts(row: int, parts: dict[str, tuple[str, int, int]]) -> Iterator[Cell]:
-    if LAST not in parts:
-        return
-    pieces = [parts[k] for k in (FIRST, MIDDLE, LAST) if k in parts]
-    if FIRST not in parts:
-        return  # a surname alone is not a name under 93H ("first name or initial and last name")
-    value = " ".join(p[0] for p in pieces)
-    start = min(p[1] for p in pieces)
-    end = max(p[2] for p in pieces)
-    yield Cell(row, "PERSON", value, start, end)
+    # A surname alone is not a name under 93H ("first name or initial and last name").
+    if FIRST in parts and LAST in parts:
+        yield _person(row, [parts[k] for k in (FIRST, MIDDLE, LAST) if k in parts])
+
+
+def _person(row: int, pieces: Sequence[tuple[str, int, int]]) -> Cell:
+    """One PERSON of a row's name parts ((value, start, end), first to last)."""
+    return Cell(row, "PERSON", " ".join(p[0] for p in pieces), min(p[1] for p in pieces), max(p[2] for p in pieces))
 
 
 def line_starts_of(text: str) -> list[int]:

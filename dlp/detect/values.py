@@ -7,12 +7,13 @@ same SSN across items without storing it. Values are normalized first, so that `
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import hmac
 import os
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 KEY_BYTES = 32
@@ -61,15 +62,35 @@ def load_or_create_key(path: Path) -> bytes:
 
 _NOT_ALNUM = re.compile(r"[^0-9A-Za-z]")
 _ALNUM = re.compile(r"[^\W_]")
-# One HMAC state per key with the key already absorbed: copying it is cheaper than keying anew, and a
-# roster table can give a hundred thousand findings per file.
-_KEYED: dict[bytes, hmac.HMAC] = {}
+
+
+@functools.lru_cache(maxsize=8)
+def hmac_sha256(key: bytes) -> Callable[[bytes], bytes]:
+    """HMAC-SHA256 under ``key`` (RFC 2104), the padded key's inner and outer states computed once.
+
+    The same digests as ``hmac.new(key, data, "sha256")``; copying two prepared states costs about half
+    of what ``hmac`` spends per message, and a roster table gives a hundred thousand values per file.
+    """
+    block = hashlib.sha256().block_size
+    padded = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
+
+    def keyed(data: bytes) -> bytes:
+        i = inner.copy()
+        i.update(data)
+        o = outer.copy()
+        o.update(i.digest())
+        return o.digest()
+
+    return keyed
 
 
 def normalize(entity: str, value: str) -> str:
     """The canonical form of a value for hashing: digits only for numbers, folded text otherwise."""
     if entity in _NUMERIC_ENTITIES:
-        return _NOT_ALNUM.sub("", value).upper()
+        # Letters and ASCII digits only already (a SASID, a bare SSN): nothing to take out.
+        return value.upper() if value.isascii() and value.isalnum() else _NOT_ALNUM.sub("", value).upper()
     if not value.isascii():
         text = unicodedata.normalize("NFKD", value)
         value = "".join(ch for ch in text if not unicodedata.combining(ch))
@@ -79,14 +100,7 @@ def normalize(entity: str, value: str) -> str:
 def keyed_hash(key: bytes, entity: str, value: str) -> str:
     """HMAC-SHA256 (hex) of the normalized value. The entity is not mixed in, so a number found as a
     SASID in one file and as a student ID in another still matches."""
-    keyed = _KEYED.get(key)
-    if keyed is None:
-        if len(_KEYED) > 8:
-            _KEYED.clear()
-        keyed = _KEYED[key] = hmac.new(key, digestmod=hashlib.sha256)
-    h = keyed.copy()
-    h.update(normalize(entity, value).encode("utf-8"))
-    return h.hexdigest()
+    return hmac_sha256(key)(normalize(entity, value).encode("utf-8")).hex()
 
 
 PREVIEWS = ("last4", "none")  # [store] preview

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import hmac
 from collections.abc import Callable
+
+from dlp.detect.values import hmac_sha256
 
 # Stored digests are truncated HMAC-SHA256 outputs. 16 bytes in the file; the in-memory index keys on
 # the first 8 (a random 64-bit value: with 1.5 million entries, a false match needs about 1e13 lookups).
@@ -14,24 +15,14 @@ DIGEST_BYTES = 16
 
 @functools.lru_cache(maxsize=4)
 def hasher(key: bytes) -> Callable[[str], bytes]:
-    """HMAC-SHA256 under ``key`` (RFC 2104) with the padded key states computed once.
+    """HMAC-SHA256 under ``key`` of a folded value, truncated, with the padded key states computed once.
 
-    ``hmac.digest`` rebuilds them on every call; precomputed, a digest costs less than half as much,
-    which is most of an import's time and of the recognizer's per-candidate cost.
+    ``hmac.digest`` rebuilds them on every call; precomputed (:func:`dlp.detect.values.hmac_sha256`), a
+    digest costs less than half as much, which is most of an import's time and of the recognizer's
+    per-candidate cost.
     """
-    block = hashlib.sha256().block_size
-    padded = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
-
-    def keyed(folded: str) -> bytes:
-        i = inner.copy()
-        i.update(folded.encode("utf-8"))
-        o = outer.copy()
-        o.update(i.digest())
-        return o.digest()[:DIGEST_BYTES]
-
-    return keyed
+    keyed = hmac_sha256(key)
+    return lambda folded: keyed(folded.encode("utf-8"))[:DIGEST_BYTES]
 
 
 def digest(key: bytes, folded: str) -> bytes:
