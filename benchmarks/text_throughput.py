@@ -112,7 +112,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from dlp.config import Settings
-    from dlp.worker import init_worker
+    from dlp.worker import init_worker, preload_engine
 
     with tempfile.TemporaryDirectory(prefix="dlp-text-sets-") as tmp:
         root = Path(tmp)
@@ -128,6 +128,7 @@ def main() -> None:
             "district-mail": pick(corpus, ".eml", root / "district-mail"),
         }
         built = time.perf_counter()
+        preload_engine(Settings(), b"\0" * 32, False)  # the model loaded now, as before a scan's fork
         init_worker(Settings(), b"\0" * 32, False)
         engine_s = time.perf_counter() - built
         results: dict[str, object] = {}
