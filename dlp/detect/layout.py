@@ -975,30 +975,35 @@ def _aligned_row(line: str, columns: list[int]) -> tuple[list[str], list[int]]:
 
 
 def _shape_runs(text: str, values: list[int]) -> list[tuple[int, int]]:
-    """(start, end) of runs of three or more consecutive lines that each hold an ID-shaped cell."""
-    runs: list[tuple[int, int]] = []
-    run_lo = run_hi = -2
-    count = 0
-    for pos in values:
-        lo, hi = _line_at(text, pos)
-        if lo == run_lo or (run_hi >= 0 and lo <= run_hi):
-            continue
-        if lo == run_hi + 1:
-            run_hi, count = hi, count + 1
-            continue
-        if count >= _MIN_LINES:
-            runs.append((run_lo, run_hi))
-        run_lo, run_hi, count = lo, hi, 1
-    if count >= _MIN_LINES:
-        runs.append((run_lo, run_hi))
-    return runs
+    """(start, end) of runs of three or more consecutive lines that each hold an ID-shaped cell.
+
+    ``values`` are in text order. The lines are found by C-level passes (a log nominates tens of
+    thousands of values): their starts, each line once, and where a line does not follow the one before.
+    """
+    starts = sorted(set(map(operator.add, map(text.rfind, itertools.repeat("\n"), itertools.repeat(0), values),
+                            itertools.repeat(1))))
+    if not starts:
+        return []
+    ends = list(map(text.find, itertools.repeat("\n"), starts))
+    if ends[-1] < 0:
+        ends[-1] = len(text)  # the last line has no newline
+    # A run breaks where a line does not start just after the previous one's newline.
+    breaks = [0, *itertools.compress(itertools.count(1), map(operator.ne, itertools.islice(starts, 1, None),
+                                                             map(operator.add, ends, itertools.repeat(1)))),
+              len(starts)]
+    return [(starts[a], ends[b - 1]) for a, b in itertools.pairwise(breaks) if b - a >= _MIN_LINES]
 
 
 def _table_from_run(text: str, lo: int, hi: int) -> TextTable | None:
     """A block without a header line: one delimiter (or alignment) splits its lines into equal columns."""
     block = text[lo:hi].split("\n")
     delim = _delimiter_of(block[0])
-    counts = {len(_fields(line, delim)) for line in block[:40]}
+    head = block[:40]
+    if (delim is None or any(map(operator.contains, head, itertools.repeat('"')))
+            or any(map(str.startswith, head, itertools.repeat((">", " >"))))):
+        counts = {len(_fields(line, delim)) for line in head}
+    else:  # no quotes, no reply marks: a line has one field more than delimiters (a log's runs end here)
+        counts = {c + 1 for c in map(str.count, head, itertools.repeat(delim))}
     if len(counts) != 1 or counts == {1} or (delim in _ODD_DELIMITERS and counts == {2}):
         return None
     rows: list[tuple[str, ...]] = []
@@ -1085,9 +1090,10 @@ def _plain_lines(text: str, pos: int, delim: str, width: int, limit: int, chunk:
     reading stopped (the first line that is not plain, or the end of the block) and whether every line
     of the block was read.
 
-    A plain line has ``width`` cells split by the one-character ``delim``, no quotes, no padding, no
-    reply marks and is no footer: what :func:`_rows_below` would take line by line, taken here with a
-    few C-level passes over the block (the cells of all lines in one list, the rows zipped from it).
+    A plain line has ``width`` cells split by the one-character ``delim``, no quotes and no reply marks,
+    and is no footer: what :func:`_rows_below` would take line by line (padded cells stripped, as
+    :func:`_fields` reads them), taken here with a few C-level passes over the block (the cells of all
+    lines in one list, the rows zipped from it).
     """
     n = len(text)
     stop = pos + chunk
@@ -1109,15 +1115,40 @@ def _plain_lines(text: str, pos: int, delim: str, width: int, limit: int, chunk:
                 _first_true(map(str.startswith, lines, itertools.repeat((">", " >"))), first),
                 _first_true(map(_FOOTER.match, lines), first))
     del lines[first:]
-    cells = list(itertools.chain.from_iterable(map(str.split, lines, itertools.repeat(delim))))
-    padded = _first_true(map(operator.ne, map(str.strip, cells), cells), len(cells))
-    if padded < len(cells):
-        del cells[padded - padded % width:]
+    if not lines:
+        return pos, False
+    # The kept lines as one text: its newlines become delimiters, and one split gives all the cells.
+    kept = block[:sum(map(len, lines)) + len(lines) - 1]
+    cells = kept.replace("\n", delim).split(delim)
     # Cell j starts after the j cells before it and one separator (the delimiter or a newline) each.
     offsets = list(map(operator.add, itertools.accumulate(map(len, cells), initial=pos), itertools.count()))
+    after = offsets.pop()
+    if _maybe_padded(kept, delim):
+        # A padded cell ("Smith \r" of a CRLF line) is its stripped value, from its first character on.
+        offsets = list(map(operator.add, offsets, map(operator.sub, map(len, cells), map(len, map(str.lstrip, cells)))))
+        cells = list(map(str.strip, cells))
     rows.extend(zip(*[iter(cells)] * width, strict=False))
-    starts.extend(zip(*[iter(offsets[:-1])] * width, strict=False))
-    return offsets[-1], len(cells) == total * width
+    starts.extend(zip(*[iter(offsets)] * width, strict=False))
+    return after, len(cells) == total * width
+
+
+# ASCII whitespace (to str.strip() and the regexes' \s) other than the space, the tab and the newline.
+_ODD_SPACE = "\x0b\x0c\r\x1c\x1d\x1e\x1f"
+
+
+def _maybe_padded(block: str, delim: str) -> bool:
+    """Whether a cell of the block's lines may begin or end with whitespace (False: surely none does).
+
+    A few C-level searches over the block: in ASCII text whose only whitespace is spaces, tabs and
+    newlines, a padded cell shows as a space or tab beside a delimiter or a line break.
+    """
+    if not block.isascii() or any(map(operator.contains, itertools.repeat(block), _ODD_SPACE)):
+        return True
+    for ws in (" ", "\t"):
+        if ws != delim and (block.startswith(ws) or block.endswith(ws) or ws + delim in block
+                            or delim + ws in block or "\n" + ws in block or ws + "\n" in block):
+            return True
+    return False
 
 
 def _first_true(flags: Iterable[object], default: int) -> int:

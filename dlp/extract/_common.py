@@ -159,7 +159,7 @@ def cell_text(value: object) -> str:
 
 def rows_to_text(rows: Iterable[Sequence[str]]) -> str:
     """Flatten rows into text: one row per line, cells separated by :data:`CELL_SEPARATOR`."""
-    return "\n".join(CELL_SEPARATOR.join(row) for row in rows)
+    return "\n".join(map(CELL_SEPARATOR.join, rows))
 
 
 def guess_header(rows: Sequence[Sequence[str]]) -> bool:
