@@ -32,6 +32,8 @@ _FOOTER = re.compile(
     r"|records?\s*[:=]|(?:report )?(?:generated|printed|exported|run) (?:on|by|at)\b|confidential\b)",
     re.IGNORECASE,
 )
+# A first cell that may make its row one to skip (a comment, a footer, a decoration line), in one regex.
+_SKIP_FIRST = re.compile(f"{_COMMENT.pattern}|(?i:{_FOOTER.pattern})|{_DECORATION.pattern}")
 _MOSTLY_DIGITS = re.compile(r"^[\d\s\-./,:()$%+]*\d[\d\s\-./,:()$%+]*$")
 _DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
 
@@ -218,8 +220,7 @@ class _Special:
         else:  # an empty row (a sheet's blank line): its first cell is no cell at all
             firsts = [r[0].strip() if r else "" for r in window]
         special: set[int] = set(itertools.compress(itertools.count(lo), map(operator.not_, firsts)))
-        for flags in (map(_COMMENT.match, firsts), map(_FOOTER.match, firsts), map(_DECORATION.match, firsts),
-                      map(self.firsts.__contains__, map(str.lower, firsts))):
+        for flags in (map(_SKIP_FIRST.match, firsts), map(self.firsts.__contains__, map(str.lower, firsts))):
             special.update(itertools.compress(itertools.count(lo), flags))
         self.found = sorted(special)  # earlier windows are behind the caller: only this one is kept
         self.end = hi
@@ -619,8 +620,10 @@ def _gate(text: str) -> _Gate:
     found: dict[str, list[int]] = {"h": [], "k": [], "l": [], "d": [], "s": [], "v": [], "p": []}
     db = _gate_db()
     if db is not None:
+        appends = [found[kind].append for kind, _ in _GATE_PATTERNS]  # a log calls back tens of thousands of times
+
         def on_match(pattern_id: int, start: int, end: int, flags: int, context: object) -> None:
-            found[_GATE_PATTERNS[pattern_id][0]].append(max(0, end - 1))
+            appends[pattern_id](max(0, end - 1))
 
         # One byte per character keeps offsets equal to string indices (non-ASCII becomes "?").
         data = text.encode("ascii") if text.isascii() else text.encode("ascii", "replace")
