@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import dataclasses
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -335,11 +334,11 @@ class DetectionEngine:
         pieces[0::2] = map(text.__getitem__, map(slice, ends, [*starts, len(text)]))
         pieces[1::2] = map(" ".__mul__, map(operator.sub, [hi for _, hi in covered], starts))
         residual = "".join(pieces)
-        for f in self.detect_text(residual, part.locator, ner=ner):
+        for f in self.detect_text(residual, part.locator, ner=ner, locate=locate):
             i = bisect.bisect_right(starts, f.start) - 1
             if i >= 0 and covered[i][0] <= f.start < covered[i][1]:
                 continue
-            append(dataclasses.replace(f, locator=locate(f.start)))
+            append(f)
         return findings
 
     @property
@@ -418,8 +417,13 @@ class DetectionEngine:
         self._digests[(entity, value)] = digested
         return digested
 
-    def detect_text(self, text: str, locator: str, ner: bool = True) -> Iterator[Finding]:
-        """Findings in one text, analysed in overlapping windows; each span is reported once."""
+    def detect_text(self, text: str, locator: str, ner: bool = True,
+                    locate: Callable[[int], str] | None = None) -> Iterator[Finding]:
+        """Findings in one text, analysed in overlapping windows; each span is reported once.
+
+        Each finding has ``locator``, or with ``locate`` the locator it gives for the finding's start (a
+        table's row).
+        """
         seen: set[tuple[str, int, int]] = set()
         for offset, window in _windows(text, self.settings.max_chars_per_call, WINDOW_OVERLAP):
             results: Iterable[Any] = (
@@ -439,8 +443,9 @@ class DetectionEngine:
                 seen.add(key)
                 value = text[start:end]
                 metadata = getattr(res, "recognition_metadata", None) or {}
-                yield self._finding(res.entity_type, float(res.score), locator, start, end, value,
-                                    str(metadata.get("recognizer_name", "")), metadata.get("subject"))
+                yield self._finding(res.entity_type, float(res.score), locator if locate is None else locate(start),
+                                    start, end, value, str(metadata.get("recognizer_name", "")),
+                                    metadata.get("subject"))
 
 
 def _plain_patterns(recognizer: Any) -> bool:
