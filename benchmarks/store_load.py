@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from dlp.store.db import Store
+from dlp.store.findings import with_grouped
 from dlp.types import ItemRef, ItemResult
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,7 +90,8 @@ def replay(groups: list[list[ItemResult]], url: str, copies: int, batch: int) ->
         wall = time.perf_counter()
         for n in range(copies):
             for group in groups:
-                pending.append(_copy(group, n))
+                # Grouped as the workers send them (dlp.worker.process_item_grouped), outside the timing.
+                pending.append([with_grouped(r) for r in _copy(group, n)])
                 items += len(group)
                 findings += sum(len(r.findings) for r in group)
                 if len(pending) >= batch:

@@ -12,27 +12,18 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from dlp.pipeline import ResultSink
+from dlp.store.findings import grouped
 from dlp.types import ItemResult, Status
-
-MAX_LOCATIONS = 20
 
 
 def item_record(result: ItemResult, show_values: bool = False) -> dict[str, Any]:
     """The contract's JSON object for one item."""
-    grouped: dict[str, dict[str, Any]] = {}
-    for f in result.findings:
-        g = grouped.setdefault(f.entity, {"entity": f.entity, "count": 0, "score": 0.0, "locations": [],
-                                          "values": []})
-        g["count"] += 1
-        g["score"] = max(g["score"], f.score)
-        if f.locator not in g["locations"] and len(g["locations"]) < MAX_LOCATIONS:
-            g["locations"].append(f.locator)
-        if show_values and f.value is not None and f.value not in g["values"]:
-            g["values"].append(f.value)
-    findings = []
-    for g in sorted(grouped.values(), key=lambda g: (-g["count"], g["entity"])):
-        if not show_values:
-            del g["values"]
+    found = grouped(result)
+    findings: list[dict[str, Any]] = []
+    for e in sorted(found.entities if found is not None else (), key=lambda e: (-e.count, e.entity)):
+        g: dict[str, Any] = {"entity": e.entity, "count": e.count, "score": e.score, "locations": list(e.locations)}
+        if show_values:
+            g["values"] = list(e.values)
         findings.append(g)
     record: dict[str, Any] = {
         "uri": result.uri,
@@ -190,7 +181,7 @@ class TableSink:
         if incomplete:
             why = result.reason.value if result.reason else result.status.value
             self.incomplete[why] = self.incomplete.get(why, 0) + 1
-        if result.findings or result.classifications or (incomplete and self.show_incomplete):
+        if result.has_findings or result.classifications or (incomplete and self.show_incomplete):
             self.rows.append(item_record(result, self.show_values))
         elif not incomplete:
             self.clean += 1

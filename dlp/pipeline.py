@@ -40,8 +40,9 @@ from dlp.config import Settings
 from dlp.errors import EXPECTED_ITEM_ERRORS, ItemError, NotExamined
 from dlp.executors import Executor, WorkerLost, make_executor
 from dlp.store.db import HEARTBEAT_SECONDS, ClaimLost, KnownItem, Store, StoreGone
+from dlp.store.findings import with_grouped
 from dlp.types import Item, ItemRef, ItemResult, Reason, Status
-from dlp.worker import process_batch, process_item
+from dlp.worker import process_batch_grouped, process_item_grouped
 
 log = logging.getLogger(__name__)
 
@@ -493,7 +494,7 @@ class Scanner:
             return copies, work.reread
         row = self.store.judged_by_hash(content_hash, self.engine_version)
         copies = self.store.copy_judgement(row, work.ref) if row is not None else None
-        if copies is not None and self.options.show_values and any(c.findings for c in copies):
+        if copies is not None and self.options.show_values and any(c.has_findings for c in copies):
             return None, True
         return copies, work.reread
 
@@ -536,11 +537,12 @@ class Scanner:
         # One item's time limit for the whole batch: small files take milliseconds each, and an
         # overrun costs only a second pass, one item per task, with each item's own limit.
         timeout = self.settings.scan.item_timeout
-        run.pending[run.pool.schedule(process_batch, args=(list(batch.items),), timeout=timeout)] = batch
+        run.pending[run.pool.schedule(process_batch_grouped, args=(list(batch.items),), timeout=timeout)] = batch
         self.stats.tasks += 1
 
     def _schedule_one(self, run: _RunState, work: _Work, item: Item) -> None:
-        run.pending[run.pool.schedule(process_item, args=(item,), timeout=self.settings.scan.item_timeout)] = work
+        timeout = self.settings.scan.item_timeout
+        run.pending[run.pool.schedule(process_item_grouped, args=(item,), timeout=timeout)] = work
         self.stats.tasks += 1
 
     def _batch_done(self, run: _RunState, future: Future[Any], batch: _Batch) -> None:
@@ -701,6 +703,9 @@ class _Writer:
     def add(self, results: list[ItemResult]) -> None:
         if not results:
             return
+        # Results made here (copies from the store) are grouped once, for both the store and the output;
+        # the workers' come grouped.
+        results = [with_grouped(r) for r in results]
         if self.access is not None:
             results = self.access(results)
         if any(r.ref.exposure for r in results):

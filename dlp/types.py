@@ -188,6 +188,37 @@ class Finding:
                           self.value_hash, self.recognizer, self.subject, self.value))
 
 
+# One stored row of an item's findings without its item and run: entity, value hash, roster subject,
+# occurrences, highest score, and the first occurrence's preview, recognizer, start and end, then the
+# value's locations as stored (dlp/store/findings.py).
+ValueRow = tuple[str, str, str | None, int, float, str, str, int, int, str]
+
+
+@dataclass(frozen=True, slots=True)
+class EntityFindings:
+    """The findings of one entity in one item as the outputs list them (CONTRACT.md section 2)."""
+
+    entity: str
+    count: int
+    score: float  # the highest
+    locations: tuple[str, ...]  # the first distinct locators, in the order they occur
+    values: tuple[str, ...] = ()  # the distinct raw values in the order they occur, only with --show-values
+
+
+@dataclass(frozen=True, slots=True)
+class GroupedFindings:
+    """An item's findings grouped the two ways the main process reads them: one row per distinct value (what
+    the store writes) and one summary per entity (what the outputs print).
+
+    A worker sends this instead of the per-occurrence findings: a share's findings are mostly distinct
+    values, but grouped in the worker the main process neither unpickles an object per occurrence nor
+    groups them (it was the pipeline's bottleneck: issue 15).
+    """
+
+    rows: tuple[ValueRow, ...]
+    entities: tuple[EntityFindings, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class ItemResult:
     """The judgement of one item, as written by the store and printed by the outputs."""
@@ -203,7 +234,11 @@ class ItemResult:
     classifications: tuple[str, ...] = ()
     subjects: int = 0
     data_categories: tuple[str, ...] = ()  # CONTRACT.md section 6
+    # The findings one by one, as detection made them. A result sent back by a worker carries them in
+    # ``grouped`` instead (and none here); read them through :attr:`has_findings` and
+    # dlp.store.findings.grouped, which take either.
     findings: tuple[Finding, ...] = ()
+    grouped: GroupedFindings | None = None
     encrypted: bool = False
     cipher: str | None = None
     key_bits: int | None = None
@@ -222,6 +257,11 @@ class ItemResult:
     def uri(self) -> str:
         """The item's URI (the contract's ``uri``)."""
         return self.ref.uri
+
+    @property
+    def has_findings(self) -> bool:
+        """Whether anything was found in the item (one by one or grouped)."""
+        return bool(self.findings) or (self.grouped is not None and bool(self.grouped.rows))
 
 
 def _to_dict(obj: Any) -> Any:

@@ -23,6 +23,7 @@ from dlp.detect.engine import WINDOW_OVERLAP, DetectionEngine
 from dlp.extract._common import detect_encoding
 from dlp.extract.base import name_mismatch, sniff
 from dlp.policy.classify import Classification, classify
+from dlp.store.findings import with_grouped
 from dlp.types import Document, Finding, Item, ItemResult, Part, Reason, Status
 from dlp.walk import SNIFF_HEAD, Extracted, Limits, Node, joined, read_failure, walk
 
@@ -152,6 +153,20 @@ def process_batch(items: list[Item]) -> list[list[ItemResult]]:
     the pipeline runs each of its items again on its own, so the culprit is found and the rest judged.
     """
     return [process_item(item) for item in items]
+
+
+def process_item_grouped(item: Item) -> list[ItemResult]:
+    """:func:`process_item` for the pipeline's workers: the results with their findings grouped.
+
+    What crosses back to the scanning process is what it reads: one row per distinct value and one
+    summary per entity (:class:`~dlp.types.GroupedFindings`), not an object per occurrence.
+    """
+    return [with_grouped(result) for result in process_item(item)]
+
+
+def process_batch_grouped(items: list[Item]) -> list[list[ItemResult]]:
+    """:func:`process_batch` for the pipeline's workers, the findings grouped as by :func:`process_item_grouped`."""
+    return [[with_grouped(result) for result in results] for results in process_batch(items)]
 
 
 def _stream_text(state: _WorkerState, item: Item, started: float) -> list[ItemResult] | None:

@@ -8,6 +8,7 @@ is ever counted twice).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import socket
@@ -37,9 +38,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from dlp.store import schema
 from dlp.store.findings import COLUMNS as FINDING_COLUMNS
-from dlp.store.findings import expand, value_rows
+from dlp.store.findings import expand, grouped
 from dlp.store.schema import errors, findings, items, runs, source_claims
-from dlp.types import ItemRef, ItemResult, Reason, Status
+from dlp.types import ItemRef, ItemResult, Reason, Status, ValueRow
 
 # A claim is refreshed this often by the run that holds it (Scanner's heartbeat thread) ...
 HEARTBEAT_SECONDS = 30.0
@@ -529,8 +530,8 @@ class Store:
         item and one row per occurrence took half of such a scan (issue 15). Here the batch's items are
         looked up in one query and the new ones inserted with one multi-row statement, in the order of
         the batch (row ids keep it: reports and ``--all-items`` list in that order); members then get
-        their parent's id with one more statement. The findings, one row per distinct value
-        (dlp/store/findings.py), go in with one bulk load.
+        their parent's id with one more statement. The findings, one row per distinct value, grouped in
+        the workers (dlp/store/findings.py), go in with one bulk load.
         """
         flat = [(g, index, result) for g, group in enumerate(groups) for index, result in enumerate(group)]
         row_ids = self._existing_ids(conn, [r.ref for _, _, r in flat])
@@ -574,18 +575,19 @@ class Store:
                    for p, (_, _, r) in enumerate(flat) if p not in new_set]
         if changed:
             conn.execute(update(items).where(items.c.id == bindparam("row_id")), changed)
-        rows: list[list[Any]] = []
+        values: list[tuple[int, Sequence[ValueRow]]] = []
         now = time.time()
         failed: list[dict[str, Any]] = []
         for position, (_, _, result) in enumerate(flat):
-            if result.findings:
-                rows += value_rows(result.findings, ids[position], run_id)
+            found = grouped(result)
+            if found is not None:
+                values.append((ids[position], found.rows))
             if result.status is Status.ERROR:
                 failed.append({"run_id": run_id, "uri": result.ref.uri, "stage": "item",
                                "reason": result.reason.value if result.reason else "internal",
                                "detail": result.detail, "at": now})
-        if rows:
-            _load_findings(conn, rows)
+        if values:
+            _load_findings(conn, values, run_id)
         if failed:
             conn.execute(insert(errors), failed)
 
@@ -772,19 +774,21 @@ def _without_repeats(groups: Sequence[Sequence[ItemResult]]) -> Iterator[Sequenc
         yield groups[start:]
 
 
-_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 # Rows per INSERT on SQLite: a multi-row VALUES binds the same parameters in a fifth less time than one
-# row per statement; 50 rows of 12 columns stay under the 999 parameters older SQLite allows.
+# row per statement; 50 rows of ten values and the two shared ones stay under the 999 parameters older
+# SQLite allows.
 _ROWS_PER_INSERT = 50
 
 
-def _load_findings(conn: Connection, rows: list[list[Any]]) -> None:
-    """Bulk-load finding rows (in :data:`dlp.store.findings.COLUMNS` order).
+def _load_findings(conn: Connection, found: list[tuple[int, Sequence[ValueRow]]], run_id: int) -> None:
+    """Bulk-load the value rows of items (row id, rows as grouped: :data:`dlp.store.findings.COLUMNS`
+    without item and run).
 
-    PostgreSQL: ``COPY ... FROM STDIN`` through psycopg's copy API, on the transaction's own
-    connection. Elsewhere the driver's own ``executemany``, of multi-row inserts where the driver takes
-    positional parameters (SQLAlchemy's per-row parameter processing cost more than SQLite's inserts).
-    Column names are quoted ("end" is reserved in PostgreSQL).
+    PostgreSQL: ``COPY ... FROM STDIN`` through psycopg's copy API, on the transaction's own connection.
+    SQLite: per item, multi-row inserts that bind the item and the run once (``?1``, ``?2``) and each row's
+    own values after them, on the driver's cursor: the rows go in as the worker grouped them, with no
+    tuple built per row here (SQLAlchemy's per-row parameter processing cost more than SQLite's inserts).
+    Any other driver: SQLAlchemy's insert. Column names are quoted ("end" is reserved in PostgreSQL).
     """
     quote = conn.dialect.identifier_preparer.quote
     columns = ", ".join(quote(c) for c in FINDING_COLUMNS)
@@ -792,20 +796,29 @@ def _load_findings(conn: Connection, rows: list[list[Any]]) -> None:
         driver = conn.connection.driver_connection
         assert driver is not None  # a connection in a transaction always has its driver's
         with driver.cursor() as cursor, cursor.copy(f"COPY {quote(findings.name)} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+            for item, rows in found:
+                for row in rows:
+                    copy.write_row((item, *row, run_id))
         return
-    placeholder = _PLACEHOLDERS.get(conn.dialect.paramstyle)
-    if placeholder is None:  # a driver with named or numbered parameters: the generic path
-        conn.execute(insert(findings), [dict(zip(FINDING_COLUMNS, row, strict=True)) for row in rows])
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(findings), [dict(zip(FINDING_COLUMNS, (item, *row, run_id), strict=True))
+                                        for item, rows in found for row in rows])
         return
     prefix = f"INSERT INTO {quote(findings.name)} ({columns}) VALUES "
-    one = f"({', '.join([placeholder] * len(FINDING_COLUMNS))})"
-    whole = len(rows) - len(rows) % _ROWS_PER_INSERT
-    if whole:
-        flat = list(chain.from_iterable(rows[:whole]))
-        width = _ROWS_PER_INSERT * len(FINDING_COLUMNS)
-        conn.exec_driver_sql(prefix + ", ".join([one] * _ROWS_PER_INSERT),
-                             [tuple(flat[start:start + width]) for start in range(0, len(flat), width)])
-    if whole < len(rows):
-        conn.exec_driver_sql(prefix + one, [tuple(row) for row in rows[whole:]])
+    cursor = conn.connection.cursor()
+    try:
+        for item, rows in found:
+            for start in range(0, len(rows), _ROWS_PER_INSERT):
+                chunk = rows[start:start + _ROWS_PER_INSERT]
+                cursor.execute(prefix + _numbered_values(len(chunk)), (item, run_id, *chain.from_iterable(chunk)))
+    finally:
+        cursor.close()
+
+
+@functools.cache
+def _numbered_values(rows: int) -> str:
+    """``(?1, ?3, ..., ?12, ?2), (?1, ?13, ...)``: ``rows`` rows of :data:`dlp.store.findings.COLUMNS`
+    whose item is parameter 1 and run parameter 2, each row's own values numbered after them."""
+    width = len(FINDING_COLUMNS) - 2
+    return ", ".join("(?1, " + ", ".join(f"?{3 + width * row + column}" for column in range(width)) + ", ?2)"
+                     for row in range(rows))

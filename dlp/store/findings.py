@@ -17,6 +17,10 @@ N distinct locators are each among the first N distinct locators of the value th
 and their first positions order them. A value repeated in one place (a log naming one account on every
 line of one page) keeps one locator however many times it occurs.
 
+The grouping runs in the workers (:func:`group`, :func:`with_grouped`): a result crosses back to the
+scanning process as value rows and per-entity summaries (:class:`~dlp.types.GroupedFindings`), which the
+store loads and the outputs print, so that process handles no object per occurrence.
+
 No raw value is kept here either: the hash is the keyed hash of the finding, the preview is masked.
 """
 
@@ -25,12 +29,12 @@ from __future__ import annotations
 import heapq
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from json.encoder import encode_basestring as _quoted
 from operator import attrgetter
 from typing import Any
 
-from dlp.types import Finding
+from dlp.types import EntityFindings, Finding, GroupedFindings, ItemResult
 
 # The columns of a finding row, in the order of :func:`value_rows` and the bulk loaders.
 COLUMNS = ("item", "entity", "value_hash", "subject", "occurrences", "score", "preview", "recognizer", "start",
@@ -48,24 +52,44 @@ class Located:
     locator: str
 
 
-def value_rows(findings: Sequence[Finding], item: int, run_id: int) -> list[list[Any]]:
-    """The findings of item row ``item`` as value rows in :data:`COLUMNS` order (``locations`` encoded),
-    in the order their values first occur."""
-    # This runs for every finding of a scan, in the main process: one dict lookup per finding, and the
-    # row itself is the group (most values occur once, in one place: no second structure for them).
+# How many distinct locations the outputs list per entity (CONTRACT.md section 2).
+MAX_LOCATIONS = 20
+
+
+def group(findings: Sequence[Finding]) -> GroupedFindings:
+    """An item's findings as value rows (in :data:`COLUMNS` order without item and run, ``locations``
+    encoded, in the order their values first occur) and as per-entity summaries for the outputs.
+
+    Runs in the workers, once per item (:func:`dlp.worker.process_item_grouped`); only results made in the
+    main process itself (store copies, tests) are grouped there.
+    """
+    # One pass, one dict lookup per finding and value: the row itself is the group (most values occur
+    # once, in one place: no second structure for them).
     rows: dict[tuple[str, str, str | None], list[Any]] = {}
     places: dict[tuple[str, str, str | None], dict[str, int]] = {}  # values found in more than one place
+    # Per entity: [count, highest score, first distinct locators, distinct values (--show-values)].
+    entities: dict[str, list[Any]] = {}
     for position, (key, f) in enumerate(zip(map(_key, findings), findings, strict=True)):
+        summary = entities.get(f.entity)
+        if summary is None:
+            summary = entities[f.entity] = [0, 0.0, [], {}]
+        summary[0] += 1
+        if f.score > summary[1]:
+            summary[1] = f.score
+        if len(summary[2]) < MAX_LOCATIONS and f.locator not in summary[2]:
+            summary[2].append(f.locator)
+        if f.value is not None:
+            summary[3].setdefault(f.value)
         row = rows.get(key)
         if row is None:
             # The first occurrence's position and locator sit in the locations column until encoded.
-            rows[key] = [item, f.entity, f.value_hash, f.subject, 1, f.score, f.preview, f.recognizer, f.start,
-                         f.end, (position, f.locator), run_id]
+            rows[key] = [f.entity, f.value_hash, f.subject, 1, f.score, f.preview, f.recognizer, f.start, f.end,
+                         (position, f.locator)]
             continue
-        row[4] += 1
-        if f.score > row[5]:
-            row[5] = f.score
-        first = row[10]
+        row[3] += 1
+        if f.score > row[4]:
+            row[4] = f.score
+        first = row[9]
         if f.locator != first[1]:
             seen = places.get(key)
             if seen is None:
@@ -74,8 +98,30 @@ def value_rows(findings: Sequence[Finding], item: int, run_id: int) -> list[list
                 seen[f.locator] = position
     for key, row in rows.items():
         seen = places.get(key)
-        row[10] = encode_locations(seen) if seen else f"[[{row[10][0]},{_quoted(row[10][1])}]]"
-    return list(rows.values())
+        row[9] = encode_locations(seen) if seen else f"[[{row[9][0]},{_quoted(row[9][1])}]]"
+    return GroupedFindings(
+        rows=tuple(map(tuple, rows.values())),
+        entities=tuple(EntityFindings(entity, count, score, tuple(located), tuple(values))
+                       for entity, (count, score, located, values) in entities.items()))
+
+
+def grouped(result: ItemResult) -> GroupedFindings | None:
+    """An item result's findings grouped (None when it has none): as its worker sent them, or grouped here."""
+    if result.grouped is not None:
+        return result.grouped
+    return group(result.findings) if result.findings else None
+
+
+def with_grouped(result: ItemResult) -> ItemResult:
+    """``result`` with its findings grouped in place of the per-occurrence ones (what a worker sends)."""
+    if not result.findings:
+        return result
+    return replace(result, findings=(), grouped=group(result.findings))
+
+
+def value_rows(findings: Sequence[Finding], item: int, run_id: int) -> list[tuple[Any, ...]]:
+    """The findings of item row ``item`` as rows in :data:`COLUMNS` order."""
+    return [(item, *row, run_id) for row in group(findings).rows]
 
 
 def encode_locations(places: Mapping[str, int]) -> str:
@@ -136,5 +182,5 @@ def _row_findings(order: int, row: Mapping[str, Any]) -> Iterator[tuple[int, int
         yield place.position, order, n, make(place.locator)
 
 
-__all__ = ["COLUMNS", "Located", "decode_locations", "encode_locations", "expand", "first_locators",
-           "value_rows"]
+__all__ = ["COLUMNS", "MAX_LOCATIONS", "Located", "decode_locations", "encode_locations", "expand",
+           "first_locators", "group", "grouped", "value_rows", "with_grouped"]
