@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from dlp.detect.headers import NON_ENTITY_KINDS, header_kind, header_terms, is_label
 from dlp.detect.hscache import compile_database
 
@@ -1114,19 +1116,21 @@ def _plain_lines(text: str, pos: int, delim: str, width: int, limit: int, chunk:
     first = _first_true(map(operator.ne, map(str.count, lines, itertools.repeat(delim)),
                             itertools.repeat(width - 1)), min(len(lines), limit))
     del lines[first:]
-    first = min(_first_true(map(operator.contains, lines, itertools.repeat('"')), first),
-                _first_true(map(str.startswith, lines, itertools.repeat((">", " >"))), first),
-                _first_true(map(_FOOTER.match, lines), first))
+    # A quote or a reply mark anywhere in the block is looked for line by line; mostly there is none.
+    if '"' in block:
+        first = _first_true(map(operator.contains, lines, itertools.repeat('"')), first)
+    if ">" in block:
+        first = _first_true(map(str.startswith, lines, itertools.repeat((">", " >"))), first)
+    first = _first_true(map(_FOOTER.match, lines), first)
     del lines[first:]
     if not lines:
         return pos, False
     # The kept lines as one text: its newlines become delimiters, and one split gives all the cells.
     kept = block[:sum(map(len, lines)) + len(lines) - 1]
     cells = kept.replace("\n", delim).split(delim)
-    # Cell j starts after the j cells before it and one separator (the delimiter or a newline) each.
-    offsets = list(map(operator.add, itertools.accumulate(map(len, cells), initial=pos), itertools.count()))
-    after = offsets.pop()
-    if _maybe_padded(kept, delim):
+    offsets, padded = _cell_starts(kept, delim, pos)
+    after = pos + len(kept) + 1  # where the line after the kept ones starts
+    if padded:
         # A padded cell ("Smith \r" of a CRLF line) is its stripped value, from its first character on.
         offsets = list(map(operator.add, offsets, map(operator.sub, map(len, cells), map(len, map(str.lstrip, cells)))))
         cells = list(map(str.strip, cells))
@@ -1135,23 +1139,35 @@ def _plain_lines(text: str, pos: int, delim: str, width: int, limit: int, chunk:
     return after, len(cells) == total * width
 
 
-# ASCII whitespace (to str.strip() and the regexes' \s) other than the space, the tab and the newline.
-_ODD_SPACE = "\x0b\x0c\r\x1c\x1d\x1e\x1f"
+# ASCII whitespace (to str.strip() and the regexes' \s): the tab, the line breaks, the separators, the space.
+_SPACE = np.zeros(256, dtype=bool)
+_SPACE[[*range(0x09, 0x0E), *range(0x1C, 0x21)]] = True
 
 
-def _maybe_padded(block: str, delim: str) -> bool:
-    """Whether a cell of the block's lines may begin or end with whitespace (False: surely none does).
+def _cell_starts(block: str, delim: str, pos: int) -> tuple[list[int], bool]:
+    """Where each cell of the block starts (its lines split by the one-character ``delim``; the block
+    starts at ``pos``) and whether a cell may begin or end with whitespace (False: surely none does).
 
-    A few C-level searches over the block: in ASCII text whose only whitespace is spaces, tabs and
-    newlines, a padded cell shows as a space or tab beside a delimiter or a line break.
+    Cell j starts after the j-th separator (a delimiter or a newline): the separators are found in one
+    numpy pass over the block's characters, not by running sums over every cell's length. A padded cell
+    shows as whitespace beside a separator or at either end of the block; text that is not ASCII (where
+    more characters are whitespace) is taken as padded.
     """
-    if not block.isascii() or any(map(operator.contains, itertools.repeat(block), _ODD_SPACE)):
-        return True
-    for ws in (" ", "\t"):
-        if ws != delim and (block.startswith(ws) or block.endswith(ws) or ws + delim in block
-                            or delim + ws in block or "\n" + ws in block or ws + "\n" in block):
-            return True
-    return False
+    ascii_only = block.isascii()
+    chars = (np.frombuffer(block.encode("ascii"), dtype=np.uint8) if ascii_only
+             else np.frombuffer(block.encode("utf-32-le"), dtype="<u4"))
+    separators = np.flatnonzero((chars == ord(delim)) | (chars == 0x0A))
+    starts = (separators + (pos + 1)).tolist()
+    starts.insert(0, pos)
+    if not ascii_only or not len(chars):
+        return starts, not ascii_only
+    space = _SPACE.copy()
+    space[[ord(delim), 0x0A]] = False  # separators are no padding (an empty cell between two tabs)
+    last = len(chars) - 1
+    # The characters before and after each separator (the separator itself where there is none).
+    beside = np.concatenate((chars[[0, last]], chars[np.maximum(separators - 1, 0)],
+                             chars[np.minimum(separators + 1, last)]))
+    return starts, bool(space[beside].any())
 
 
 def _first_true(flags: Iterable[object], default: int) -> int:
