@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from dlp.detect.headers import NON_ENTITY_KINDS, header_kind, header_terms, is_label
 from dlp.detect.hscache import compile_database
@@ -625,11 +626,13 @@ def _gate(text: str) -> _Gate:
         appends = [found[kind].append for kind, _ in _GATE_PATTERNS]  # a log calls back tens of thousands of times
 
         def on_match(pattern_id: int, start: int, end: int, flags: int, context: object) -> None:
-            appends[pattern_id](max(0, end - 1))
+            appends[pattern_id](end)  # the match's end: made its last character below, at C level
 
         # One byte per character keeps offsets equal to string indices (non-ASCII becomes "?").
         data = text.encode("ascii") if text.isascii() else text.encode("ascii", "replace")
         db.scan(data, match_event_handler=on_match)  # type: ignore[attr-defined]
+        for ends in found.values():
+            ends[:] = map(max, itertools.repeat(0), map(operator.sub, ends, itertools.repeat(1)))
     else:  # no Hyperscan wheel: the same patterns with re (slower, same result)
         for (kind, _), regex in zip(_GATE_PATTERNS, _gate_regexes(), strict=True):
             found[kind].extend(max(m.start(), m.end() - 1) for m in regex.finditer(text))
@@ -1154,8 +1157,7 @@ def _cell_starts(block: str, delim: str, pos: int) -> tuple[list[int], bool]:
     more characters are whitespace) is taken as padded.
     """
     ascii_only = block.isascii()
-    chars = (np.frombuffer(block.encode("ascii"), dtype=np.uint8) if ascii_only
-             else np.frombuffer(block.encode("utf-32-le"), dtype="<u4"))
+    chars = _chars(block)
     separators = np.flatnonzero((chars == ord(delim)) | (chars == 0x0A))
     starts = (separators + (pos + 1)).tolist()
     starts.insert(0, pos)
@@ -1194,17 +1196,26 @@ def _header_above(text: str, lo: int, delim: str | None, width: int) -> tuple[li
 
 
 # The newline offsets of the last text asked about: an export read as thousands of tables asks once per table.
-_NEWLINES: list[tuple[str, list[int]]] = []
+_NEWLINES: list[tuple[str, npt.NDArray[np.intp]]] = []
+
+
+def _newlines(text: str) -> npt.NDArray[np.intp]:
+    """The offsets of the text's newlines, in order (one numpy pass, kept for the last text)."""
+    if not _NEWLINES or _NEWLINES[0][0] is not text:
+        _NEWLINES[:] = [(text, np.flatnonzero(_chars(text) == 0x0A))]
+    return _NEWLINES[0][1]
 
 
 def _line_number(text: str, pos: int) -> int:
     """1-based line number of an offset (a binary search in the text's newline offsets, found once)."""
-    if not _NEWLINES or _NEWLINES[0][0] is not text:
-        _NEWLINES[:] = [(text, [m.start() for m in _NEWLINE.finditer(text)])]
-    return bisect.bisect_left(_NEWLINES[0][1], pos) + 1
+    return int(np.searchsorted(_newlines(text), pos)) + 1
 
 
-_NEWLINE = re.compile("\n")
+def _chars(text: str) -> npt.NDArray[np.uint8] | npt.NDArray[np.uint32]:
+    """The text's characters as numbers, one array element per character (bytes when it is ASCII)."""
+    if text.isascii():
+        return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    return np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
 
 
 def _split_quoted(line: str, delim: str) -> list[tuple[int, int]]:
