@@ -16,8 +16,9 @@ The set (about 20 MB at ``--scale 1``; never committed, always generated):
 What is measured, in this one process, in CPU seconds (``time.process_time``: the machine is shared with
 other jobs, so wall time would measure them too):
 
-- the worker (:func:`dlp.worker.process_item`, engine built first): MB/s per core for the whole set and for
-  the PI-free number-heavy files alone, the summed ``stage_seconds``, and per recognizer the candidates the
+- the worker (:func:`dlp.worker.process_item_grouped`, what a scan's worker runs, findings grouped for the
+  store included; engine built first): MB/s per core for the whole set and for the PI-free number-heavy
+  files alone, the summed ``stage_seconds``, and per recognizer the candidates the
   Hyperscan pass nominated, the ones validation passed and the ones kept (``dlp.detect.fast`` counters);
 - the engine's start-up (``preload_engine``, as the scanning process builds it before forking) in CPU seconds;
 - the bare Hyperscan pass of the engine's own stage-1 database over the same texts (the limit of stage 1);
@@ -221,7 +222,7 @@ def measure_worker(root: Path) -> dict[str, Any]:
     from dlp.bench.flood import counters_delta, engine_counters, fast_analyzer
     from dlp.config import Settings
     from dlp.types import Item, ItemRef
-    from dlp.worker import init_worker, preload_engine, process_item
+    from dlp.worker import init_worker, preload_engine, process_item_grouped
 
     t0 = time.process_time()
     # As a scan on Linux runs: the scanning process builds the engine, model included, and its workers fork
@@ -239,10 +240,11 @@ def measure_worker(root: Path) -> dict[str, Any]:
         rel = str(path.relative_to(root))
         ref = ItemRef(source="bench", item_id=rel, uri=str(path), size=path.stat().st_size)
         started = time.process_time()
-        results = process_item(Item(ref=ref, name=path.name, path=str(path)))
+        # What a scan's worker runs: the findings grouped for the store before they leave the worker.
+        results = process_item_grouped(Item(ref=ref, name=path.name, path=str(path)))
         cpu = time.process_time() - started
         for result in results:
-            findings += len(result.findings)
+            findings += sum(e.count for e in result.grouped.entities) if result.grouped else len(result.findings)
             for stage, seconds in result.stage_seconds.items():
                 stages[stage] = stages.get(stage, 0.0) + seconds
         size = path.stat().st_size
