@@ -37,6 +37,14 @@ _FOOTER = re.compile(
 )
 # A first cell that may make its row one to skip (a comment, a footer, a decoration line), in one regex.
 _SKIP_FIRST = re.compile(f"{_COMMENT.pattern}|(?i:{_FOOTER.pattern})|{_DECORATION.pattern}")
+# The first two characters of a first cell that no comment, footer or decoration line starts with: an ASCII
+# letter and any ASCII character, but for the starts of the footer's words ("to" of "Total", "pa" of "Page").
+# (A cell of digits alone is no such line either: the footer's count is followed by a space and a word.)
+_FOOTER_HEADS = frozenset({"gr", "su", "to", "co", "pa", "en", "re", "ge", "pr", "ex", "ru"})
+_PLAIN_HEADS = frozenset(
+    head for a in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    for head in (a, *(a + chr(b) for b in range(128))) if head.lower() not in _FOOTER_HEADS
+)
 _MOSTLY_DIGITS = re.compile(r"^[\d\s\-./,:()$%+]*\d[\d\s\-./,:()$%+]*$")
 _DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
 
@@ -223,8 +231,13 @@ class _Special:
         else:  # an empty row (a sheet's blank line): its first cell is no cell at all
             firsts = [r[0].strip() if r else "" for r in window]
         special: set[int] = set(itertools.compress(itertools.count(lo), map(operator.not_, firsts)))
-        for flags in (map(_SKIP_FIRST.match, firsts), map(self.firsts.__contains__, map(str.lower, firsts))):
-            special.update(itertools.compress(itertools.count(lo), flags))
+        # Only a first cell that is not all digits and does not start as a plain word does (_PLAIN_HEADS)
+        # can be a comment, a footer or a decoration line: the regex reads those alone.
+        plain = map(operator.or_, map(str.isdigit, firsts),
+                    map(_PLAIN_HEADS.__contains__, map(operator.getitem, firsts, itertools.repeat(slice(0, 2)))))
+        special.update(i for i in itertools.compress(itertools.count(lo), map(operator.not_, plain))
+                       if _SKIP_FIRST.match(firsts[i - lo]))
+        special.update(itertools.compress(itertools.count(lo), map(self.firsts.__contains__, map(str.lower, firsts))))
         self.found = sorted(special)  # earlier windows are behind the caller: only this one is kept
         self.end = hi
 

@@ -326,3 +326,16 @@ def test_a_pi_free_catalog_in_text_is_one_table_typed_by_its_header(engine: Dete
     assert table.header and table.lines == tuple(range(1, 42))
     part = Part(locator="body", text=text)
     assert not [f for f in engine.detect(Document(media_type="text/plain", parts=(part,))) if f.entity == "PERSON"]
+
+
+@pytest.mark.parametrize("first", ["Total", "SUBTOTALS", "Sub-total", "Grand total", "Page 3 of 9", "Count: 41",
+                                   "Records = 9", "12 students listed", "End of report", "Report run by", "Exported on",
+                                   "Confidential", "# note", "-- x", "=====", "...", "ſubtotal"])
+def test_footer_comment_and_decoration_rows_are_left_out_of_a_long_table(first: str) -> None:
+    # A row deep in a long sheet is judged by its first cell's first characters before the regex reads it:
+    # every word a footer starts with must still reach the regex.
+    data = [[f"EPS-{i:05}", "1012345678", "x"] if i % 2 else [str(10_000_000 + i), "Smith", "y"] for i in range(300)]
+    rows = [["Asset", "Student ID", "Note"], *data[:200], [first, "", ""], *data[200:]]
+    segments = find_segments(rows)
+    assert [len(s.rows) for s in segments] == [300]
+    assert 201 not in segments[0].rows
