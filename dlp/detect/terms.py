@@ -147,6 +147,7 @@ class TermMatcher:
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
         self._db: Any = None
+        self._terminated: type[Exception] = Exception
         try:
             import hyperscan
         except ImportError:
@@ -159,6 +160,7 @@ class TermMatcher:
         except hyperscan.error:
             return  # the plain regex still gives the same answers
         self._db = db
+        self._terminated = hyperscan.ScanTerminated
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """(start, end) of every match, as ``pattern.finditer`` would give them."""
@@ -169,25 +171,57 @@ class TermMatcher:
         def on_match(pattern_id: int, start: int, end: int, flags: int, context: object) -> None:
             hits.append((start, end))
 
-        # One byte per character keeps offsets equal to string indices (non-ASCII becomes "?").
-        self._db.scan(text.encode("ascii", "replace"), match_event_handler=on_match)
+        self._db.scan(_encoded(text), match_event_handler=on_match)
         found: set[tuple[int, int]] = set()
         for start, end in sorted(set(hits)):
-            m = self.pattern.match(text, start)
-            if m is None:
-                # Hyperscan reports the leftmost start per end; a shorter branch starting later may be
-                # the one the real pattern accepts.
-                m = self.pattern.search(text, start + 1, min(len(text), end + 64))
-                if m is not None and m.start() >= end:
-                    m = None
-            if m is not None and m.end() > m.start():
-                found.add(m.span())
+            span = self._confirmed(text, start, end)
+            if span is not None:
+                found.add(span)
         out: list[tuple[int, int]] = []
         for span in sorted(found):
             if not out or span[0] >= out[-1][1]:  # finditer's matches do not overlap
                 out.append(span)
         return out
 
+    def _confirmed(self, text: str, start: int, end: int) -> tuple[int, int] | None:
+        """The real pattern's match at a Hyperscan candidate (``start``, ``end``), if any, and not empty."""
+        m = self.pattern.match(text, start)
+        if m is None:
+            # Hyperscan reports the leftmost start per end; a shorter branch starting later may be
+            # the one the real pattern accepts.
+            m = self.pattern.search(text, start + 1, min(len(text), end + 64))
+            if m is not None and m.start() >= end:
+                m = None
+        return m.span() if m is not None and m.end() > m.start() else None
+
     def search(self, text: str) -> bool:
         """Whether the pattern occurs anywhere in the text."""
-        return bool(self.spans(text)) if self._db is not None else self.pattern.search(text) is not None
+        if self._db is None:
+            return self.pattern.search(text) is not None
+
+        # :meth:`spans` is non-empty when any candidate is confirmed, so the scan stops at the first one.
+        def on_match(pattern_id: int, start: int, end: int, flags: int, context: object) -> bool:
+            return self._confirmed(text, start, end) is not None
+
+        try:
+            self._db.scan(_encoded(text), match_event_handler=on_match)
+        except self._terminated:
+            return True
+        return False
+
+
+# The texts scanned last, encoded: the classifier runs a dozen term lists over one item's text. Keyed by
+# identity; an entry holds its text, so the identity is not reused while cached.
+_ENCODED: list[tuple[str, bytes]] = []
+_ENCODED_KEPT = 4
+
+
+def _encoded(text: str) -> bytes:
+    """One byte per character keeps offsets equal to string indices (non-ASCII becomes "?")."""
+    for known, data in _ENCODED:
+        if known is text:
+            return data
+    data = text.encode("ascii", "replace")
+    _ENCODED.insert(0, (text, data))
+    del _ENCODED[_ENCODED_KEPT:]
+    return data

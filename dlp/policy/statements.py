@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from dlp.detect.headers import INDICATOR, header_kind
@@ -93,12 +93,36 @@ TITLES = words(
 )
 
 _EMAIL_OR_URL = re.compile(r"(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)\S+", re.IGNORECASE)
+# What each e-mail address or URL holds, and what none does.
+# ("www." in any case: "w" has no other case forms; a leading class lets re skip to candidates quickly.)
+_ADDRESS_MARK = re.compile(r"[@:wW](?:(?<=@)|(?<=:)//|(?<=[wW])[wW]{2}\.)")
+_BLANK = re.compile(r"[ \t\n]")
 _HEADER_LINE = re.compile(r"^[ \t>]*(?:from|to|cc|bcc|sent|date|reply-to)[ \t]*:.*$", re.IGNORECASE | re.MULTILINE)
-_SIGN_OFF = re.compile(
+class _LinePattern:
+    """A MULTILINE pattern that starts with "^", searched from newline to newline.
+
+    re tries "^" at every character of the text; the same pattern with a newline in place of "^" lets
+    it jump from newline to newline. :meth:`finditer` finds the matches of the original pattern, but
+    those after the first line start at the newline before theirs: read their groups or their end.
+    """
+
+    def __init__(self, pattern: str, flags: int) -> None:
+        self.pattern = re.compile(pattern, flags | re.MULTILINE)
+        self._after_newline = re.compile("\n" + pattern.removeprefix("^"), flags | re.MULTILINE)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """The matches of the pattern in order (see above for their start)."""
+        first = self.pattern.match(text)
+        if first is not None:
+            yield first
+        yield from self._after_newline.finditer(text, 0 if first is None else first.end())
+
+
+_SIGN_OFF = _LinePattern(
     r"^[ \t>]*(?:--|—|__+|thanks(?: so much| again| and regards)?|thank you(?: so much)?|many thanks|sincerely"
     r"(?: yours)?|yours (?:truly|sincerely)|best|best regards|best wishes|all the best|regards|kind regards|"
     r"warm regards|warmly|respectfully|cheers|cordially|take care|with gratitude|in partnership)[ \t]*[,.!]?[ \t\r]*$",
-    re.IGNORECASE | re.MULTILINE,
+    re.IGNORECASE,
 )
 # Where a signature block ends: a quoted reply, a forwarded header, a separator.
 _BLOCK_END = re.compile(r"^\s*(?:>|on .{4,80} wrote:|-{3,}|from:|sent:|begin forwarded)", re.IGNORECASE)
@@ -175,6 +199,36 @@ def _signature_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _addresses(text: str) -> list[tuple[int, int]]:
+    """Spans of e-mail addresses and URLs, as ``_EMAIL_OR_URL.finditer`` gives them.
+
+    Neither holds a blank, and each holds an "@", a "://" or a "www.": the pattern is run only over the
+    blank-free stretches around those marks, not at every character of a roster's text.
+    """
+    spans: list[tuple[int, int]] = []
+    done = 0
+    for mark in _ADDRESS_MARK.finditer(text):
+        at = mark.start()
+        if at < done:
+            continue  # in the stretch searched already
+        lo = max(done, text.rfind(" ", done, at) + 1, text.rfind("\t", done, at) + 1, text.rfind("\n", done, at) + 1)
+        blank = _BLANK.search(text, mark.end())
+        done = blank.start() if blank is not None else len(text)
+        spans += [m.span() for m in _EMAIL_OR_URL.finditer(text, lo, done)]
+    return spans
+
+
+def _header_lines(text: str) -> list[tuple[int, int]]:
+    """Spans of mail header lines, as ``_HEADER_LINE.finditer`` gives them, searched only on lines with a colon."""
+    spans: list[tuple[int, int]] = []
+    at = text.find(":")
+    while at >= 0:
+        lo, hi = _line_bounds(text, at)
+        spans += [m.span() for m in _HEADER_LINE.finditer(text, lo, hi)]
+        at = text.find(":", hi)
+    return spans
+
+
 def _in_apposition(text: str, start: int, end: int, people: Sequence[tuple[int, int]]) -> bool:
     """A title right next to a person's name ("Maria Lopez, School Counselor"; "Nurse Kelly Smith")."""
     for p_start, p_end in people:
@@ -209,8 +263,8 @@ def statement_text(part: Part, people: Sequence[tuple[int, int]] = ()) -> tuple[
                     spans += [(at + s, at + e) for s, e in WEAK_TERMS.spans(cell)]
     spans += _unanswered_labels(part)
     if "@" in text or "://" in text or "www." in text:
-        spans += [m.span() for m in _EMAIL_OR_URL.finditer(text)]
-    spans += [m.span() for m in _HEADER_LINE.finditer(text)]
+        spans += _addresses(text)
+    spans += _header_lines(text)
     spans += _signature_spans(text)
     spans += OFFICES.spans(text)
     prose_titles: list[tuple[int, int]] = []
@@ -226,10 +280,10 @@ def statement_text(part: Part, people: Sequence[tuple[int, int]] = ()) -> tuple[
 # A form label answered in the negative or left blank ("Allergies / Medical Conditions: None",
 # "IEP or 504 plan? (Y/N) N", "Medications: ____"): a question asked of everyone, no statement.
 _NEGATIVE_ANSWER = r"(?:no|n|none|none known|n/?a|not applicable|nka|nkda|no known allergies|-+|_+|\.)?"
-_UNANSWERED_LINE = re.compile(
+_UNANSWERED_LINE = _LinePattern(
     r"^[ \t]*([^\n:?|]{2,80}?(?:[:?]|\(y/n\)|\(yes/no\))(?:[ \t]*\((?:y/n|yes/no)\))?)[ \t:|]*"
     + _NEGATIVE_ANSWER + r"[ \t.]*$",
-    re.IGNORECASE | re.MULTILINE,
+    re.IGNORECASE,
 )
 _FORM_GRID_ROWS = 400
 
@@ -291,7 +345,8 @@ def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
         if end <= start:
             continue
         pieces.append(text[pos:start])
-        pieces.append(_NOT_NEWLINE.sub(" ", text[start:end]))
+        blank = text[start:end]
+        pieces.append(_NOT_NEWLINE.sub(" ", blank) if "\n" in blank else " " * (end - start))
         pos = end
     pieces.append(text[pos:])
     return "".join(pieces)
@@ -417,10 +472,19 @@ def _meal_column(values: Iterable[str]) -> bool:
 def subject_spans(findings: Iterable[Finding]) -> dict[str, list[tuple[int, int]]]:
     """Sorted (start, end) of the findings that name someone (people, student IDs, birth dates), by part."""
     by_part: dict[str, list[tuple[int, int]]] = {}
+    # The spans of each locator's part (None for a mail header): a roster's rows are split once each.
+    part_of: dict[str, list[tuple[int, int]] | None] = {}
     for f in findings:
-        if f.entity in _SUBJECT_ENTITIES and not f.locator.startswith("header "):
-            base = f.locator.split(" row ", 1)[0]
-            by_part.setdefault(base, []).append((f.start, f.end))
+        if f.entity in _SUBJECT_ENTITIES:
+            locator = f.locator
+            if locator in part_of:
+                spans = part_of[locator]
+            elif locator.startswith("header "):
+                spans = part_of[locator] = None
+            else:
+                spans = part_of[locator] = by_part.setdefault(locator.split(" row ", 1)[0], [])
+            if spans is not None:
+                spans.append((f.start, f.end))
     for spans in by_part.values():
         spans.sort()
     return by_part
