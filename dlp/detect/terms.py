@@ -173,8 +173,11 @@ class TermMatcher:
 
         self._db.scan(_encoded(text), match_event_handler=on_match)
         found: set[tuple[int, int]] = set()
+        last, at_start = -1, None
         for start, end in sorted(set(hits)):
-            span = self._confirmed(text, start, end)
+            if start != last:  # one start often comes with several ends ("248.220 sl", "248.220 slo")
+                last, at_start = start, self.pattern.match(text, start)
+            span = self._confirmed(text, start, end, at_start)
             if span is not None:
                 found.add(span)
         out: list[tuple[int, int]] = []
@@ -183,15 +186,20 @@ class TermMatcher:
                 out.append(span)
         return out
 
-    def _confirmed(self, text: str, start: int, end: int) -> tuple[int, int] | None:
-        """The real pattern's match at a Hyperscan candidate (``start``, ``end``), if any, and not empty."""
-        m = self.pattern.match(text, start)
+    def _confirmed(self, text: str, start: int, end: int, m: re.Match[str] | None) -> tuple[int, int] | None:
+        """The real pattern's match at a Hyperscan candidate (``start``, ``end``), if any, and not empty.
+
+        ``m``: the pattern's match at ``start``.
+        """
         if m is None:
             # Hyperscan reports the leftmost start per end; a shorter branch starting later may be
-            # the one the real pattern accepts.
-            m = self.pattern.search(text, start + 1, min(len(text), end + 64))
-            if m is not None and m.start() >= end:
-                m = None
+            # the one the real pattern accepts: the first match starting before ``end`` (as a search up
+            # to ``end + 64`` would find it, without trying the long alternation past ``end``).
+            stop = min(len(text), end + 64)
+            for pos in range(start + 1, end):
+                m = self.pattern.match(text, pos, stop)
+                if m is not None:
+                    break
         return m.span() if m is not None and m.end() > m.start() else None
 
     def search(self, text: str) -> bool:
@@ -199,9 +207,13 @@ class TermMatcher:
         if self._db is None:
             return self.pattern.search(text) is not None
 
+        at_start: dict[int, re.Match[str] | None] = {}
+
         # :meth:`spans` is non-empty when any candidate is confirmed, so the scan stops at the first one.
         def on_match(pattern_id: int, start: int, end: int, flags: int, context: object) -> bool:
-            return self._confirmed(text, start, end) is not None
+            if start not in at_start:
+                at_start[start] = self.pattern.match(text, start)
+            return self._confirmed(text, start, end, at_start[start]) is not None
 
         try:
             self._db.scan(_encoded(text), match_event_handler=on_match)
@@ -214,10 +226,13 @@ class TermMatcher:
 # identity; an entry holds its text, so the identity is not reused while cached.
 _ENCODED: list[tuple[str, bytes]] = []
 _ENCODED_KEPT = 4
+_ENCODED_MIN = 512
 
 
 def _encoded(text: str) -> bytes:
     """One byte per character keeps offsets equal to string indices (non-ASCII becomes "?")."""
+    if len(text) < _ENCODED_MIN:
+        return text.encode("ascii", "replace")  # a cell or a line: no use keeping
     for known, data in _ENCODED:
         if known is text:
             return data

@@ -41,6 +41,7 @@ from dlp.policy.labels import (
     words,
 )
 from dlp.policy.statements import (
+    HeaderTable,
     TermHit,
     header_tables,
     sensitive_hits,
@@ -198,48 +199,31 @@ class _Tally:
 
     def __init__(self, findings: Iterable[Finding]) -> None:
         self.findings = list(findings)
-        self.entities: set[str] = set()
-        # Entities of the record itself: the correspondents' own addresses in From/To/Cc are no contact data.
-        self.record_entities: set[str] = set()
-        # The part of each locator ("table" for "table row 4").
-        self.base_of: dict[str, str] = {}
-        self.people: list[Finding] = []
-        # Full names outside mail headers, before authors and places are set aside (:func:`_full_names`).
-        self.named: list[Finding] = []
-        self.births: list[Finding] = []
-        self.elements: list[Finding] = []
-        self.accounts: list[Finding] = []
-        self._roster: set[str] = set()
-        self._names: set[str] = set()
-        self._ids: dict[str, set[str]] = defaultdict(set)
-        header_of: dict[str, bool] = {}
-        base_of = self.base_of
+        by_entity: dict[str, list[Finding]] = defaultdict(list)
         for f in self.findings:
-            entity, locator = f.entity, f.locator
-            header = header_of.get(locator)
-            if header is None:
-                header = header_of[locator] = _in_header(f)
-                base_of[locator] = _base(locator)
-            self.entities.add(entity)
-            if not header or locator == "header Subject":
-                self.record_entities.add(entity)
-            if f.subject:
-                self._roster.add(f.subject)
-            if entity == "PERSON":
-                self.people.append(f)
-                if _is_full_name(f):
-                    if not f.subject:
-                        self._names.add(f.value_hash)
-                    if not header:
-                        self.named.append(f)
-            elif entity == "DATE_OF_BIRTH":
-                self.births.append(f)
-            if entity in PERSONAL_IDS and not f.subject:
-                self._ids[entity].add(f.value_hash)
-            if entity in MA_PI_ELEMENTS:
-                self.elements.append(f)
-            if entity in _ACCOUNTS:
-                self.accounts.append(f)
+            by_entity[f.entity].append(f)
+        self.entities: set[str] = set(by_entity)
+        # The part of each locator ("table" for "table row 4"), and the locators in mail headers.
+        self.base_of = {loc: _base(loc) for loc in {f.locator for f in self.findings}}
+        headers = {loc for loc in self.base_of if loc.startswith("header ")}
+        # Entities of the record itself: the correspondents' own addresses in From/To/Cc are no contact data.
+        self.record_entities = {e for e, found in by_entity.items()
+                                if not headers or any(f.locator not in headers or f.locator == "header Subject"
+                                                      for f in found)}
+        self.people = by_entity.get("PERSON", [])
+        # A full name: the preview keeps word boundaries ("J***** A******"), so it tells one from a lone word.
+        full = [f for f in self.people if f.subject is not None or len(f.preview.split()) >= 2]
+        # Full names outside mail headers, before authors and places are set aside (:func:`_full_names`).
+        self.named = [f for f in full if f.locator not in headers] if headers else full
+        self.births = by_entity.get("DATE_OF_BIRTH", [])
+        # In the order found: who is near whom does not depend on it, but the work to find out does.
+        self.elements = ([f for f in self.findings if f.entity in MA_PI_ELEMENTS]
+                         if self.entities & MA_PI_ELEMENTS else [])
+        self.accounts = [f for f in self.findings if f.entity in _ACCOUNTS] if self.entities & _ACCOUNTS else []
+        self._roster = {f.subject for f in self.findings if f.subject}
+        self._names = {f.value_hash for f in full if not f.subject}
+        self._ids = {e: {f.value_hash for f in found if not f.subject}
+                     for e, found in by_entity.items() if e in PERSONAL_IDS}
 
     def subjects(self) -> int:
         """:func:`count_subjects` of the findings."""
@@ -248,20 +232,24 @@ class _Tally:
 
 def _full_names(found: _Tally, authors: set[Finding], texts: dict[str, str]) -> list[Finding]:
     """The full names that may make a record: not in a mail header, no author, no school's name."""
+    # The texts of the parts that hold a word of a place's name at all: no other part names a place.
+    places = {base: texts[base] for base in _bases(found.named, found.base_of)
+              if base in texts and _PLACE_WORD.search(texts[base])}
+    if not places and not authors:
+        return list(found.named)
     out: list[Finding] = []
-    places: dict[str, str | None] = {}  # a part's text, when it holds a word of a place's name at all
     for f in found.named:
         if authors and f in authors:
             continue
-        base = found.base_of[f.locator]
-        if base not in places:
-            text = texts.get(base)
-            # A place's name holds one of these words: a text without any names no place.
-            places[base] = text if text is not None and _PLACE_WORD.search(text) else None
-        text = places[base]
+        text = places.get(found.base_of[f.locator])
         if text is None or _PLACE_AFTER.match(text, f.end, f.end + 40) is None:
             out.append(f)
     return out
+
+
+def _bases(found: Iterable[Finding], base_of: dict[str, str]) -> set[str]:
+    """The parts of some findings (``base_of``: the part of each locator)."""
+    return {base_of[loc] for loc in {f.locator for f in found}}
 
 
 def data_categories(labels: set[str], entities: set[str], text: str, parts: Iterable[Part],
@@ -325,11 +313,9 @@ def _bibliographic_names(parts: Sequence[Part], people: Sequence[Finding],
     if not people:
         return set()
     by_locator = {p.locator: p for p in parts}
-    by_base: dict[str, list[Finding]] = defaultdict(list)
-    for f in people:
-        by_base[base_of[f.locator]].append(f)
-    out: set[Finding] = set()
-    for base, named in by_base.items():
+    # The parts with a catalog (its tables with author columns) or a citation: no other part has authors.
+    listed: dict[str, tuple[Part, list[tuple[HeaderTable, set[int]]]]] = {}
+    for base in _bases(people, base_of):
         part = by_locator.get(base)
         if part is None:
             continue
@@ -341,18 +327,25 @@ def _bibliographic_names(parts: Sequence[Part], people: Sequence[Finding],
         catalogs = [(t, authors) for t in (header_tables(part) if maybe else ())
                     if (authors := {i for i, n in enumerate(t.names) if _AUTHOR_HEADER.search(n)})
                     and any(_BIBLIO_HEADER.search(n) for n in t.names)]
-        if not catalogs and not _BIBLIO_LINE.search(part.text):
-            continue  # no catalog and no citation anywhere in the part: nothing to look up per name
-        for f in named:
-            lo = part.text.rfind("\n", 0, f.start) + 1
-            if catalogs:
-                # In a catalog only the author columns are authors (a circulation report also names patrons).
-                if any(t.column_at(f.start, lo) in authors for t, authors in catalogs):
-                    out.add(f)
-                continue
-            hi = part.text.find("\n", f.end)
-            if _BIBLIO_LINE.search(part.text[lo : len(part.text) if hi < 0 else hi]):
+        if catalogs or _BIBLIO_LINE.search(part.text):
+            listed[base] = (part, catalogs)
+    out: set[Finding] = set()
+    if not listed:
+        return out
+    for f in people:
+        entry = listed.get(base_of[f.locator])
+        if entry is None:
+            continue
+        part, catalogs = entry
+        lo = part.text.rfind("\n", 0, f.start) + 1
+        if catalogs:
+            # In a catalog only the author columns are authors (a circulation report also names patrons).
+            if any(t.column_at(f.start, lo) in authors for t, authors in catalogs):
                 out.add(f)
+            continue
+        hi = part.text.find("\n", f.end)
+        if _BIBLIO_LINE.search(part.text[lo : len(part.text) if hi < 0 else hi]):
+            out.add(f)
     return out
 
 
@@ -376,11 +369,6 @@ _PLACE_AFTER = re.compile(r"(?:,?[ \t]*(?:Jr|Sr|JR|SR)\.?|[ \t]+[A-Z]\.)?[ \t]+(
 
 # Any word of a place's name: a part's text without one names no place.
 _PLACE_WORD = re.compile("K-8|" + "|".join(_PLACE_WORDS + tuple(w.upper() for w in _PLACE_WORDS)))
-
-
-def _is_full_name(f: Finding) -> bool:
-    # The preview keeps word boundaries ("J***** A******"), so it tells a full name from a lone word.
-    return len(f.preview.split()) >= 2 or f.subject is not None
 
 
 def _in_header(f: Finding) -> bool:
@@ -680,15 +668,10 @@ def _any_near_term(found: Sequence[Finding], terms: _TermSpans, tables: Containe
 
     ``base_of``: the part of each finding's locator.
     """
-    by_base: dict[str, list[Finding]] = defaultdict(list)
-    for f in found:
-        by_base[base_of[f.locator]].append(f)
-    for base, named in by_base.items():
-        if base not in tables and not terms.get(base) and not records.is_form(base):
-            continue  # what _near_term says first of every finding of the part
-        if any(_near_term(f, terms, tables, proximity, texts, records) for f in named):
-            return True
-    return False
+    # What _near_term says first of every finding of a part: a part with no term, heading or form has none.
+    near = {base for base in _bases(found, base_of) if base in tables or terms.get(base) or records.is_form(base)}
+    return bool(near) and any(_near_term(f, terms, tables, proximity, texts, records)
+                              for f in found if base_of[f.locator] in near)
 
 
 def _near_term(f: Finding, terms: _TermSpans | dict[str, list[int]], tables: Container[str], proximity: int,

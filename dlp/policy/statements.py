@@ -313,7 +313,7 @@ def _unanswered_labels(part: Part) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     if part.rows and len(part.rows) <= _FORM_GRID_ROWS:
         # A form grid: the label in one cell, its answer in the next (or none at all).
-        offsets = row_offsets(part.rows)
+        offsets: list[list[int]] = []  # of every row's cells, when a label needs them
         for r, row in enumerate(part.rows):
             cells = [c.strip() for c in row]
             if not 1 <= sum(1 for c in cells if c) <= 6:
@@ -325,6 +325,7 @@ def _unanswered_labels(part: Part) -> list[tuple[int, int]]:
                     continue  # a value in the last cell, or a label with nowhere to answer
                 answer = cells[c + 1].lower()
                 if answer.strip(" .") in _NO_VALUES or set(answer) <= {"_", "-", " "}:
+                    offsets = offsets or row_offsets(part.rows)
                     at = offsets[r][c]
                     spans.append((at, at + len(row[c])))
     elif not part.rows:
@@ -471,20 +472,18 @@ def _meal_column(values: Iterable[str]) -> bool:
 
 def subject_spans(findings: Iterable[Finding]) -> dict[str, list[tuple[int, int]]]:
     """Sorted (start, end) of the findings that name someone (people, student IDs, birth dates), by part."""
+    named = [f for f in findings if f.entity in _SUBJECT_ENTITIES]
+    # The part of each locator, None for a mail header's: a roster's rows are split once each.
+    part_of = {loc: None if loc.startswith("header ") else loc.split(" row ", 1)[0]
+               for loc in {f.locator for f in named}}
+    parts = set(part_of.values())
+    if len(parts) == 1:  # the usual case: one part
+        (part,) = parts
+        return {} if part is None else {part: sorted([(f.start, f.end) for f in named])}
     by_part: dict[str, list[tuple[int, int]]] = {}
-    # The spans of each locator's part (None for a mail header): a roster's rows are split once each.
-    part_of: dict[str, list[tuple[int, int]] | None] = {}
-    for f in findings:
-        if f.entity in _SUBJECT_ENTITIES:
-            locator = f.locator
-            if locator in part_of:
-                spans = part_of[locator]
-            elif locator.startswith("header "):
-                spans = part_of[locator] = None
-            else:
-                spans = part_of[locator] = by_part.setdefault(locator.split(" row ", 1)[0], [])
-            if spans is not None:
-                spans.append((f.start, f.end))
+    for f in named:
+        if (part := part_of[f.locator]) is not None:
+            by_part.setdefault(part, []).append((f.start, f.end))
     for spans in by_part.values():
         spans.sort()
     return by_part
