@@ -290,7 +290,9 @@ def data_categories(labels: set[str], entities: set[str], text: str, parts: Iter
                 if sensitive:
                     cats.add(category)
             elif sensitive is not None and category == "conduct":
-                if any(_CATEGORY_TERMS["conduct"].search(h.term) for h in sensitive) or _CONDUCT_ONLY.search(text):
+                conduct = _CATEGORY_TERMS["conduct"]
+                # Each term once: a roster repeats "IEP" on every row.
+                if any(conduct.search(t) for t in {h.term for h in sensitive}) or _CONDUCT_ONLY.search(text):
                     cats.add(category)
             elif _CATEGORY_TERMS[category].search(text):
                 cats.add(category)

@@ -214,7 +214,11 @@ def _addresses(text: str) -> list[tuple[int, int]]:
         lo = max(done, text.rfind(" ", done, at) + 1, text.rfind("\t", done, at) + 1, text.rfind("\n", done, at) + 1)
         blank = _BLANK.search(text, mark.end())
         done = blank.start() if blank is not None else len(text)
-        spans += [m.span() for m in _EMAIL_OR_URL.finditer(text, lo, done)]
+        # (finditer's matches, one search after another: a stretch holds one address as a rule.)
+        m = _EMAIL_OR_URL.search(text, lo, done)
+        while m is not None:
+            spans.append(m.span())
+            m = _EMAIL_OR_URL.search(text, m.end(), done)
     return spans
 
 
