@@ -664,6 +664,9 @@ class Scanner:
             "bytes_per_second": round(self.stats.done_bytes / elapsed, 1),
             "examined_bytes": self.stats.examined_bytes,
             "stage_seconds": {k: round(v, 3) for k, v in sorted(stages.items())},
+            # The store stage's own CPU (the writing thread's): stage_seconds["store"] is wall time, which on a
+            # machine whose cores the workers fill also holds the writer's waits for a core.
+            "store_cpu_seconds": round(self._writer.cpu_seconds if self._writer is not None else 0.0, 3),
             # Per recognizer: candidates stage 1 nominated, validated (checks and context passed), kept.
             "recognizers": {name: dict(zip(("candidates", "validated", "kept"), counts, strict=True))
                             for name, counts in sorted(self.stats.recognizer_counts.items())},
@@ -693,6 +696,7 @@ class _Writer:
         self.by_hash: dict[str, list[ItemResult]] = {}
         self.last = time.monotonic()
         self.seconds = 0.0  # spent writing to the store (the "store" stage of the summary)
+        self.cpu_seconds = 0.0  # of which this thread's CPU
         self.output_closed = False  # the output's reader went away: results are only stored
         self.listed = 0  # results passed to the output
         self.listed_keys: set[tuple[str, str]] = set()  # which, when --all-items must add the others
@@ -735,9 +739,10 @@ class _Writer:
         self.last = time.monotonic()
         if not batch:
             return
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.thread_time()
         self.store.write(self.run_id, self.engine_version, batch)
         self.seconds += time.perf_counter() - started
+        self.cpu_seconds += time.thread_time() - started_cpu
         if self.output_closed:
             return
         try:

@@ -98,3 +98,14 @@ def test_resume_with_nothing_to_resume_says_so(tmp_path: Path, run_cli) -> None:
     assert res.code == 0, res.stderr
     assert "--resume: no interrupted run over these sources; starting a new run" in res.stderr
     assert res.summary()["status"] == "completed"
+
+
+def test_summary_gives_the_store_stage_cpu_beside_its_wall_time(share: Path, tmp_path: Path, run_cli) -> None:
+    result = run_cli("scan", str(share), "--db", str(tmp_path / "dlp.sqlite"), "--format", "jsonl",
+                     "--no-progress", "--workers", "1")
+    assert result.code == 0, result.stderr
+    summary = result.summary()
+    # Issue 15 reads the store against wall time; on a machine whose cores the workers fill, the writer's
+    # wall time also holds its waits for a core, so its own CPU is given too (never more than the wall).
+    wall, cpu = summary["stage_seconds"]["store"], summary["store_cpu_seconds"]
+    assert 0 < cpu <= wall + 0.01
