@@ -197,7 +197,8 @@ def test_stage_one_drops_candidates_that_fail_their_checksum_in_bulk(engine: Det
     assert fast is not None
     names = {type(r).__name__: i for i, (r, _) in enumerate(fast.recognizers)}
     ssn, card = names["SsnRecognizer"], names["PaymentCardRecognizer"]
-    lines = [f"row {i} 666-{10 + i % 80:02d}-{1000 + i:04d} card 455673758689985{'012346789'[i % 9]}" for i in range(300)]
+    lines = [f"row {i} 666-{10 + i % 80:02d}-{1000 + i:04d} card 455673758689985{'012346789'[i % 9]}"
+             for i in range(300)]
     text = "\n".join([*lines, "SSN 524-71-3390, Visa 4556737586899855"])
     windows = fast.prefilter.candidates(text)
     assert fast.prefilter.passed[ssn] == 301 and fast.prefilter.checked[ssn] == 1
