@@ -343,6 +343,9 @@ def _extent(recognizer: Any, regex: str) -> int:
     return low if low == high and low < 64 else 0
 
 
+_REPLACED = ord("?")  # what text.encode("ascii", "replace") makes of a non-ASCII character
+
+
 def _bulk_checked(entity: str, codes: Any, ends: Any, extent: Any) -> Any:
     """Which candidates (stage-1 match ends, with their patterns' extents) may pass the entity's validation.
 
@@ -367,7 +370,14 @@ def _bulk_checked(entity: str, codes: Any, ends: Any, extent: Any) -> Any:
             rows, chars, lengths = rows[lengths <= -size], chars[lengths <= -size], lengths[lengths <= -size]
         mask = checksums.check_matrix(entity, chars, lengths)
         if mask is not None:
-            keep[rows] = mask
+            # Stage 1 reads the text as ASCII: a non-ASCII character beside the value became "?", and if it
+            # was a digit ("١", "５") the real pattern's value is longer than the one checked here.
+            ends = real[rows]
+            before, after = ends - lengths - 1, ends
+            last = max(len(codes) - 1, 0)
+            beside = (((before >= 0) & (codes[np.clip(before, 0, last)] == _REPLACED))
+                      | ((after < len(codes)) & (codes[np.clip(after, 0, last)] == _REPLACED)))
+            keep[rows] = mask | beside
     return keep
 
 

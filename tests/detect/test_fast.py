@@ -208,3 +208,13 @@ def test_stage_one_drops_candidates_that_fail_their_checksum_in_bulk(engine: Det
         quick = sorted((r.start, r.end, r.score) for r in recognizer.analyze_windows(text, windows[index]))
         assert quick == sorted((r.start, r.end, r.score) for r in recognizer.analyze(text, [entity], None))
         assert len(quick) == 1
+
+
+def test_stage_one_keeps_a_run_whose_neighbour_is_a_non_ascii_digit(engine: DetectionEngine) -> None:
+    """Stage 1 reads text as ASCII, so "١23456789" looks like the counting run "23456789" there; the real
+    pattern's value is "١23456789", which the bank-number recognizer accepts, so stage 1 must not drop it."""
+    pytest.importorskip("hyperscan")
+    found = [f.entity for f in engine.detect_text("Direct deposit account number ١23456789 at the union.", "body")]
+    assert found == ["US_BANK_NUMBER"]
+    # The same digits without the Arabic-Indic one are a counting run: no account.
+    assert list(engine.detect_text("Direct deposit account number 123456789 at the union.", "body")) == []
