@@ -87,18 +87,20 @@ def replay(groups: list[list[ItemResult]], url: str, copies: int, batch: int) ->
         write_s = 0.0
         items = findings = 0
         pending: list[list[ItemResult]] = []
+        # Grouped once, as the workers send them (dlp.worker.process_item_grouped); copies keep the grouping.
+        sent = [[with_grouped(r) for r in group] for group in groups]
+        per_copy = sum(len(r.findings) for group in groups for r in group)
         wall = time.perf_counter()
         for n in range(copies):
-            for group in groups:
-                # Grouped as the workers send them (dlp.worker.process_item_grouped), outside the timing.
-                pending.append([with_grouped(r) for r in _copy(group, n)])
+            for group in sent:
+                pending.append(_copy(group, n))
                 items += len(group)
-                findings += sum(len(r.findings) for r in group)
                 if len(pending) >= batch:
                     started = time.perf_counter()
                     store.write(run, "bench", pending)
                     write_s += time.perf_counter() - started
                     pending = []
+            findings += per_copy
         if pending:
             started = time.perf_counter()
             store.write(run, "bench", pending)

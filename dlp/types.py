@@ -261,7 +261,7 @@ class ItemResult:
     @property
     def has_findings(self) -> bool:
         """Whether anything was found in the item (one by one or grouped)."""
-        return bool(self.findings) or (self.grouped is not None and bool(self.grouped.rows))
+        return bool(self.findings) or self.grouped is not None  # grouped only when something was found
 
 
 def _to_dict(obj: Any) -> Any:

@@ -145,16 +145,6 @@ def process_item(item: Item) -> list[ItemResult]:
     return out
 
 
-def process_batch(items: list[Item]) -> list[list[ItemResult]]:
-    """Judge several small top-level items in one task; one result list per item, in order.
-
-    The pipeline sends small files together so that per-task costs (pickling, scheduling, the answer's
-    round trip) do not dominate. A batch has one item's time limit: when it overruns, or its worker dies,
-    the pipeline runs each of its items again on its own, so the culprit is found and the rest judged.
-    """
-    return [process_item(item) for item in items]
-
-
 def process_item_grouped(item: Item) -> list[ItemResult]:
     """:func:`process_item` for the pipeline's workers: the results with their findings grouped.
 
@@ -165,8 +155,14 @@ def process_item_grouped(item: Item) -> list[ItemResult]:
 
 
 def process_batch_grouped(items: list[Item]) -> list[list[ItemResult]]:
-    """:func:`process_batch` for the pipeline's workers, the findings grouped as by :func:`process_item_grouped`."""
-    return [[with_grouped(result) for result in results] for results in process_batch(items)]
+    """Judge several small top-level items in one task; one result list per item, in order, grouped as by
+    :func:`process_item_grouped`.
+
+    The pipeline sends small files together so that per-task costs (pickling, scheduling, the answer's
+    round trip) do not dominate. A batch has one item's time limit: when it overruns, or its worker dies,
+    the pipeline runs each of its items again on its own, so the culprit is found and the rest judged.
+    """
+    return [process_item_grouped(item) for item in items]
 
 
 def _stream_text(state: _WorkerState, item: Item, started: float) -> list[ItemResult] | None:

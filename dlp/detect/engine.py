@@ -16,6 +16,7 @@ import importlib.metadata
 import importlib.util
 import logging
 import operator
+import os
 import re
 import threading
 import time
@@ -579,19 +580,23 @@ class _Model:
 
 @contextlib.contextmanager
 def _numpy_matmul() -> Iterator[None]:
-    """Build the model's layers on numpy's matrix product, with numpy's BLAS held to one thread.
+    """Build the model's layers on numpy's matrix product, with numpy's BLAS held to one thread by default.
 
     spaCy multiplies through blis by default; on NER's small matrices (a window of a few dozen tokens)
     numpy's OpenBLAS on one thread is about a fifth faster (145 windows of the mixed district set: 1.19 ->
     0.99 s CPU; 910 windows of the 2,000-file corpus: 7.9 -> 6.3 s), with the same entities in every
-    window measured. One thread, process-wide: a BLAS thread per core in every worker would fight over
-    the cores (a worker is one CPU-bound process per core), and the fast engine's BLAS work is NER alone.
+    window measured. One thread (unless an administrator set OPENBLAS_NUM_THREADS), process-wide: a BLAS
+    thread per core in every worker would fight over the cores (a worker is one CPU-bound process per
+    core), and the fast engine's BLAS work is NER alone.
     A layer takes the ops current when it is built, so only this model's layers change.
     """
     from thinc.api import NumpyOps, get_current_ops, set_current_ops
     from threadpoolctl import threadpool_limits
 
-    threadpool_limits(limits=1, user_api="blas")
+    # The threads an administrator set for OpenBLAS (dlp.worker._one_blas_thread defaults it to 1 in
+    # workers), applied here too because numpy may have started its BLAS before the variable was set.
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "")
+    threadpool_limits(limits=int(threads) if threads.isdigit() and int(threads) > 0 else 1, user_api="blas")
     previous = get_current_ops()
     set_current_ops(NumpyOps(use_blis=False))
     try:

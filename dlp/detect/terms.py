@@ -223,16 +223,18 @@ class TermMatcher:
 
 
 # The texts scanned last, encoded: the classifier runs a dozen term lists over one item's text. Keyed by
-# identity; an entry holds its text, so the identity is not reused while cached.
+# identity; an entry holds its text, so the identity is not reused while cached. Texts above _ENCODED_MAX
+# characters are not kept: an entry outlives its item, and a worker must not hold several huge texts.
 _ENCODED: list[tuple[str, bytes]] = []
 _ENCODED_KEPT = 4
 _ENCODED_MIN = 512
+_ENCODED_MAX = 4_000_000
 
 
 def _encoded(text: str) -> bytes:
     """One byte per character keeps offsets equal to string indices (non-ASCII becomes "?")."""
-    if len(text) < _ENCODED_MIN:
-        return text.encode("ascii", "replace")  # a cell or a line: no use keeping
+    if not _ENCODED_MIN <= len(text) <= _ENCODED_MAX:
+        return text.encode("ascii", "replace")  # a cell or a line (no use keeping), or too large to keep
     for known, data in _ENCODED:
         if known is text:
             return data

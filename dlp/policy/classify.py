@@ -373,10 +373,6 @@ _PLACE_AFTER = re.compile(r"(?:,?[ \t]*(?:Jr|Sr|JR|SR)\.?|[ \t]+[A-Z]\.)?[ \t]+(
 _PLACE_WORD = re.compile("K-8|" + "|".join(_PLACE_WORDS + tuple(w.upper() for w in _PLACE_WORDS)))
 
 
-def _in_header(f: Finding) -> bool:
-    return f.locator.startswith("header ")
-
-
 def _is_row(locator: str) -> bool:
     return " row " in locator
 
