@@ -60,6 +60,11 @@ class ScanSettings:
     batch_max_kb: int = 256  # only files up to this size are batched; larger ones get a task each
     fetch_threads: int = 4  # concurrent downloads from remote sources (SMB, Drive, mail APIs)
     commit_every: int = 200  # items per store transaction
+    # Workers run this much nicer than the scanning process (0 = the same priority; local executor only).
+    # The scanning process is the scan's one serial part (dispatch, the store, the output): with a worker
+    # per core it otherwise waits for a core behind its own workers. It also keeps a scan from crowding
+    # out the host's own services.
+    worker_nice: int = 10
     progress_interval: float = 10.0  # seconds between plain progress lines when not on a TTY
 
 
@@ -258,6 +263,7 @@ _RANGES: dict[tuple[str, str], tuple[float, float]] = {
     ("scan", "batch_max_kb"): (0, 1 << 30),
     ("scan", "fetch_threads"): (1, 256),
     ("scan", "commit_every"): (1, 100_000),
+    ("scan", "worker_nice"): (0, 19),
     ("scan", "progress_interval"): (0.1, 3600),
     ("extract", "max_depth"): (0, 50),
     ("extract", "max_members"): (1, 10_000_000),

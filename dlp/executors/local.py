@@ -6,6 +6,8 @@ a new one; the standard pool cannot stop a running task at all.
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
@@ -17,6 +19,8 @@ if TYPE_CHECKING:
 
     from dlp.config import Settings
 
+log = logging.getLogger(__name__)
+
 
 class LocalExecutor:
     """A pebble ProcessPool made on first use, so an unchanged rescan loads no model at all."""
@@ -24,6 +28,7 @@ class LocalExecutor:
     def __init__(self, workers: int, settings: Settings, key: bytes, show_values: bool) -> None:
         self.workers = workers
         self._initargs = (settings, key, show_values)
+        self._nice = settings.scan.worker_nice
         self._pool: ProcessPool | None = None
 
     def schedule(self, fn: Callable[..., Any], args: tuple[Any, ...], timeout: float) -> Future[Any]:
@@ -33,7 +38,8 @@ class LocalExecutor:
 
             # Where the pool forks, its workers inherit an engine built here once (model loaded once).
             preload_engine(*self._initargs)
-            self._pool = ProcessPool(max_workers=self.workers, initializer=init_worker, initargs=self._initargs)
+            self._pool = ProcessPool(max_workers=self.workers, initializer=start_worker,
+                                     initargs=(self._nice, *self._initargs))
         future: Future[Any] = self._pool.schedule(fn, args=args, timeout=timeout)
         return future
 
@@ -48,3 +54,17 @@ class LocalExecutor:
             self._pool.close()
             self._pool.join(timeout=5)
             self._pool.stop()
+
+
+def start_worker(nice: int, settings: Settings, key: bytes, show_values: bool) -> None:
+    """Pool initializer: lower this worker's priority by ``nice`` (``[scan] worker_nice``), then build or keep
+    its engine (:func:`dlp.worker.init_worker`).
+
+    Here and not in ``init_worker``: a Dask worker's priority is its cluster's to set, not the scan's.
+    """
+    if nice:
+        try:
+            os.nice(nice)
+        except OSError as exc:  # a sandbox that forbids it: the scan still runs, at the usual priority
+            log.warning("worker priority not lowered (worker_nice = %d): %s", nice, exc.strerror)
+    init_worker(settings, key, show_values)

@@ -815,15 +815,21 @@ def _load_findings(conn: Connection, found: list[tuple[int, Sequence[ValueRow]]]
         for item, rows in found:
             for start in range(0, len(rows), _ROWS_PER_INSERT):
                 chunk = rows[start:start + _ROWS_PER_INSERT]
-                cursor.execute(prefix + _numbered_values(len(chunk)), (item, run_id, *chain.from_iterable(chunk)))
+                cursor.execute(_numbered_insert(prefix, len(chunk)), (item, run_id, *chain.from_iterable(chunk)))
     finally:
         cursor.close()
 
 
 @functools.cache
-def _numbered_values(rows: int) -> str:
-    """``(?1, ?3, ..., ?12, ?2), (?1, ?13, ...)``: ``rows`` rows of :data:`dlp.store.findings.COLUMNS`
-    whose item is parameter 1 and run parameter 2, each row's own values numbered after them."""
+def _numbered_insert(prefix: str, rows: int) -> str:
+    """``prefix`` followed by ``(?1, ?3, ..., ?12, ?2), (?1, ?13, ...)``: ``rows`` rows of
+    :data:`dlp.store.findings.COLUMNS` whose item is parameter 1 and run parameter 2, each row's own values
+    numbered after them.
+
+    The whole statement is kept, not only its values: the driver finds its prepared statement by the SQL
+    text, and the same string object hashes once, where a string concatenated per call is hashed and
+    compared in full (several KB) on every insert, which cost as much as the inserts themselves.
+    """
     width = len(FINDING_COLUMNS) - 2
-    return ", ".join("(?1, " + ", ".join(f"?{3 + width * row + column}" for column in range(width)) + ", ?2)"
-                     for row in range(rows))
+    return prefix + ", ".join("(?1, " + ", ".join(f"?{3 + width * row + column}" for column in range(width)) + ", ?2)"
+                              for row in range(rows))
