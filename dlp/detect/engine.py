@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from dlp import __version__
 from dlp.config import DetectSettings
+from dlp.detect import presidio_light
 from dlp.detect.fast import FastAnalyzer
 from dlp.detect.layout import text_forms, text_tables
 from dlp.detect.tables import CONTEXT, Cell, form_cells, line_starts_of, row_of, row_offsets, type_grid
@@ -35,6 +37,7 @@ from dlp.types import Document, Finding, Part
 
 if TYPE_CHECKING:
     from presidio_analyzer import AnalyzerEngine, EntityRecognizer
+    from presidio_analyzer.nlp_engine import SpacyNlpEngine
 
     from detectors.roster import RosterRecognizer
 
@@ -134,14 +137,15 @@ class DetectionEngine:
         self._show_values = show_values
         self._preview = preview  # [store] preview: what a finding keeps of its value besides the digest
         self._model = _Model(settings, fast=settings.engine == "fast", loaded=model_loaded)
-        self._analyzer = self._build()
+        # The fast engine runs the recognizers itself: Presidio's AnalyzerEngine only on the plain path.
+        self._analyzer, self._recognizers = self._build()
         self._plans: dict[str, list[tuple[Any, Callable[[str], float | None] | None, bool]]] = {}
         # Answers of validate() per (entity, value): table columns repeat values (dates, e-mail addresses,
         # a family's phone) across rows and files, and a refused value is refused again.
         self._validated: dict[tuple[str, str], bool] = {}
         # (preview, digest) per (entity, value): a roster's dates, addresses and names recur across its files.
         self._digests: dict[tuple[str, str], tuple[str, str]] = {}
-        supported = self._analyzer.get_supported_entities(settings.language)
+        supported = _supported_entities(self._recognizers, settings.language)
         unknown = sorted(set(settings.entities) - set(supported))
         if unknown:
             raise ConfigError(f"[detect] entities: no recognizer finds {', '.join(unknown)}; "
@@ -159,32 +163,66 @@ class DetectionEngine:
         deferred = defer_model and settings.engine == "fast" and self._model.installed()
         nlp = self._model if deferred else self._model.load()
         if settings.engine == "fast":
-            self._fast = FastAnalyzer(list(self._analyzer.registry.recognizers), nlp, self.entities,
+            self._fast = FastAnalyzer(list(self._recognizers), nlp, self.entities,
                                       settings.score_threshold, settings.ner)
 
-    def _build(self) -> AnalyzerEngine:
+    def _build(self) -> tuple[AnalyzerEngine | None, list[EntityRecognizer]]:
+        """Presidio's AnalyzerEngine (plain path only; None on the fast path) and the engine's recognizers:
+        the predefined ones for the language less those the district's replace, then the district's, then
+        the roster's."""
         make_tldextract_offline()
+        fast = self.settings.engine == "fast"
+        if fast:
+            # Presidio by the piece (dlp/detect/presidio_light.py): without its package imports and spaCy.
+            with contextlib.suppress(presidio_light.Unavailable):
+                presidio_light.install()
+        district, replaced, self._canonical = _district_recognizers(self.settings)
+        # Exact-data-match of the imported rosters (none imported: nothing to add).
+        self._roster = _roster_recognizer(self.settings, self._key)
+        ours = [*district, *([self._roster] if self._roster is not None else [])]
+        light = self._light_predefined(replaced, ours) if fast else None
+        if light is not None:
+            log.debug("detection engine: %d recognizers (%d district), Presidio by the piece",
+                      len(light), len(district))
+            return None, light
+        presidio_light.complete_all()
         from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
 
         nlp_engine = self._model.nlp_engine
         registry = RecognizerRegistry(supported_languages=[self.settings.language])
         registry.load_predefined_recognizers(languages=[self.settings.language], nlp_engine=nlp_engine)
-        district, replaced, self._canonical = _district_recognizers(self.settings)
         for name in replaced:
             registry.remove_recognizer(name)
-        for recognizer in district:
+        for recognizer in ours:
             registry.add_recognizer(recognizer)
-        # Exact-data-match of the imported rosters (none imported: nothing to add).
-        self._roster = _roster_recognizer(self.settings, self._key)
-        if self._roster is not None:
-            registry.add_recognizer(self._roster)
         log.debug("detection engine: %d recognizers (%d district)", len(list(registry.recognizers)), len(district))
+        if fast:
+            return None, list(registry.recognizers)
         return AnalyzerEngine(
             registry=registry,
             nlp_engine=nlp_engine,
             supported_languages=[self.settings.language],
             default_score_threshold=self.settings.score_threshold,
-        )
+        ), list(registry.recognizers)
+
+    def _light_predefined(self, replaced: set[str], ours: list[EntityRecognizer]) -> list[EntityRecognizer] | None:
+        """The fast engine's recognizers, Presidio imported by the piece; None: import it whole.
+
+        Only those that find an entity the engine may report or a table column may be checked for (the
+        canonical entities and any configured): the fast engine never runs another. Nor does it run the NLP
+        recognizer (spaCy's entities: the fast engine runs NER itself), so it is left out; a configured
+        entity that only it or another left-out recognizer finds takes the full import, which then says
+        which entities exist, as before.
+        """
+        wanted = self._canonical | set(self.settings.entities)
+        try:
+            predefined = presidio_light.predefined_recognizers(self.settings.language, wanted, replaced)
+        except presidio_light.Unavailable as exc:
+            log.debug("Presidio imported whole: %s", exc)
+            return None
+        recognizers = [*predefined, *ours]
+        known = _supported_entities(recognizers, self.settings.language)
+        return recognizers if set(self.settings.entities) <= set(known) else None
 
     def detect(self, document: Document) -> list[Finding]:
         """Every finding in every part of the document, each value hashed and masked."""
@@ -374,7 +412,7 @@ class DetectionEngine:
         plan = self._plans.get(entity)
         if plan is None:
             # Per recognizer, once: its quick cell scorer, or whether its plain patterns can be run directly.
-            recognizers = [r for r in self._analyzer.registry.recognizers
+            recognizers = [r for r in self._recognizers
                            if entity in r.supported_entities and type(r).__name__ != "SpacyRecognizer"]
             plan = self._plans[entity] = [(r, getattr(r, "cell_score", None), _plain_patterns(r)) for r in recognizers]
         prefix = f"{CONTEXT.get(entity, entity)}: "
@@ -429,7 +467,8 @@ class DetectionEngine:
         for offset, window in _windows(text, self.settings.max_chars_per_call, WINDOW_OVERLAP):
             results: Iterable[Any] = (
                 self._fast.analyze(window, ner=ner) if self._fast is not None
-                else self._analyzer.analyze(text=window, language=self.settings.language, entities=self.entities)
+                else _plain(self._analyzer).analyze(text=window, language=self.settings.language,
+                                                    entities=self.entities)
             )
             # In every window but the last, a value reaching into the overlap may be cut at the window's
             # end; the next window holds it whole.
@@ -447,6 +486,18 @@ class DetectionEngine:
                 yield self._finding(res.entity_type, float(res.score), locator if locate is None else locate(start),
                                     start, end, value, str(metadata.get("recognizer_name", "")),
                                     metadata.get("subject"))
+
+
+def _supported_entities(recognizers: Iterable[EntityRecognizer], language: str) -> list[str]:
+    """The entities the recognizers of ``language`` find (what AnalyzerEngine.get_supported_entities says)."""
+    return list({e for r in recognizers if r.supported_language == language for e in r.get_supported_entities()})
+
+
+def _plain(analyzer: AnalyzerEngine | None) -> AnalyzerEngine:
+    """The plain path's AnalyzerEngine (only the fast path, which never asks for it, has none)."""
+    if analyzer is None:
+        raise RuntimeError("the fast engine has no AnalyzerEngine")
+    return analyzer
 
 
 def _plain_patterns(recognizer: Any) -> bool:
@@ -516,22 +567,27 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 class _Model:
     """The spaCy model of an engine, loaded now (:meth:`load`) or on its first use.
 
-    Presidio's NLP engine is made without loading the model; until it is loaded, the NLP engine holds
-    this object in its place, which loads the model on the first call (or attribute) anyone asks of it
-    and forwards everything to it afterwards. The fast engine keeps only what NER needs of the pipeline.
+    Presidio's NLP engine is made without loading the model, when first asked for (the fast engine asks at
+    :meth:`load`: Presidio's NLP engines import spaCy); until the model is loaded, the NLP engine holds this
+    object in its place, which loads the model on the first call (or attribute) anyone asks of it and
+    forwards everything to it afterwards. The fast engine keeps only what NER needs of the pipeline.
     """
 
     def __init__(self, settings: DetectSettings, *, fast: bool, loaded: Callable[[], None] | None) -> None:
-        from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
-
         self._language = settings.language
         self._name = settings.model
         self._fast = fast
         self._loaded = loaded
         self._nlp: Any = None
         self._lock = threading.Lock()
-        self.nlp_engine = SpacyNlpEngine(
-            models=[{"lang_code": settings.language, "model_name": settings.model}],
+
+    @functools.cached_property
+    def nlp_engine(self) -> SpacyNlpEngine:
+        """Presidio's spaCy NLP engine for the model, with this object standing in for the model."""
+        from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+
+        nlp_engine = SpacyNlpEngine(
+            models=[{"lang_code": self._language, "model_name": self._name}],
             # spaCy labels that are no personal information; Presidio warns once per text about each
             # label it does not map, which floods the log otherwise.
             ner_model_configuration=NerModelConfiguration.from_dict(
@@ -539,13 +595,20 @@ class _Model:
         )
         # Presidio's AnalyzerEngine loads an NLP engine that is not loaded yet: this stands in for the model.
         # (Presidio declares the attribute None, the type it has before loading.)
-        self.nlp_engine.nlp = {settings.language: self}  # type: ignore[assignment]
+        nlp_engine.nlp = {self._language: self}  # type: ignore[assignment]
+        return nlp_engine
 
     def installed(self) -> bool:
-        """Whether the model is there to load (Presidio would try to download a missing one)."""
-        import spacy.util
+        """Whether the model is there to load (Presidio would try to download a missing one).
 
-        return bool(spacy.util.is_package(self._name)) or Path(self._name).exists()
+        spaCy's own test (``spacy.util.is_package``: an installed distribution of that name), without
+        importing spaCy, which a worker whose model waits for its first use does not need yet.
+        """
+        try:
+            importlib.metadata.distribution(self._name)
+        except (importlib.metadata.PackageNotFoundError, ValueError):
+            return Path(self._name).exists()
+        return True
 
     def load(self) -> Any:
         """The model, loaded once (the first of several threads asking loads it, the others wait)."""

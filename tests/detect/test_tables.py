@@ -100,7 +100,7 @@ _CELLS = {
 def test_the_quick_cell_check_agrees_with_judging_the_cell_as_text(engine: DetectionEngine, entity: str) -> None:
     """``cell_score`` must accept exactly the cells that the recognizer accepts after its context word."""
     quick = [engine.validate(entity, value) for value in _CELLS[entity]]
-    recognizers = [r for r in engine._analyzer.registry.recognizers if hasattr(r, "cell_score")]
+    recognizers = [r for r in engine._recognizers if hasattr(r, "cell_score")]
     saved = {id(r): r.cell_score for r in recognizers}
     try:
         for r in recognizers:

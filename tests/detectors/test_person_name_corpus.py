@@ -74,7 +74,7 @@ def test_no_people_in_labels_titles_places_and_citations(engine: DetectionEngine
 
 def test_the_presidio_engine_has_the_recognizer_too() -> None:
     engine = DetectionEngine(DetectSettings(engine="presidio"), b"k" * 32, show_values=True)
-    names = {type(r).__name__ for r in engine._analyzer.registry.recognizers}
+    names = {type(r).__name__ for r in engine._recognizers}
     assert "PersonNameRecognizer" in names
     text = "OKAFOR, JORDAN\nDELGADO, MARIA\n"
     found = {(f.value, f.recognizer) for f in engine.detect_text(text, "t") if f.entity == "PERSON"}
