@@ -72,8 +72,12 @@ def cache_folder(kind: str = "hyperscan") -> Path | None:
     return folder
 
 
-def compile_database(hyperscan: Any, expressions: Sequence[bytes], flags: Sequence[int]) -> Any:
+def compile_database(hyperscan: Any, expressions: Sequence[bytes], flags: Sequence[int], *, kind: str = "hyperscan",
+                     keep: int | None = None) -> Any:
     """A block-mode database of ``expressions`` (ids 0..n-1) with ``flags``, from the cache when it is there.
+
+    ``kind`` and ``keep``: the cache folder and how many of its files are kept (see :func:`store`); the many
+    small databases of the term matchers have a folder of their own, apart from the few large ones.
 
     Raises ``hyperscan.error`` as ``Database.compile`` does when the set does not compile (nothing is
     cached then).
@@ -82,7 +86,7 @@ def compile_database(hyperscan: Any, expressions: Sequence[bytes], flags: Sequen
     digest.update(str(getattr(hyperscan, "__version__", "")).encode() + b"\0" + _host())
     for expression, flag in zip(expressions, flags, strict=True):
         digest.update(len(expression).to_bytes(8, "big") + expression + flag.to_bytes(8, "big"))
-    folder = cache_folder()
+    folder = cache_folder(kind)
     path = folder / f"{digest.hexdigest()}.hsdb" if folder is not None else None
     if path is not None and path.is_file():
         try:
@@ -99,7 +103,7 @@ def compile_database(hyperscan: Any, expressions: Sequence[bytes], flags: Sequen
     db.compile(expressions=list(expressions), ids=list(range(len(expressions))), elements=len(expressions),
                flags=list(flags))
     if path is not None:
-        store(path, hyperscan.dumpb(db))
+        store(path, hyperscan.dumpb(db), keep)
     return db
 
 

@@ -179,6 +179,8 @@ def _declared_entities(conf: dict[str, Any], cls_name: str) -> set[str] | None:
     source = _exports(sys.modules[PREDEFINED]).get(cls_name) if PREDEFINED in _PENDING else None
     if source is None:
         return None
+    for ancestor in _ancestors(source[0], below=PREDEFINED):
+        _defer(ancestor)  # finding the module imports the packages holding it: deferred, they run nothing
     spec = importlib.util.find_spec(source[0])
     if spec is None or spec.origin is None:
         return None

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from dlp.detect.hscache import compile_database
+
 
 def strip_lookarounds(regex: str) -> str:
     """The regex without its lookahead/lookbehind groups (Hyperscan supports neither).
@@ -53,6 +55,9 @@ def strip_lookarounds(regex: str) -> str:
 # The numeric boundaries of detectors/base.py (NUM_START, NUM_END) as characters consumed instead of looked at,
 # so that Hyperscan reports only runs of digits of the pattern's own length (a 16-digit request ID is no 9-digit
 # SSN candidate). Each admits exactly what the lookarounds admit, one or two characters wider.
+# Cached term-matcher databases kept on disk: the two dozen a worker builds, for a few versions and settings.
+_CACHED_MATCHERS = 100
+
 _NUM_START = r"(?<![\w-])(?<!\d[.,/])"
 _NUM_START_HS = r"(?:^|[^\w\-.,/]|(?:^|\D)[.,/])"
 _NUM_END = r"(?![\w-])(?![.,/]\d)"
@@ -154,9 +159,9 @@ class TermMatcher:
             return
         expr = inline_backreferences(strip_lookarounds(pattern.pattern)).encode()
         flags = hyperscan.HS_FLAG_SOM_LEFTMOST | (hyperscan.HS_FLAG_CASELESS if pattern.flags & re.IGNORECASE else 0)
-        db = hyperscan.Database()
         try:
-            db.compile(expressions=[expr], ids=[0], elements=1, flags=[flags])
+            # From the disk cache: compiling the two dozen matchers cost a fresh worker 0.13 s of its start.
+            db = compile_database(hyperscan, [expr], [flags], kind="hyperscan-terms", keep=_CACHED_MATCHERS)
         except hyperscan.error:
             return  # the plain regex still gives the same answers
         self._db = db
