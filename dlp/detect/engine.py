@@ -1,8 +1,10 @@
-"""The detection engine: Presidio's AnalyzerEngine with the spaCy model, built once per worker process.
+"""The detection engine: Presidio's recognizers with the spaCy model, built once per worker process.
 
 The engine is built from serializable settings (:class:`~dlp.config.DetectSettings`) in each worker's
 initializer, never shipped between processes. It adds the district recognizers found in the
-``detectors`` package and removes the Presidio recognizers they replace. Texts are analysed in
+``detectors`` package and removes the Presidio recognizers they replace. The fast engine runs the
+recognizers itself and imports only the Presidio modules it uses (:mod:`dlp.detect.presidio_light`);
+the plain one runs Presidio's AnalyzerEngine. Texts are analysed in
 overlapping windows, so a long file never goes to spaCy whole and a value on a window border is
 still found exactly once.
 """
