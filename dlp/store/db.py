@@ -37,6 +37,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from dlp.store import schema
+from dlp.store.checkpoint import WRITER_AUTOCHECKPOINT_PAGES, Checkpointer
 from dlp.store.findings import COLUMNS as FINDING_COLUMNS
 from dlp.store.findings import expand, grouped
 from dlp.store.schema import errors, findings, items, runs, source_claims
@@ -172,6 +173,7 @@ class Store:
         self.url = url
         self.takeovers: list[str] = []  # messages of the last claim: sources taken over from crashed runs
         self._file: tuple[Path, int, int] | None = None  # an SQLite store's path, device and inode
+        self._checkpointer: Checkpointer | None = None  # an SQLite store's, from its first write of results
         if url.startswith("sqlite:///"):
             path = Path(url.removeprefix("sqlite:///"))
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -251,8 +253,15 @@ class Store:
         return self.engine.url.render_as_string(hide_password=True)
 
     def close(self) -> None:
-        """Dispose of the connection pool."""
+        """Stop checkpointing (after a last checkpoint) and dispose of the connection pool."""
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         self.engine.dispose()
+
+    @property
+    def checkpoint_seconds(self) -> float:
+        """Time the background checkpoints of an SQLite store took so far (dlp/store/checkpoint.py)."""
+        return self._checkpointer.seconds if self._checkpointer is not None else 0.0
 
     # -- runs --
 
@@ -536,7 +545,14 @@ class Store:
         (each member after its own parent). The item's previous members and findings are replaced.
         """
         self.check_file()
+        if self._file is not None and self._checkpointer is None:
+            self._checkpointer = Checkpointer(self._file[0])
+            self._checkpointer.start()
         with self.engine.begin() as conn:
+            if self._checkpointer is not None:
+                # The log is checkpointed beside this writer; its own limit only bounds a log that thread
+                # could not keep short (a connection's setting: any of the pool's may write this batch).
+                conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={WRITER_AUTOCHECKPOINT_PAGES}")
             self._check_owner(conn, run_id, {group[0].ref.source for group in results if group})
             for part in _without_repeats(results):
                 self._write_groups(conn, run_id, engine_version, part)
@@ -567,18 +583,22 @@ class Store:
             replaced.append(row_id)
         for start in range(0, len(replaced), 500):
             conn.execute(delete(findings).where(findings.c.item.in_(replaced[start:start + 500])))
-        new: list[dict[str, Any]] = []
+        new: list[tuple[Any, ...]] = []
         new_at: list[int] = []
         for position, (_, _, result) in enumerate(flat):
             if (result.ref.source, result.ref.item_id) not in row_ids:
-                new.append({"source": result.ref.source, "item_id": result.ref.item_id, "first_seen_run": run_id,
-                            **_item_values(result, engine_version, run_id, None)})
+                new.append((result.ref.source, result.ref.item_id, run_id,
+                            *_item_row(result, engine_version, run_id, None)))
                 new_at.append(position)
         ids = [row_ids.get((r.ref.source, r.ref.item_id), 0) for _, _, r in flat]  # the new ones' just below
         if new:
-            inserted = conn.execute(insert(items).returning(items.c.id, sort_by_parameter_order=True), new)
-            for position, row_id in zip(new_at, inserted.scalars().all(), strict=True):
-                ids[position] = int(row_id)
+            _insert_items(conn, new)
+            # Looked up rather than returned: the driver's plain executemany (no RETURNING, whose row order a
+            # multi-row insert does not promise) cost a third of SQLAlchemy's insert of the same rows.
+            inserted = self._existing_ids(conn, [flat[p][2].ref for p in new_at])
+            for position in new_at:
+                ref = flat[position][2].ref
+                ids[position] = inserted[(ref.source, ref.item_id)]
         # A member's parent is the result of its group before it with the URI it names (none if absent).
         parents: list[int | None] = []
         seen: dict[tuple[int, str], int] = {}
@@ -742,37 +762,54 @@ def _alive(pid: int | None) -> bool:
     return True
 
 
-def _item_values(result: ItemResult, engine_version: str, run_id: int, parent: int | None) -> dict[str, Any]:
-    """The columns of an item row that a write sets (all but its source, item id and first run)."""
+# The columns of an item row that a write sets (all but its source, item id and first run), in the order of
+# _item_row.
+_ITEM_COLUMNS = ("uri", "size", "modified", "etag", "content_hash", "media_type", "status", "reason", "detail",
+                 "classifications", "subjects", "data_categories", "verdict", "verdict_reasons", "owner", "exposure",
+                 "recipients", "encrypted", "cipher", "key_bits", "untexted_pages", "engine_version", "last_seen_run",
+                 "last_scanned_run", "removed", "parent_id")
+# What a new item's row holds: its key and first run, then the rest.
+_NEW_ITEM_COLUMNS = ("source", "item_id", "first_seen_run", *_ITEM_COLUMNS)
+
+
+def _item_row(result: ItemResult, engine_version: str, run_id: int, parent: int | None) -> tuple[Any, ...]:
+    """The values of :data:`_ITEM_COLUMNS` for a result."""
     ref = result.ref
-    return {
-        "uri": ref.uri,
-        "size": result.size if result.size is not None else ref.size,
-        "modified": ref.modified,
-        "etag": ref.etag,
-        "content_hash": result.content_hash,
-        "media_type": result.media_type,
-        "status": result.status.value,
-        "reason": result.reason.value if result.reason else None,
-        "detail": result.detail,
-        "classifications": _json_list(result.classifications),
-        "subjects": result.subjects,
-        "data_categories": _json_list(result.data_categories),
-        "verdict": result.verdict,
-        "verdict_reasons": _json_list(result.verdict_reasons),
-        "owner": ref.owner,
-        "exposure": _json_list(ref.exposure),
-        "recipients": _json_list(ref.recipients),
-        "encrypted": result.encrypted,
-        "cipher": result.cipher,
-        "key_bits": result.key_bits,
-        "untexted_pages": result.untexted_pages,
-        "engine_version": engine_version,
-        "last_seen_run": run_id,
-        "last_scanned_run": run_id,
-        "removed": False,
-        "parent_id": parent,
-    }
+    return (ref.uri, result.size if result.size is not None else ref.size, ref.modified, ref.etag,
+            result.content_hash, result.media_type, result.status.value,
+            result.reason.value if result.reason else None, result.detail, _json_list(result.classifications),
+            result.subjects, _json_list(result.data_categories), result.verdict, _json_list(result.verdict_reasons),
+            ref.owner, _json_list(ref.exposure), _json_list(ref.recipients), result.encrypted, result.cipher,
+            result.key_bits, result.untexted_pages, engine_version, run_id, run_id, False, parent)
+
+
+def _item_values(result: ItemResult, engine_version: str, run_id: int, parent: int | None) -> dict[str, Any]:
+    """:func:`_item_row` by column name (an update's values)."""
+    return dict(zip(_ITEM_COLUMNS, _item_row(result, engine_version, run_id, parent), strict=True))
+
+
+def _insert_items(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+    """Insert new item rows (values of :data:`_NEW_ITEM_COLUMNS`), in order, so their ids ascend in it.
+
+    SQLite: the driver's executemany, with no per-row processing by SQLAlchemy (a scan inserts a hundred
+    thousand of these rows from its one writing thread). Any other database: SQLAlchemy's insert, which
+    PostgreSQL's driver batches.
+    """
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(items), [dict(zip(_NEW_ITEM_COLUMNS, row, strict=True)) for row in rows])
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    cursor = conn.connection.cursor()
+    try:
+        cursor.executemany(_items_insert(quote(items.name), tuple(quote(c) for c in _NEW_ITEM_COLUMNS)), rows)
+    finally:
+        cursor.close()
+
+
+@functools.cache
+def _items_insert(table: str, columns: tuple[str, ...]) -> str:
+    """The SQLite insert of one item row, built once (the driver finds its prepared statement by the text)."""
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
 def _json_list(values: Sequence[str]) -> str:
