@@ -71,6 +71,7 @@ def main() -> None:
         "stage_seconds": full.get("stage_seconds"),
         "store_cpu_seconds": full.get("store_cpu_seconds"),
         "store_checkpoint_seconds": full.get("store_checkpoint_seconds"),
+        "store_checkpoint_cpu_seconds": full.get("store_checkpoint_cpu_seconds"),
         # Issue 15's measure: the store stage against the full scan's wall time (wall, and the writer's CPU).
         "store_pct_of_wall": round(100 * (full.get("stage_seconds") or {}).get("store", 0.0) / full_s, 1),
         "store_cpu_pct_of_wall": round(100 * float(full.get("store_cpu_seconds") or 0.0) / full_s, 1),

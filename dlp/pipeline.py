@@ -667,8 +667,10 @@ class Scanner:
             # The store stage's own CPU (the writing thread's): stage_seconds["store"] is wall time, which on a
             # machine whose cores the workers fill also holds the writer's waits for a core.
             "store_cpu_seconds": round(self._writer.cpu_seconds if self._writer is not None else 0.0, 3),
-            # An SQLite store's log checkpoints, on a thread of their own beside the writer (not in "store").
-            "store_checkpoint_seconds": round(self.store.checkpoint_seconds, 3),
+            # An SQLite store's log checkpoints, on a thread of their own beside the writer (not in "store"):
+            # their time, and their CPU (the rest is I/O).
+            "store_checkpoint_seconds": round(self.store.checkpoint_seconds[0], 3),
+            "store_checkpoint_cpu_seconds": round(self.store.checkpoint_seconds[1], 3),
             # Per recognizer: candidates stage 1 nominated, validated (checks and context passed), kept.
             "recognizers": {name: dict(zip(("candidates", "validated", "kept"), counts, strict=True))
                             for name, counts in sorted(self.stats.recognizer_counts.items())},

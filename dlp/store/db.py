@@ -259,9 +259,10 @@ class Store:
         self.engine.dispose()
 
     @property
-    def checkpoint_seconds(self) -> float:
-        """Time the background checkpoints of an SQLite store took so far (dlp/store/checkpoint.py)."""
-        return self._checkpointer.seconds if self._checkpointer is not None else 0.0
+    def checkpoint_seconds(self) -> tuple[float, float]:
+        """Time and CPU the background checkpoints of an SQLite store took so far (dlp/store/checkpoint.py)."""
+        found = self._checkpointer
+        return (found.seconds, found.cpu_seconds) if found is not None else (0.0, 0.0)
 
     # -- runs --
 

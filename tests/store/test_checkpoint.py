@@ -70,5 +70,5 @@ def test_a_checkpoint_beside_an_open_write_copies_what_is_committed(tmp_path: Pa
 def test_a_store_that_writes_no_results_starts_no_thread(tmp_path: Path) -> None:
     store = Store(f"sqlite:///{tmp_path / 'dlp.sqlite'}")
     store.start_run([SOURCE], {}, "v")
-    assert store._checkpointer is None and store.checkpoint_seconds == 0.0
+    assert store._checkpointer is None and store.checkpoint_seconds == (0.0, 0.0)
     store.close()
