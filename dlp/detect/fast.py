@@ -23,7 +23,8 @@ from __future__ import annotations
 import bisect
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -411,6 +412,14 @@ class FastAnalyzer:
         self.times = StageTimes()
         self.counts = RecognizerCounts()
         self._ner_memo: dict[str, tuple[tuple[int, int, str], ...]] = {}
+        # NER read once for a whole batch of texts (batched_names): while deferring, the windows without an
+        # answer are noted, and every text's stage 1-2 results kept, so that judging the texts again once
+        # read_noted() has the answers costs little beyond NER itself.
+        self._deferring = False
+        self._noted: dict[str, None] = {}
+        self._answers: dict[str, tuple[tuple[int, int, str], ...]] = {}
+        self._staged: dict[str, list[RecognizerResult]] = {}
+        self.deferred = 0  # analyses whose NER names were left out, waiting for read_noted()
         self.ner_windows = 0  # NER windows asked for, and those the model read (the rest were remembered)
         self.ner_read = 0
         self.prefilter = _Prefilter([r for r, _ in self.recognizers])
@@ -420,6 +429,57 @@ class FastAnalyzer:
 
     def analyze(self, text: str, ner: bool = True) -> list[RecognizerResult]:
         """Results for one text, already thresholded and de-duplicated; ``ner=False`` skips stage 3."""
+        staged = self._staged.get(text) if self._staged and not self._deferring else None
+        results = self._stages(text) if staged is None else list(staged)
+        if self._deferring:
+            self._staged[text] = list(results)
+        if ner and "PERSON" in self.entities and self.ner != "off" and self.nlp is not None:
+            t0, asked = time.perf_counter(), self.ner_windows
+            results.extend(self._names(text, results))
+            if staged is not None:
+                self.ner_windows = asked  # a text judged again: its windows were counted the first time
+            self.times.ner += time.perf_counter() - t0
+        kept = [r for r in results if r.score >= self.threshold]
+        from presidio_analyzer import EntityRecognizer
+
+        return list(EntityRecognizer.remove_duplicates(kept))
+
+    @contextmanager
+    def batched_names(self) -> Iterator[None]:
+        """The scope of a batch of texts whose NER windows are read together (one model call, not one per text).
+
+        Inside it, texts analysed under :meth:`deferring_names` get no NER names where the model has not
+        read their windows yet; :meth:`read_noted` reads all of those at once; analysing the same texts
+        again then gives what analysing them one by one would have. Answers and stage 1-2 results are
+        kept until the scope ends.
+        """
+        try:
+            yield
+        finally:
+            self._deferring = False
+            self._noted.clear()
+            self._answers.clear()
+            self._staged.clear()
+
+    @contextmanager
+    def deferring_names(self) -> Iterator[None]:
+        """Within :meth:`batched_names`: note NER windows the model has not read instead of reading them."""
+        self._deferring = True
+        try:
+            yield
+        finally:
+            self._deferring = False
+
+    def read_noted(self) -> None:
+        """Read the windows noted while deferring, in one model call (see :meth:`batched_names`)."""
+        if self._noted:
+            t0 = time.perf_counter()
+            self._answers.update(self._read(list(self._noted)))
+            self._noted.clear()
+            self.times.ner += time.perf_counter() - t0
+
+    def _stages(self, text: str) -> list[RecognizerResult]:
+        """Stages 1 and 2: the triggered recognizers' results, unthresholded."""
         t0 = time.perf_counter()
         windows = self.prefilter.candidates(text)
         fired: dict[int, bool] = {}
@@ -456,17 +516,9 @@ class FastAnalyzer:
             self.counts.add(recognizer.name, validated=validated,
                             kept=sum(1 for r in found if r.score >= self.threshold))
             results.extend(found)
-        t2 = time.perf_counter()
-        if ner and "PERSON" in self.entities and self.ner != "off" and self.nlp is not None:
-            results.extend(self._names(text, results))
-        t3 = time.perf_counter()
         self.times.triggers += t1 - t0
-        self.times.recognizers += t2 - t1
-        self.times.ner += t3 - t2
-        kept = [r for r in results if r.score >= self.threshold]
-        from presidio_analyzer import EntityRecognizer
-
-        return list(EntityRecognizer.remove_duplicates(kept))
+        self.times.recognizers += time.perf_counter() - t1
+        return results
 
     def _names(self, text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
         listed = [r for r in results if r.entity_type == "PERSON"
@@ -519,25 +571,38 @@ class FastAnalyzer:
 
         Mail threads quote the same paragraphs, forms repeat the same lines, and every page of a report its
         header: the same window text gives the same entities, so this process remembers the last
-        NER_MEMO windows' answers, and only the rest go through the model, in one batch.
+        NER_MEMO windows' answers, and only the rest go through the model, in one batch. While deferring
+        (:meth:`deferring_names`), the rest are noted for :meth:`read_noted` and have no PERSON spans yet.
         """
-        memo = self._ner_memo
-        todo = list(dict.fromkeys(w for w in windows if w not in memo))
-        read: dict[str, tuple[tuple[int, int, str], ...]] = {}
-        if todo:
-            # nlp.pipe costs about 2 ms per call on top of the work (measured: 6.9 ms for one short window
-            # through pipe, 5.0 ms through a plain call); most texts have a single window.
-            docs = [self.nlp(todo[0])] if len(todo) == 1 else self.nlp.pipe(todo, batch_size=NER_BATCH)
-            for window, doc in zip(todo, docs, strict=True):
-                read[window] = tuple((ent.start_char, ent.end_char, ent.text) for ent in doc.ents
-                                     if ent.label_ in ("PERSON", "PER"))
-            if len(memo) + len(read) > NER_MEMO:
-                memo.clear()
-            # (Only windows of a few lines: ner = "full" reads whole texts, which are not worth keeping.)
-            memo.update((w, ents) for w, ents in read.items() if len(w) <= NER_MEMO_CHARS)
+        memo, answers = self._ner_memo, self._answers
+        # Looked up before reading: reading may clear the memo.
+        known = {w: memo[w] if w in memo else answers[w] for w in windows if w in memo or w in answers}
+        todo = list(dict.fromkeys(w for w in windows if w not in known))
         self.ner_windows += len(windows)
-        self.ner_read += len(todo)
-        return [read[w] if w in read else memo[w] for w in windows]
+        if todo and self._deferring:
+            self._noted.update(dict.fromkeys(todo))
+            self.deferred += 1
+            return [known.get(w, ()) for w in windows]
+        if todo:
+            known.update(self._read(todo))
+        return [known[w] for w in windows]
+
+    def _read(self, windows: list[str]) -> dict[str, tuple[tuple[int, int, str], ...]]:
+        """NER's PERSON spans in each of these distinct windows, read by the model in one call, and remembered."""
+        memo = self._ner_memo
+        # nlp.pipe costs about 2 ms per call on top of the work (measured: 6.9 ms for one short window
+        # through pipe, 5.0 ms through a plain call); most texts have a single window. A batch's texts
+        # have theirs read together (batched_names).
+        docs = [self.nlp(windows[0])] if len(windows) == 1 else self.nlp.pipe(windows, batch_size=NER_BATCH)
+        read = {window: tuple((ent.start_char, ent.end_char, ent.text) for ent in doc.ents
+                              if ent.label_ in ("PERSON", "PER"))
+                for window, doc in zip(windows, docs, strict=True)}
+        if len(memo) + len(read) > NER_MEMO:
+            memo.clear()
+        # (Only windows of a few lines: ner = "full" reads whole texts, which are not worth keeping.)
+        memo.update((w, ents) for w, ents in read.items() if len(w) <= NER_MEMO_CHARS)
+        self.ner_read += len(windows)
+        return read
 
 
 def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
