@@ -711,8 +711,8 @@ class _Writer:
     def add(self, results: list[ItemResult]) -> None:
         if not results:
             return
-        # Results made here (copies from the store) are grouped once, for both the store and the output;
-        # the workers' come grouped.
+        # The workers' results and copies from the store come grouped; any other result with findings one
+        # by one (made in this process) is grouped once here, for both the store and the output.
         results = [with_grouped(r) for r in results]
         if self.access is not None:
             results = self.access(results)

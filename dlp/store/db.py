@@ -39,7 +39,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from dlp.store import schema
 from dlp.store.checkpoint import WRITER_AUTOCHECKPOINT_PAGES, Checkpointer
 from dlp.store.findings import COLUMNS as FINDING_COLUMNS
-from dlp.store.findings import expand, grouped
+from dlp.store.findings import from_rows, grouped
 from dlp.store.schema import errors, findings, items, runs, source_claims
 from dlp.types import ItemRef, ItemResult, Reason, Status, ValueRow
 
@@ -190,10 +190,15 @@ class Store:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._migrate()
-        with self.engine.begin() as conn:
-            row = conn.execute(select(schema.store_meta.c.value).where(schema.store_meta.c.key == "schema")).first()
-            if row is None:
-                conn.execute(insert(schema.store_meta).values(key="schema", value=str(schema.SCHEMA_VERSION)))
+        try:
+            with self.engine.begin() as conn:
+                row = conn.execute(select(schema.store_meta.c.value)
+                                   .where(schema.store_meta.c.key == "schema")).first()
+                if row is None:
+                    conn.execute(insert(schema.store_meta).values(key="schema", value=str(schema.SCHEMA_VERSION)))
+        except IntegrityError:
+            # Two scanners opening a new store at the same moment both found no row; the other's is in.
+            pass
         if url.startswith("sqlite:///") and ":memory:" not in url:
             path = Path(url.removeprefix("sqlite:///").split("?", 1)[0])
             st = path.stat()
@@ -735,7 +740,7 @@ def _row_result(row: Any, ref: ItemRef, parent_uri: str | None, fnd: Sequence[An
         classifications=tuple(json.loads(row["classifications"])),
         subjects=row["subjects"],
         data_categories=tuple(json.loads(row["data_categories"] or "[]")),
-        findings=expand(fnd),
+        grouped=from_rows(fnd),
         encrypted=row["encrypted"],
         cipher=row["cipher"],
         key_bits=row["key_bits"],

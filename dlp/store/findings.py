@@ -34,7 +34,7 @@ from json.encoder import encode_basestring as _quoted
 from operator import attrgetter
 from typing import Any
 
-from dlp.types import EntityFindings, Finding, GroupedFindings, ItemResult
+from dlp.types import EntityFindings, Finding, GroupedFindings, ItemResult, ValueRow
 
 # The columns of a finding row, in the order of :func:`value_rows` and the bulk loaders.
 COLUMNS = ("item", "entity", "value_hash", "subject", "occurrences", "score", "preview", "recognizer", "start",
@@ -148,6 +148,34 @@ def first_locators(located: Iterable[Located], limit: int) -> list[str]:
     return out
 
 
+def from_rows(rows: Sequence[Mapping[str, Any]]) -> GroupedFindings | None:
+    """One item's stored value rows, in the order they were written, grouped as :func:`group` groups the
+    findings they came from (None for no rows): for judgements copied from the store (deduplicated items,
+    ``--all-items``), which then go to the store and the outputs with no object per occurrence.
+
+    The rows are kept as they are; per entity the occurrences add up, the highest score is the highest
+    row's, and the first distinct locators are the first of the rows' locations by position (the module
+    docstring says why that is exact). The same as ``group(expand(rows))``, without building either.
+    """
+    if not rows:
+        return None
+    values: list[ValueRow] = []
+    entities: dict[str, list[Any]] = {}  # entity -> [occurrences, highest score, located]
+    for row in rows:
+        values.append((row["entity"], row["value_hash"], row["subject"], int(row["occurrences"]), row["score"],
+                       row["preview"], row["recognizer"], row["start"], row["end"], row["locations"]))
+        summary = entities.get(row["entity"])
+        if summary is None:
+            summary = entities[row["entity"]] = [0, 0.0, []]
+        summary[0] += int(row["occurrences"])
+        summary[1] = max(summary[1], row["score"])
+        summary[2] += decode_locations(row["locations"]) or [Located(0, "")]
+    return GroupedFindings(
+        rows=tuple(values),
+        entities=tuple(EntityFindings(entity, count, score, tuple(first_locators(located, MAX_LOCATIONS)))
+                       for entity, (count, score, located) in entities.items()))
+
+
 def expand(rows: Iterable[Mapping[str, Any]]) -> tuple[Finding, ...]:
     """One item's value rows back as findings, for results read from the store (deduplicated copies,
     ``--all-items``): ``occurrences`` findings per row, each distinct locator at its first position and the
@@ -183,4 +211,4 @@ def _row_findings(order: int, row: Mapping[str, Any]) -> Iterator[tuple[int, int
 
 
 __all__ = ["COLUMNS", "MAX_LOCATIONS", "Located", "decode_locations", "encode_locations", "expand",
-           "first_locators", "group", "grouped", "value_rows", "with_grouped"]
+           "first_locators", "from_rows", "group", "grouped", "value_rows", "with_grouped"]

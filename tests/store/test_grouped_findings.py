@@ -151,3 +151,39 @@ def test_a_result_without_findings_crosses_as_it_is() -> None:
     result = ItemResult(ref=ItemRef(source=SOURCE, item_id="c.txt", uri="c.txt"), status=Status.SCANNED)
     assert with_grouped(result) is result and grouped(result) is None and not result.has_findings
     assert group(_roster()) == grouped(ItemResult(ref=result.ref, status=Status.SCANNED, findings=_roster()))
+
+
+def _shuffled_findings(seed: int) -> tuple[Finding, ...]:
+    """Findings of one item in an arbitrary order: values repeated across many places and within one place,
+    more than 20 locators for an entity, a value found both with and without a roster subject."""
+    import random
+
+    rng = random.Random(seed)
+    out: list[Finding] = []
+    for n in range(rng.randrange(1, 300)):
+        entity = rng.choice(("PERSON", "MA_SASID", "PHONE_NUMBER", "US_SSN"))
+        value = rng.randrange(12)
+        out.append(Finding(entity=entity, score=rng.choice((0.6, 0.85, 1.0)), locator=f"table row {rng.randrange(40)}",
+                           start=n, end=n + 9, preview=f"***{value:02}", value_hash=f"h-{entity}-{value}",
+                           recognizer="test", subject=rng.choice((None, f"s-{value}"))))
+    return tuple(out)
+
+
+def test_a_judgement_copied_from_the_store_is_grouped_from_its_rows_as_from_its_findings(tmp_path: Path) -> None:
+    """Deduplicated items and ``--all-items`` read value rows back: grouped straight from them
+    (:func:`dlp.store.findings.from_rows`), they give the rows and summaries the original findings gave."""
+    store = Store(f"sqlite:///{tmp_path / 'dlp.sqlite'}")
+    run = store.start_run([SOURCE], {}, "v")
+    originals = [*(r for g in _groups() for r in g),
+                 *(ItemResult(ref=ItemRef(source=SOURCE, item_id=f"r{seed}.csv", uri=f"/srv/share/r{seed}.csv"),
+                              status=Status.SCANNED, content_hash=f"c-r{seed}", findings=_shuffled_findings(seed))
+                   for seed in range(30))]
+    store.write(run, "v", [[r] for r in originals if r.parent_uri is None])
+    copies = {r.ref.item_id: r for r in store.run_results(run)}
+    store.close()
+    for original in originals:
+        if original.parent_uri is not None:
+            continue
+        copy = copies[original.ref.item_id]
+        assert copy.findings == ()
+        assert grouped(copy) == (group(original.findings) if original.findings else None)

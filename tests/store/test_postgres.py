@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, inspect, select, text
 
 from dlp.store import migrations
 from dlp.store.db import Store, normalize_url
+from dlp.store.findings import grouped
 from dlp.store.schema import findings, items, metadata, runs
 from dlp.types import Finding, ItemRef, ItemResult, Status
 from tests.pipeline.conftest import ROOT
@@ -108,7 +109,8 @@ def test_every_store_method_works_on_postgresql(pg_url: Callable[[], str]) -> No
         known = store.known_items("s")
         assert known["a.pst"].size == big and known["a.pst"].modified == 1.5
         copies = store.copy_judgement(store.judged_by_hash("c", "v") or 0, ref)
-        assert copies[0].findings[0].start == 2**31 + 7 and copies[1].encrypted is True
+        copied = grouped(copies[0])
+        assert copied is not None and copied.rows[0][7] == 2**31 + 7 and copies[1].encrypted is True
         run2 = store.start_run(["s"], {}, "v")
         store.mark_seen(run2, "s", ["a.pst"])
         assert store.mark_removed(run2, "s") == 1  # rowcount on PostgreSQL
