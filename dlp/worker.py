@@ -198,15 +198,15 @@ def process_batch_grouped(items: list[Item]) -> list[list[ItemResult]]:
         # The model's time is charged to the pieces that waited for it, in equal shares.
         waited = sum(isinstance(piece, Node) for first in walked for piece in first.pieces)
         share = (time.perf_counter() - t0) / waited if waited else 0.0
-        out = []
+        finished: list[list[ItemResult] | None] = []
         for item, first in zip(items, walked, strict=True):
             try:
-                results = _finish(state, first, share)
-            except Exception:  # noqa: BLE001 - as in the walk's error boundary, which judging it alone has
+                finished.append(_finish(state, first, share))
+            except Exception:  # noqa: BLE001 - judged alone below, inside the walk's own error handling
                 log.warning("finishing a batched item failed; judging it alone (%s)", item.ref.uri)
-                results = process_item(item)
-            out.append([with_grouped(result) for result in results])
-    return out
+                finished.append(None)
+    return [[with_grouped(result) for result in (process_item(item) if results is None else results)]
+            for item, results in zip(items, finished, strict=True)]
 
 
 @dataclass(frozen=True)
