@@ -191,20 +191,26 @@ def process_batch_grouped(items: list[Item]) -> list[list[ItemResult]]:
     fast = state.engine.fast_analyzer
     if fast is None or len(items) < 2:
         return [process_item_grouped(item) for item in items]
+    finished: list[list[ItemResult] | None] = [None] * len(items)  # None: judged alone below
     with fast.batched_names():
         walked = [_walk_deferring(state, fast, item) for item in items]
         t0 = time.perf_counter()
-        fast.read_noted()
-        # The model's time is charged to the pieces that waited for it, in equal shares.
-        waited = sum(isinstance(piece, Node) for first in walked for piece in first.pieces)
-        share = (time.perf_counter() - t0) / waited if waited else 0.0
-        finished: list[list[ItemResult] | None] = []
-        for item, first in zip(items, walked, strict=True):
-            try:
-                finished.append(_finish(state, first, share))
-            except Exception:  # noqa: BLE001 - judged alone below, inside the walk's own error handling
-                log.warning("finishing a batched item failed; judging it alone (%s)", item.ref.uri)
-                finished.append(None)
+        try:
+            fast.read_noted()
+        except Exception as exc:  # noqa: BLE001 - the model failed to load, or memory ran out: see below
+            # Outside any item's error boundary: judged alone, each item meets the same failure inside its
+            # own (an item error such as memory_limit), as it would have without batching.
+            log.warning("reading a batch's NER windows failed (%s); judging its items one by one",
+                        type(exc).__name__)
+        else:
+            # The model's time is charged to the pieces that waited for it, in equal shares.
+            waited = sum(isinstance(piece, Node) for first in walked for piece in first.pieces)
+            share = (time.perf_counter() - t0) / waited if waited else 0.0
+            for index, (item, first) in enumerate(zip(items, walked, strict=True)):
+                try:
+                    finished[index] = _finish(state, first, share)
+                except Exception:  # noqa: BLE001 - judged alone below, inside the walk's own error handling
+                    log.warning("finishing a batched item failed; judging it alone (%s)", item.ref.uri)
     return [[with_grouped(result) for result in (process_item(item) if results is None else results)]
             for item, results in zip(items, finished, strict=True)]
 
@@ -234,7 +240,12 @@ def _walk_deferring(state: _WorkerState, fast: FastAnalyzer, item: Item) -> _Fir
     nodes = walk(item, state.limits, judge)
     top = next(nodes)
     for node in (top, *nodes):
-        pieces.append(node if node.analysis is not None and node.analysis.classification is None else _result(node))
+        if node.analysis is None or node.analysis.classification is not None or node.document is None:
+            pieces.append(_result(node))
+        else:
+            # Waiting for the batch's model call: its text parts are judged again, while its members (an
+            # archive's or a message's bytes) were walked already and need not be held until then.
+            pieces.append(replace(node, document=replace(node.document, children=())))
     return _FirstPass(pieces, top, time.perf_counter() - started)
 
 

@@ -64,7 +64,11 @@ def test_a_batch_reads_its_ner_windows_together_and_judges_as_items_alone(tmp_pa
     batched = worker.process_batch_grouped(items)
     # The windows of several items waited for one model call (texts new to this process: none remembered).
     assert fast.deferred - deferred >= 4 and fast.ner_read > read
+    # Judged alone with nothing remembered, so the model reads each item's windows in calls of their own.
+    fast._ner_memo.clear()
+    read = fast.ner_read
     alone = [worker.process_item_grouped(item) for item in items]
+    assert fast.ner_read > read
     assert [_judged(results) for results in batched] == [_judged(results) for results in alone]
     found = {row[6] for results in batched for r in results if r.grouped for row in r.grouped.rows}
     assert {"SpacyRecognizer", "PersonNameRecognizer+SpacyRecognizer"} <= found  # NER decided some names
@@ -107,3 +111,24 @@ def test_an_item_whose_second_pass_fails_is_judged_alone(tmp_path: Path, monkeyp
     monkeypatch.setattr(worker, "_judge", judge)
     assert failed
     assert [_judged(results) for results in batched] == [_judged(worker.process_item_grouped(i)) for i in items]
+
+
+def test_a_model_read_that_fails_leaves_each_item_to_meet_the_failure_alone(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading the batch's windows runs outside every item's error boundary: when it fails (the model does
+    not load, memory runs out), the items are judged one by one and fail, or not, as they would alone."""
+    fast = worker._state().engine.fast_analyzer
+    assert fast is not None
+    fast._ner_memo.clear()
+
+    def out_of_memory(windows: list[str]) -> object:
+        raise MemoryError
+
+    monkeypatch.setattr(fast, "_read", out_of_memory)
+    batched = worker.process_batch_grouped(_items(tmp_path))
+    by_uri = {r.uri: r for results in batched for r in results}
+    # Texts NER must read fail as items (their windows meet the same failure), the rest are judged.
+    counselor = by_uri["share/counselor.txt"]
+    assert counselor.status.value == "error" and counselor.reason is not None
+    assert counselor.reason.value == "memory_limit"
+    assert by_uri["share/menu.txt"].status.value == "scanned"
