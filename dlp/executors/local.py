@@ -62,9 +62,10 @@ def start_worker(nice: int, settings: Settings, key: bytes, show_values: bool) -
 
     Here and not in ``init_worker``: a Dask worker's priority is its cluster's to set, not the scan's.
     """
-    if nice:
+    lower = getattr(os, "nice", None)  # not on Windows: the workers keep the scanning process's priority
+    if nice and lower is not None:
         try:
-            os.nice(nice)
+            lower(nice)
         except OSError as exc:  # a sandbox that forbids it: the scan still runs, at the usual priority
             log.warning("worker priority not lowered (worker_nice = %d): %s", nice, exc.strerror)
     init_worker(settings, key, show_values)

@@ -37,7 +37,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from dlp.store import schema
-from dlp.store.checkpoint import WRITER_AUTOCHECKPOINT_PAGES, Checkpointer
+from dlp.store.checkpoint import WAL_FILE_LIMIT_BYTES, WRITER_AUTOCHECKPOINT_PAGES, Checkpointer
 from dlp.store.findings import COLUMNS as FINDING_COLUMNS
 from dlp.store.findings import from_rows, grouped
 from dlp.store.schema import errors, findings, items, runs, source_claims
@@ -142,6 +142,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # 1,000 cut the time to write 3.2 million findings by about 15%.
     cur.execute("PRAGMA cache_size=-65536")
     cur.execute("PRAGMA wal_autocheckpoint=10000")
+    cur.execute(f"PRAGMA journal_size_limit={WAL_FILE_LIMIT_BYTES}")  # dlp/store/checkpoint.py
     cur.close()
 
 
@@ -261,6 +262,7 @@ class Store:
         """Stop checkpointing (after a last checkpoint) and dispose of the connection pool."""
         if self._checkpointer is not None:
             self._checkpointer.stop()
+            self._checkpointer = None
         self.engine.dispose()
 
     @property
@@ -555,9 +557,9 @@ class Store:
             self._checkpointer = Checkpointer(self._file[0])
             self._checkpointer.start()
         with self.engine.begin() as conn:
-            if self._checkpointer is not None:
-                # The log is checkpointed beside this writer; its own limit only bounds a log that thread
-                # could not keep short (a connection's setting: any of the pool's may write this batch).
+            if self._checkpointer is not None and self._checkpointer.connected.is_set():
+                # The log is checkpointed beside this writer, whose own checkpoints can then be rarer (a
+                # connection's setting: any of the pool's may write this batch). dlp/store/checkpoint.py.
                 conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={WRITER_AUTOCHECKPOINT_PAGES}")
             self._check_owner(conn, run_id, {group[0].ref.source for group in results if group})
             for part in _without_repeats(results):

@@ -49,3 +49,14 @@ def test_the_key_is_read_from_the_config_and_bounded(tmp_path) -> None:
     config.write_text("[scan]\nworker_nice = 25\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="worker_nice"):
         load(config)
+
+
+def test_a_platform_without_nice_keeps_the_workers_running(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows has no os.nice: the workers start at the usual priority instead of failing to start."""
+    monkeypatch.delattr(os, "nice")
+    settings = Settings()
+    executor = LocalExecutor(1, settings, KEY, False)
+    try:
+        assert executor.schedule(os.getpid, (), timeout=120).result(timeout=300) != os.getpid()
+    finally:
+        executor.shutdown()
