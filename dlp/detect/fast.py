@@ -414,7 +414,8 @@ class FastAnalyzer:
         self._ner_memo: dict[str, tuple[tuple[int, int, str], ...]] = {}
         # NER read once for a whole batch of texts (batched_names): while deferring, the windows without an
         # answer are noted, and every text's stage 1-2 results kept, so that judging the texts again once
-        # read_noted() has the answers costs little beyond NER itself.
+        # read_noted() has the answers runs stages 1-2 once; table and form layout, findings and
+        # classification do run again for the texts that waited (on a pasted roster, about half again).
         self._deferring = False
         self._noted: dict[str, None] = {}
         self._answers: dict[str, tuple[tuple[int, int, str], ...]] = {}

@@ -52,12 +52,12 @@ def strip_lookarounds(regex: str) -> str:
     return "".join(out)
 
 
-# The numeric boundaries of detectors/base.py (NUM_START, NUM_END) as characters consumed instead of looked at,
-# so that Hyperscan reports only runs of digits of the pattern's own length (a 16-digit request ID is no 9-digit
-# SSN candidate). Each admits exactly what the lookarounds admit, one or two characters wider.
 # Cached term-matcher databases kept on disk: the two dozen a worker builds, for a few versions and settings.
 _CACHED_MATCHERS = 100
 
+# The numeric boundaries of detectors/base.py (NUM_START, NUM_END) as characters consumed instead of looked at,
+# so that Hyperscan reports only runs of digits of the pattern's own length (a 16-digit request ID is no 9-digit
+# SSN candidate). Each admits exactly what the lookarounds admit, one or two characters wider.
 _NUM_START = r"(?<![\w-])(?<!\d[.,/])"
 _NUM_START_HS = r"(?:^|[^\w\-.,/]|(?:^|\D)[.,/])"
 _NUM_END = r"(?![\w-])(?![.,/]\d)"
