@@ -204,7 +204,7 @@ def process_batch_grouped(items: list[Item]) -> list[list[ItemResult]]:
                         type(exc).__name__)
         else:
             # The model's time is charged to the pieces that waited for it, in equal shares.
-            waited = sum(isinstance(piece, Node) for first in walked for piece in first.pieces)
+            waited = sum(first.waiting for first in walked)
             share = (time.perf_counter() - t0) / waited if waited else 0.0
             for index, (item, first) in enumerate(zip(items, walked, strict=True)):
                 try:
@@ -222,6 +222,11 @@ class _FirstPass:
     pieces: list[ItemResult | Node[_Judged]]
     top: Node[_Judged] | None  # None for an item read in chunks
     seconds: float
+
+    @property
+    def waiting(self) -> int:
+        """How many of its pieces wait for the batch's model call."""
+        return sum(isinstance(piece, Node) for piece in self.pieces)
 
 
 def _walk_deferring(state: _WorkerState, fast: FastAnalyzer, item: Item) -> _FirstPass:
@@ -269,8 +274,7 @@ def _finish(state: _WorkerState, first: _FirstPass, share: float) -> list[ItemRe
                                                            recognizer_counts=was.recognizer_counts))))
     if first.top is None:
         return out
-    waited = sum(isinstance(piece, Node) for piece in first.pieces)
-    return _timed(out, first.top, first.seconds + time.perf_counter() - started + waited * share)
+    return _timed(out, first.top, first.seconds + time.perf_counter() - started + first.waiting * share)
 
 
 def _stream_text(state: _WorkerState, item: Item, started: float) -> list[ItemResult] | None:

@@ -259,7 +259,8 @@ class Store:
         return self.engine.url.render_as_string(hide_password=True)
 
     def close(self) -> None:
-        """Stop checkpointing (after a last checkpoint) and dispose of the connection pool."""
+        """Stop the checkpoint thread and dispose of the connection pool (SQLite checkpoints what is left when
+        the last connection closes)."""
         if self._checkpointer is not None:
             self._checkpointer.stop()
             self._checkpointer = None
